@@ -1,0 +1,126 @@
+// @ts-check
+import js from '@eslint/js';
+import reactHooks from 'eslint-plugin-react-hooks';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
+
+// Layering, as in VS Code and Signal: only the Electron shell may import 'electron'; shared code imports
+// nothing platform-specific; the renderer never reaches into main; raw IPC lives only in its wrappers.
+const electronOnlyInShell = {
+  name: 'electron',
+  message: 'Only the Electron shell (src/main/electron, src/main/index.ts, src/preload) may import electron.',
+};
+
+export default tseslint.config(
+  {
+    ignores: [
+      'out/**',
+      'node_modules/**',
+      'bench/results/**',
+      'test-results/**',
+      '**/*.cjs',
+      'bench/**/*.mjs',
+    ],
+  },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'separate-type-imports' }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/only-throw-error': 'error',
+      'no-restricted-imports': ['error', { paths: [electronOnlyInShell] }],
+    },
+  },
+  {
+    files: ['src/main/electron/**', 'src/main/index.ts', 'src/preload/**', 'tests/electron/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [],
+          patterns: [],
+        },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "MemberExpression[object.name='ipcMain'][property.name=/^(on|handle|handleOnce|once)$/]",
+          message:
+            'Register IPC through src/main/electron/ipc.ts (handle/emit), which validates sender and payload.',
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/main/electron/ipc.ts'],
+    rules: { 'no-restricted-syntax': 'off' },
+  },
+  {
+    files: ['src/shared/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [electronOnlyInShell],
+          patterns: [
+            {
+              group: ['node:*', 'fs', 'path', 'os', 'crypto', 'zlib', 'http'],
+              message: 'src/shared must not use Node APIs.',
+            },
+            {
+              group: ['react', 'react-dom', '**/main/**', '**/renderer/**', '**/preload/**'],
+              message: 'src/shared imports nothing from the processes.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/renderer/**'],
+    plugins: { 'react-hooks': reactHooks },
+    languageOptions: { globals: globals.browser },
+    rules: {
+      ...reactHooks.configs.recommended.rules,
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [electronOnlyInShell],
+          patterns: [
+            { group: ['node:*'], message: 'The renderer is sandboxed: no Node APIs.' },
+            {
+              group: ['**/main/**', '**/preload/**', '**/cli/**'],
+              message: 'The renderer talks to main only through window.quadraxis.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/main/services/**', 'src/cli/**', 'src/main/app/**'],
+    languageOptions: { globals: globals.node },
+  },
+  {
+    files: ['tests/**', 'bench/**'],
+    languageOptions: { globals: globals.node },
+    rules: {
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-unsafe-member-access': 'off',
+      '@typescript-eslint/no-unsafe-call': 'off',
+      '@typescript-eslint/no-unsafe-argument': 'off',
+      '@typescript-eslint/no-non-null-assertion': 'off',
+      // Stubs of Electron objects are loose by nature.
+      '@typescript-eslint/no-explicit-any': 'off',
+    },
+  },
+  {
+    files: ['*.config.ts', '*.config.mjs', 'eslint.config.mjs'],
+    ...tseslint.configs.disableTypeChecked,
+  },
+);

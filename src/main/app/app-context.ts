@@ -1,0 +1,23 @@
+import type { Clock } from '../services/clock';
+import type { Logger } from '../services/logger';
+import type { SettingsService } from '../services/settings/settings-service';
+import type { EventHub } from './event-hub';
+import type { NoticeBoard } from './notices';
+
+/**
+ * Everything the IPC handlers need, wired once by the Electron shell (src/main/electron/main.ts) and, with
+ * the same services, by the Playwright test bridge (tests/bridge/server.ts). Nothing here imports electron:
+ * the shell passes in what only Electron can do (open a URL in the browser, encrypt a secret).
+ */
+export interface AppContext {
+  version: string;
+  platform: string;
+  dataDir: string;
+  testBridge: boolean;
+  clock: Clock;
+  logger: Logger;
+  hub: EventHub;
+  notices: NoticeBoard;
+  settings: SettingsService;
+  openExternal: (url: string) => Promise<void>;
+}

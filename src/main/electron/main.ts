@@ -1,0 +1,116 @@
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { app, nativeTheme, session, shell, type BrowserWindow } from 'electron';
+import { systemClock } from '../services/clock';
+import { createLogger, type Logger } from '../services/logger';
+import { quarantineUnreadableSettings } from '../services/settings/settings-service';
+import { createAppContext } from '../app/create-app-context';
+import { createHandlers } from '../app/handlers';
+import { APP_ORIGIN, registerAppScheme, serveAppProtocol } from './app-protocol';
+import { createSenderCheck, registerIpc, webContentsTarget } from './ipc';
+import { denyPermissions, guardWebContents } from './security';
+import { electronStoreBackend, SETTINGS_FILE_NAME } from './settings-store';
+import { createMainWindow, windowStateOf } from './window';
+
+/** In development electron-vite serves the renderer; in production it comes from app://quadraxis/. */
+function rendererUrl(): string {
+  return process.env.ELECTRON_RENDERER_URL ?? `${APP_ORIGIN}/index.html`;
+}
+
+function isAppUrl(url: string): boolean {
+  try {
+    const target = new URL(url);
+    const ours = new URL(rendererUrl());
+    return target.protocol === ours.protocol && target.host === ours.host;
+  } catch {
+    return false;
+  }
+}
+
+function openLog(dataDir: string): Logger {
+  mkdirSync(join(dataDir, 'logs'), { recursive: true });
+  const stream = createWriteStream(join(dataDir, 'logs', 'main.log'), { flags: 'a', mode: 0o600 });
+  return createLogger((line) => stream.write(`${line}\n`));
+}
+
+export function startApp(): void {
+  registerAppScheme();
+  if (!app.requestSingleInstanceLock()) {
+    // Two app instances would race on the same settings and bakes; the first one gets focus instead.
+    app.quit();
+    return;
+  }
+  if (process.env.QUADRAXIS_DATA_DIR) app.setPath('userData', process.env.QUADRAXIS_DATA_DIR);
+
+  const windows = new Set<BrowserWindow>();
+  let logger: Logger | undefined;
+
+  app.on('web-contents-created', (_event, contents) => {
+    guardWebContents(contents, isAppUrl, (message) => logger?.warn(message));
+  });
+
+  app.on('second-instance', () => {
+    const [window] = windows;
+    if (window) {
+      if (window.isMinimized()) window.restore();
+      window.focus();
+    }
+  });
+
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit();
+  });
+
+  void app.whenReady().then(() => {
+    const dataDir = app.getPath('userData');
+    logger = openLog(dataDir);
+    const settingsNotice = quarantineUnreadableSettings(
+      join(dataDir, `${SETTINGS_FILE_NAME}.json`),
+      systemClock,
+    );
+    const ctx = createAppContext({
+      dataDir,
+      clock: systemClock,
+      logger,
+      settingsBackend: electronStoreBackend(dataDir),
+      startupNotices: settingsNotice ? [settingsNotice] : [],
+      openExternal: (url) => shell.openExternal(url),
+    });
+    const { settings } = ctx;
+    nativeTheme.themeSource = settings.get().theme;
+    settings.onChange((next) => (nativeTheme.themeSource = next.theme));
+
+    denyPermissions(session.defaultSession);
+    serveAppProtocol(join(__dirname, '../renderer'));
+    registerIpc(
+      createHandlers(ctx),
+      createSenderCheck(() => [...windows].map((w) => w.webContents), isAppUrl),
+      logger,
+    );
+
+    const openWindow = () => {
+      const window = createMainWindow({
+        preloadDir: join(__dirname, '../preload'),
+        windowState: settings.get().window,
+        backgroundColor: nativeTheme.shouldUseDarkColors ? '#1a1b1e' : '#ffffff',
+      });
+      windows.add(window);
+      const contents = window.webContents;
+      const id = contents.id;
+      ctx.hub.attach(webContentsTarget(contents));
+      contents.on('did-start-navigation', (details) => {
+        if (details.isMainFrame && !details.isSameDocument) ctx.hub.markLoading(id);
+      });
+      window.on('close', () => settings.replace({ ...settings.get(), window: windowStateOf(window) }));
+      window.on('closed', () => {
+        windows.delete(window);
+        ctx.hub.detach(id);
+      });
+      void window.loadURL(rendererUrl());
+    };
+    openWindow();
+    app.on('activate', () => {
+      if (windows.size === 0) openWindow();
+    });
+  });
+}

@@ -1,0 +1,170 @@
+import { z } from 'zod';
+import { ProjectNameSchema } from './project';
+
+/**
+ * A bake as everyone sees it: the engine emits these events, the store persists them, the renderer, the CLI
+ * and the webhook's status endpoint read them. Ids are time-sortable (`bk_` + 10 chars of time + 10 random).
+ */
+export const BAKE_ID_PATTERN = /^bk_[0-9a-z]{20}$/;
+export const BakeIdSchema = z.string().regex(BAKE_ID_PATTERN, 'Not a bake id.');
+
+/** The pipeline, in order. `cleanup` only runs after a failure or a cancel. */
+export const BAKE_STEPS = [
+  'preflight',
+  'launch',
+  'wait-running',
+  'run-script',
+  'stop',
+  'create-image',
+  'wait-image',
+  'terminate',
+  'record',
+  'cleanup',
+] as const;
+export const BakeStepSchema = z.enum(BAKE_STEPS);
+export type BakeStep = z.infer<typeof BakeStepSchema>;
+
+export const STEP_LABELS: Record<BakeStep, string> = {
+  preflight: 'Preflight',
+  launch: 'Launch builder',
+  'wait-running': 'Wait for running',
+  'run-script': 'Run init script',
+  stop: 'Stop builder',
+  'create-image': 'Create image',
+  'wait-image': 'Wait for image',
+  terminate: 'Terminate builder',
+  record: 'Record version',
+  cleanup: 'Clean up',
+};
+
+export const StepStatusSchema = z.enum(['pending', 'running', 'done', 'failed', 'skipped', 'cancelled']);
+export type StepStatus = z.infer<typeof StepStatusSchema>;
+
+/** queued → running → (cleaning-up →) succeeded | failed | cancelled; `interrupted` = found dead after a crash. */
+export const BakeStatusSchema = z.enum([
+  'queued',
+  'running',
+  'cleaning-up',
+  'succeeded',
+  'failed',
+  'cancelled',
+  'interrupted',
+]);
+export type BakeStatus = z.infer<typeof BakeStatusSchema>;
+export const FINAL_BAKE_STATUSES: readonly BakeStatus[] = ['succeeded', 'failed', 'cancelled', 'interrupted'];
+export function isFinalStatus(status: BakeStatus): boolean {
+  return FINAL_BAKE_STATUSES.includes(status);
+}
+
+export const StepStateSchema = z.object({
+  step: BakeStepSchema,
+  status: StepStatusSchema,
+  startedAt: z.number().optional(),
+  endedAt: z.number().optional(),
+  message: z.string().optional(),
+});
+export type StepState = z.infer<typeof StepStateSchema>;
+
+export const BakeErrorSchema = z.object({
+  step: BakeStepSchema,
+  code: z.string(),
+  message: z.string(),
+  /** The script's exit code when the script failed. */
+  exitCode: z.number().int().optional(),
+  /** The last lines of the builder's console when the script failed or hung. */
+  consoleTail: z.array(z.string()).optional(),
+});
+export type BakeError = z.infer<typeof BakeErrorSchema>;
+
+export const BakeTriggerSchema = z.enum(['app', 'cli', 'webhook']);
+
+export const BakeRecordSchema = z.object({
+  id: BakeIdSchema,
+  project: ProjectNameSchema,
+  profile: z.string(),
+  region: z.string(),
+  /** True when this bake ran against the Sandbox: its AMI is simulated. */
+  simulated: z.boolean(),
+  /** The endpoint override the bake used (a sandbox, LocalStack), so crash recovery reaches the same place. */
+  endpoint: z.string().optional(),
+  trigger: BakeTriggerSchema,
+  status: BakeStatusSchema,
+  createdAt: z.number(),
+  startedAt: z.number().optional(),
+  endedAt: z.number().optional(),
+  steps: z.array(StepStateSchema),
+  /** Highest event seq applied to this record. */
+  seq: z.number().int(),
+  baseImageId: z.string().optional(),
+  instanceId: z.string().optional(),
+  imageId: z.string().optional(),
+  imageName: z.string().optional(),
+  snapshotIds: z.array(z.string()).default([]),
+  scriptSha256: z.string().optional(),
+  /** Set when this bake joined an identical running bake instead of launching its own builder. */
+  joinedTo: BakeIdSchema.optional(),
+  error: BakeErrorSchema.optional(),
+  /** What cleanup did, in words: "terminated i-…", "deregistered ami-…", "deleted snap-…". */
+  cleanedUp: z.array(z.string()).default([]),
+  apiCalls: z.number().int().default(0),
+  version: z.number().int().optional(),
+  message: z.string().optional(),
+});
+export type BakeRecord = z.infer<typeof BakeRecordSchema>;
+
+const EventBase = { bakeId: BakeIdSchema, seq: z.number().int().nonnegative(), at: z.number() };
+
+/** Progress events, in order per bake by `seq`. A consumer that misses some resyncs with `bake:get`. */
+export const BakeEventSchema = z.discriminatedUnion('type', [
+  z.object({ ...EventBase, type: z.literal('created'), record: BakeRecordSchema }),
+  z.object({
+    ...EventBase,
+    type: z.literal('status'),
+    status: BakeStatusSchema,
+    message: z.string().optional(),
+  }),
+  z.object({
+    ...EventBase,
+    type: z.literal('step'),
+    step: BakeStepSchema,
+    status: StepStatusSchema,
+    message: z.string().optional(),
+  }),
+  z.object({
+    ...EventBase,
+    type: z.literal('resource'),
+    kind: z.enum(['instance', 'image', 'snapshot', 'base-image']),
+    id: z.string(),
+    name: z.string().optional(),
+  }),
+  z.object({ ...EventBase, type: z.literal('console'), lines: z.array(z.string()) }),
+  z.object({ ...EventBase, type: z.literal('error'), error: BakeErrorSchema }),
+  z.object({ ...EventBase, type: z.literal('cleanup'), action: z.string() }),
+  z.object({ ...EventBase, type: z.literal('finished'), record: BakeRecordSchema }),
+]);
+export type BakeEvent = z.infer<typeof BakeEventSchema>;
+
+/** A recorded version of a project: one successful bake. */
+export const VersionSchema = z.object({
+  project: ProjectNameSchema,
+  version: z.number().int().positive(),
+  bakeId: BakeIdSchema,
+  createdAt: z.number(),
+  profile: z.string(),
+  region: z.string(),
+  simulated: z.boolean(),
+  imageId: z.string(),
+  imageName: z.string(),
+  snapshotIds: z.array(z.string()),
+  baseImageId: z.string(),
+  instanceType: z.string(),
+  initScript: z.string(),
+  scriptSha256: z.string(),
+  env: z.record(z.string(), z.string()),
+  stepDurationsMs: z.partialRecord(BakeStepSchema, z.number()),
+  apiCalls: z.number().int(),
+  durationMs: z.number(),
+  appVersion: z.string(),
+  tags: z.record(z.string(), z.string()),
+});
+export type Version = z.infer<typeof VersionSchema>;

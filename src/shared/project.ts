@@ -1,0 +1,162 @@
+import { z } from 'zod';
+
+/**
+ * A project: everything needed to turn a base image and an init script into a new AMI. This is also the
+ * format of `quadraxis.yaml` files teams keep in their repositories, so every field is documented and the
+ * schema is versioned: `schemaVersion` bumps with a migration in the store, never silently.
+ */
+export const PROJECT_SCHEMA_VERSION = 1;
+
+export const PROJECT_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+export const AMI_ID_PATTERN = /^ami-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
+export const REGION_PATTERN = /^[a-z]{2}(?:-gov|-iso[a-z]*)?-[a-z]+-\d$/;
+export const INSTANCE_TYPE_PATTERN = /^[a-z][a-z0-9-]*\.[a-z0-9-]+$/;
+export const ENV_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** EC2's AMI name rules: 3–128 characters of letters, digits, ( ) [ ] space . / - ' @ _ */
+export const AMI_NAME_PATTERN = /^[A-Za-z0-9()[\] ./\-'@_]{3,128}$/;
+/** Characters allowed in an image name template besides the placeholders' braces. */
+export const DEFAULT_IMAGE_NAME_TEMPLATE = '{project}-{yyyyMMdd-HHmmss}';
+export const ARCHITECTURES = ['x86_64', 'arm64'] as const;
+export const VOLUME_TYPES = ['gp3', 'gp2', 'io1', 'io2', 'st1', 'sc1', 'standard'] as const;
+
+export const ProjectNameSchema = z
+  .string()
+  .regex(
+    PROJECT_NAME_PATTERN,
+    'Use 1–64 letters, digits, dot, dash or underscore, starting with a letter or digit.',
+  );
+export const RegionSchema = z.string().regex(REGION_PATTERN, 'Not an AWS region name (like eu-west-1).');
+export const AmiIdSchema = z.string().regex(AMI_ID_PATTERN, 'An AMI id looks like ami-0123456789abcdef0.');
+export const ArchitectureSchema = z.enum(ARCHITECTURES);
+
+export const BaseImageSchema = z.discriminatedUnion('kind', [
+  /** A fixed AMI id. */
+  z.object({ kind: z.literal('id'), imageId: AmiIdSchema }),
+  /** The newest image matching owners + name pattern + architecture, like Packer's source_ami_filter most_recent. */
+  z.object({
+    kind: z.literal('latest'),
+    owners: z
+      .array(
+        z
+          .string()
+          .regex(
+            /^(?:self|amazon|aws-marketplace|\d{12})$/,
+            'An owner is self, amazon, aws-marketplace or an account id.',
+          ),
+      )
+      .min(1, 'Give at least one owner.'),
+    namePattern: z.string().min(1).max(256),
+    architecture: ArchitectureSchema,
+  }),
+  /** An SSM public parameter holding an AMI id, e.g. /aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64 */
+  z.object({
+    kind: z.literal('ssm'),
+    parameter: z.string().regex(/^\/[A-Za-z0-9_.\-/]+$/, 'An SSM parameter name starts with / .'),
+  }),
+]);
+export type BaseImage = z.infer<typeof BaseImageSchema>;
+
+export const CompletionSchema = z.discriminatedUnion('mode', [
+  /**
+   * The default: the engine wraps the script so the instance reports its exit code on the serial console and
+   * powers itself off when the script succeeded. The bake waits for exactly that.
+   */
+  z.object({
+    mode: z.literal('wrapper'),
+    timeoutMinutes: z
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 60)
+      .default(30),
+    /** Run `cloud-init clean` before powering off, so the image boots as a fresh instance. */
+    cloudInitClean: z.boolean().default(true),
+  }),
+  /** For images where the wrapper cannot run: wait a fixed time after "running", then stop through the API. */
+  z.object({
+    mode: z.literal('wait'),
+    seconds: z
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 3600),
+    timeoutMinutes: z
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 60)
+      .default(30),
+  }),
+]);
+export type Completion = z.infer<typeof CompletionSchema>;
+
+const TagKeySchema = z
+  .string()
+  .min(1)
+  .max(128)
+  .refine(
+    (k) => !/^aws:/i.test(k) && !k.startsWith('quadraxis:'),
+    'Tag keys starting with aws: or quadraxis: are reserved.',
+  );
+
+export const ProjectSchema = z.object({
+  schemaVersion: z.literal(PROJECT_SCHEMA_VERSION).default(PROJECT_SCHEMA_VERSION),
+  name: ProjectNameSchema,
+  description: z.string().max(1024).default(''),
+  /** Overrides the profile's default region for this project. */
+  region: RegionSchema.optional(),
+  baseImage: BaseImageSchema,
+  instanceType: z
+    .string()
+    .regex(INSTANCE_TYPE_PATTERN, 'An instance type looks like t3.micro.')
+    .default('t3.micro'),
+  subnetId: z
+    .string()
+    .regex(/^subnet-[0-9a-f]{8,17}$/, 'A subnet id looks like subnet-0123abcd.')
+    .optional(),
+  securityGroupIds: z
+    .array(z.string().regex(/^sg-[0-9a-f]{8,17}$/, 'A security group id looks like sg-0123abcd.'))
+    .default([]),
+  /** Name or ARN of an IAM instance profile for the builder. */
+  iamInstanceProfile: z
+    .string()
+    .regex(
+      /^(?:arn:aws[a-z-]*:iam::\d{12}:instance-profile\/)?[\w+=,.@/-]{1,128}$/,
+      'Not an instance profile name or ARN.',
+    )
+    .optional(),
+  keyName: z.string().min(1).max(255).optional(),
+  rootVolume: z
+    .object({
+      /** Omitted: the base image's own size. */
+      sizeGiB: z.number().int().min(1).max(16384).optional(),
+      type: z.enum(VOLUME_TYPES).default('gp3'),
+    })
+    .default({ type: 'gp3' }),
+  /** The init script: any shebang, or #cloud-config. */
+  initScript: z.string().max(1024 * 1024, 'The init script is over 1 MB.'),
+  /** Exported to the script's environment on the builder. Plain values: not for secrets. */
+  env: z
+    .record(
+      z.string().regex(ENV_NAME_PATTERN, 'Environment variable names are letters, digits and _.'),
+      z.string().max(4096),
+    )
+    .default({}),
+  /** Placeholders: {project}, {yyyyMMdd-HHmmss}, {yyyyMMdd}, {bakeId}, {version}. */
+  imageName: z.string().min(1).max(256).default(DEFAULT_IMAGE_NAME_TEMPLATE),
+  imageDescription: z.string().max(255).optional(),
+  tags: z.record(TagKeySchema, z.string().max(256)).default({}),
+  completion: CompletionSchema.default({ mode: 'wrapper', timeoutMinutes: 30, cloudInitClean: true }),
+  /** Bake-on-push settings (the webhook). Secrets are never stored here. */
+  triggers: z
+    .object({
+      /** Branches whose pushes bake; empty means the repository's default branch. */
+      branches: z.array(z.string().min(1).max(255)).default([]),
+    })
+    .default({ branches: [] }),
+});
+
+/** A project as written by a person (defaults optional). */
+export type ProjectInput = z.input<typeof ProjectSchema>;
+/** A project after validation (defaults filled). */
+export type Project = z.infer<typeof ProjectSchema>;

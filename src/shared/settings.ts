@@ -1,0 +1,70 @@
+import { z } from 'zod';
+import { RegionSchema } from './project';
+
+/**
+ * Settings the app keeps between runs (electron-store, in the Electron shell). Versioned: a file written by
+ * an older version is migrated step by step (src/main/services/settings/migrations.ts) before validation.
+ * Nothing secret ever goes here.
+ */
+export const SETTINGS_SCHEMA_VERSION = 2;
+
+export const ThemeSchema = z.enum(['system', 'light', 'dark']);
+export type Theme = z.infer<typeof ThemeSchema>;
+
+export const WindowStateSchema = z.object({
+  bounds: z
+    .object({
+      x: z.number().int(),
+      y: z.number().int(),
+      width: z.number().int().min(400),
+      height: z.number().int().min(300),
+    })
+    .optional(),
+  maximized: z.boolean().default(false),
+});
+
+export const SettingsSchema = z.object({
+  schemaVersion: z.literal(SETTINGS_SCHEMA_VERSION),
+  /** The AWS profile chosen last; `sandbox` is the built-in simulator. */
+  profile: z.string().min(1).max(128).optional(),
+  region: RegionSchema.optional(),
+  theme: ThemeSchema.default('system'),
+  window: WindowStateSchema.default({ maximized: false }),
+  bakes: z
+    .object({
+      concurrencyPerRegion: z.number().int().min(1).max(50).default(4),
+      scriptTimeoutMinutes: z
+        .number()
+        .int()
+        .min(1)
+        .max(24 * 60)
+        .default(30),
+      notifyWhenDone: z.boolean().default(true),
+    })
+    .default({ concurrencyPerRegion: 4, scriptTimeoutMinutes: 30, notifyWhenDone: true }),
+  webhook: z
+    .object({
+      enabled: z.boolean().default(false),
+      host: z.string().default('127.0.0.1'),
+      port: z.number().int().min(1024).max(65535).default(8787),
+    })
+    .default({ enabled: false, host: '127.0.0.1', port: 8787 }),
+});
+export type Settings = z.infer<typeof SettingsSchema>;
+
+export function defaultSettings(): Settings {
+  return SettingsSchema.parse({ schemaVersion: SETTINGS_SCHEMA_VERSION });
+}
+
+/** What the renderer may change. Window state is main's business. */
+export const SettingsPatchSchema = z
+  .object({
+    profile: z.string().min(1).max(128).nullable(),
+    region: RegionSchema.nullable(),
+    theme: ThemeSchema,
+    bakes: SettingsSchema.shape.bakes.unwrap().partial(),
+    webhook: SettingsSchema.shape.webhook.unwrap().partial(),
+  })
+  .partial()
+  .strict();
+export type SettingsPatch = z.infer<typeof SettingsPatchSchema>;

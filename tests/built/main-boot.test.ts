@@ -1,0 +1,221 @@
+import { once } from 'node:events';
+import { existsSync, readFileSync, readdirSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { INVOKE_CHANNELS } from '../../src/shared/channels';
+import { invokeContract } from '../../src/shared/contract';
+import {
+  createElectronStub,
+  loadWithElectronStub,
+  StubBrowserWindow,
+  StubFrame,
+} from '../helpers/electron-stub';
+import { MAIN_BUNDLE, RENDERER_DIR, requireBuild } from '../helpers/paths';
+
+function directives(policy: string): Map<string, string> {
+  return new Map(
+    policy
+      .split(';')
+      .map((d) => d.trim())
+      .filter(Boolean)
+      .map((d) => {
+        const [name, ...values] = d.split(/\s+/);
+        return [name!, values.join(' ')] as const;
+      }),
+  );
+}
+
+async function boot(options: { userData?: string; singleInstance?: boolean } = {}) {
+  const stub = createElectronStub(options.userData);
+  if (options.singleInstance === false) stub.state.app.singleInstance = false;
+  loadWithElectronStub(MAIN_BUNDLE, stub.module);
+  if (options.singleInstance === false) return { ...stub, window: undefined };
+  const loaded = once(stub.state.app, 'stub:window-loaded');
+  stub.state.app.fireReady();
+  const [window] = (await loaded) as [StubBrowserWindow];
+  return { ...stub, window };
+}
+
+function trustedEvent(window: StubBrowserWindow) {
+  return { sender: window.webContents, senderFrame: window.webContents.mainFrame };
+}
+
+describe('the built main process, booted under a stub electron', () => {
+  beforeAll(requireBuild);
+
+  it('creates a hardened window that loads the renderer from app://quadraxis', async () => {
+    const { window } = await boot();
+    const prefs = window!.options.webPreferences;
+    expect(prefs).toMatchObject({
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      webviewTag: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+    });
+    expect(prefs.preload).toMatch(/preload[/\\]index\.cjs$/);
+    expect(existsSync(prefs.preload)).toBe(true);
+    expect(window!.loadedUrl).toBe('app://quadraxis/index.html');
+  });
+
+  it('serves the renderer with a strict CSP header that matches the page meta tag', async () => {
+    const { state } = await boot();
+    const handler = state.protocolHandlers.get('app')!;
+    expect(state.privilegedSchemes).toEqual([
+      expect.objectContaining({
+        scheme: 'app',
+        privileges: expect.objectContaining({ standard: true, secure: true }),
+      }),
+    ]);
+    const response = await handler(new Request('app://quadraxis/index.html'));
+    expect(response.status).toBe(200);
+    const header = directives(response.headers.get('content-security-policy')!);
+    expect(header.get('default-src')).toBe("'self'");
+    expect(header.get('script-src')).toBe("'self'");
+    expect(header.get('worker-src')).toBe("'self' blob:");
+    expect(header.get('object-src')).toBe("'none'");
+    expect(response.headers.get('content-security-policy')).not.toContain('unsafe-eval');
+
+    const html = readFileSync(join(RENDERER_DIR, 'index.html'), 'utf8');
+    const meta = /http-equiv="Content-Security-Policy"\s+content="([^"]+)"/.exec(html)?.[1];
+    expect(meta).toBeDefined();
+    // Every directive a meta tag can carry must agree with the header (frame-ancestors is header-only).
+    for (const [name, value] of directives(meta!)) expect(header.get(name), name).toBe(value);
+    header.delete('frame-ancestors');
+    expect([...header.keys()].sort()).toEqual([...directives(meta!).keys()].sort());
+
+    const traversal = await handler(new Request('app://quadraxis/..%2F..%2Fmain%2Findex.js'));
+    expect(traversal.status).toBe(404);
+    const foreignHost = await handler(new Request('app://elsewhere/index.html'));
+    expect(foreignHost.status).toBe(404);
+  });
+
+  it('refuses window.open, navigation away, webviews and permission requests', async () => {
+    const { window, state } = await boot();
+    const contents = window!.webContents;
+    expect(contents.windowOpenHandler!({ url: 'https://example.com' })).toEqual({ action: 'deny' });
+    expect(contents.emitCancellable('will-navigate', 'https://evil.example/')).toBe(true);
+    expect(contents.emitCancellable('will-navigate', 'file:///etc/passwd')).toBe(true);
+    expect(contents.emitCancellable('will-navigate', 'app://quadraxis/index.html')).toBe(false);
+    expect(contents.emitCancellable('will-redirect', 'https://evil.example/')).toBe(true);
+    expect(contents.emitCancellable('will-attach-webview', {}, {})).toBe(true);
+    const granted = await new Promise<boolean>((resolve) =>
+      state.permissionRequestHandler!(contents, 'media', resolve),
+    );
+    expect(granted).toBe(false);
+    expect(state.permissionCheckHandler!()).toBe(false);
+  });
+
+  it('registers exactly one handler for every invoke channel of the contract', async () => {
+    const { state } = await boot();
+    expect([...state.ipcHandlers.keys()].sort()).toEqual(Object.keys(invokeContract).sort());
+    expect([...INVOKE_CHANNELS].sort()).toEqual(Object.keys(invokeContract).sort());
+  });
+
+  it('answers the window and refuses a foreign sender before reading its payload', async () => {
+    const { window, state } = await boot();
+    const handler = state.ipcHandlers.get('settings:get')!;
+    const ours = (await handler(trustedEvent(window!), undefined)) as {
+      ok: boolean;
+      value: { theme: string };
+    };
+    expect(ours.ok).toBe(true);
+    expect(ours.value.theme).toBe('system');
+
+    const subframe = {
+      sender: window!.webContents,
+      senderFrame: new StubFrame('app://quadraxis/index.html'),
+    };
+    const foreignPage = {
+      sender: window!.webContents,
+      senderFrame: { ...window!.webContents.mainFrame, url: 'https://evil.example/' },
+    };
+    const otherContents = { sender: { id: 9999 }, senderFrame: new StubFrame('app://quadraxis/index.html') };
+    for (const event of [
+      subframe,
+      foreignPage,
+      otherContents,
+      { sender: window!.webContents, senderFrame: null },
+    ]) {
+      expect(await handler(event, undefined)).toEqual({
+        ok: false,
+        error: { code: 'FORBIDDEN_SENDER', message: expect.any(String) },
+      });
+    }
+    // Same frame object but navigated elsewhere: refused too.
+    window!.webContents.mainFrame.url = 'https://evil.example/';
+    expect(await handler(trustedEvent(window!), undefined)).toMatchObject({
+      ok: false,
+      error: { code: 'FORBIDDEN_SENDER' },
+    });
+  });
+
+  it('validates payloads: a malformed settings update is refused and changes nothing', async () => {
+    const { window, state } = await boot();
+    const update = state.ipcHandlers.get('settings:update')!;
+    const bad = (await update(trustedEvent(window!), { theme: 'purple', extra: 1 })) as {
+      ok: boolean;
+      error: { code: string };
+    };
+    expect(bad).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
+    const get = state.ipcHandlers.get('settings:get')!;
+    expect(await get(trustedEvent(window!), undefined)).toMatchObject({
+      ok: true,
+      value: { theme: 'system' },
+    });
+    const good = await update(trustedEvent(window!), { theme: 'dark' });
+    expect(good).toMatchObject({ ok: true, value: { theme: 'dark' } });
+    expect(state.themeSource).toBe('dark');
+  });
+
+  it('opens only allowlisted https links in the browser', async () => {
+    const { window, state } = await boot();
+    const open = state.ipcHandlers.get('app:open-external')!;
+    const refused = await open(trustedEvent(window!), 'http://console.aws.amazon.com/ec2');
+    expect(refused).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
+    expect(await open(trustedEvent(window!), 'https://evil.example/')).toMatchObject({ ok: false });
+    expect(await open(trustedEvent(window!), 'https://eu-west-1.console.aws.amazon.com/ec2/home')).toEqual({
+      ok: true,
+      value: { opened: true },
+    });
+    expect(state.openedExternal).toEqual(['https://eu-west-1.console.aws.amazon.com/ec2/home']);
+  });
+
+  it('queues events until the renderer is ready and never sends to a destroyed window', async () => {
+    const { window, state } = await boot();
+    const contents = window!.webContents;
+    const update = state.ipcHandlers.get('settings:update')!;
+    await update(trustedEvent(window!), { theme: 'light' });
+    expect(contents.sent).toEqual([]);
+    await state.ipcHandlers.get('app:ready')!(trustedEvent(window!), undefined);
+    expect(contents.sent.map((e) => e.channel)).toEqual(['settings:changed']);
+    contents.destroyed = true;
+    await update(trustedEvent(window!), { theme: 'dark' });
+    expect(contents.sent).toHaveLength(1);
+  });
+
+  it('backs up a corrupt settings file, starts with defaults and tells the user', async () => {
+    const userData = mkdtempSync(join(tmpdir(), 'qx-corrupt-'));
+    writeFileSync(join(userData, 'settings.json'), '{"theme": "dark",');
+    const { window, state } = await boot({ userData });
+    const ready = (await state.ipcHandlers.get('app:ready')!(trustedEvent(window!), undefined)) as {
+      value: { notices: { title: string; message: string }[] };
+    };
+    expect(ready.value.notices).toEqual([expect.objectContaining({ title: 'Settings were reset' })]);
+    const backups = readdirSync(userData).filter((f) => f.startsWith('settings.corrupt-'));
+    expect(backups).toHaveLength(1);
+    expect(readFileSync(join(userData, backups[0]!), 'utf8')).toBe('{"theme": "dark",');
+    expect(JSON.parse(readFileSync(join(userData, 'settings.json'), 'utf8'))).toMatchObject({
+      theme: 'system',
+    });
+  });
+
+  it('quits at once when another instance holds the lock', async () => {
+    const { state } = await boot({ singleInstance: false });
+    expect(state.app.quitCalled).toBe(true);
+    expect(StubBrowserWindow.instances).toHaveLength(0);
+  });
+});

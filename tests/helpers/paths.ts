@@ -1,0 +1,16 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+export const ROOT = resolve(__dirname, '..', '..');
+export const OUT = join(ROOT, 'out');
+export const MAIN_BUNDLE = join(OUT, 'main', 'index.js');
+export const CLI_BIN = join(ROOT, 'bin', 'quadraxis.cjs');
+export const PRELOAD_BUNDLE = join(OUT, 'preload', 'index.cjs');
+export const RENDERER_DIR = join(OUT, 'renderer');
+
+/** The built suites need `npm run build`; say so plainly instead of failing on a missing file. */
+export function requireBuild(): void {
+  for (const file of [MAIN_BUNDLE, PRELOAD_BUNDLE, join(RENDERER_DIR, 'index.html')]) {
+    if (!existsSync(file)) throw new Error(`${file} is missing: run \`npm run build\` before this suite.`);
+  }
+}

@@ -1,0 +1,48 @@
+import { readFileSync } from 'node:fs';
+import { defineConfig } from 'vitest/config';
+
+const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
+
+// Three suites, one runner: `unit` runs plain TypeScript services in Node; `built` loads the electron-vite
+// output (main under a stub electron, the sandboxed preload, the CLI bundle); `e2e` drives the built
+// renderer in Debian's Chromium through the test bridge. `built` and `e2e` need `npm run build` first.
+export default defineConfig({
+  // The same constant the build injects, so services run from source report the real version.
+  define: { __QUADRAXIS_VERSION__: JSON.stringify(pkg.version) },
+  test: {
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          environment: 'node',
+          include: ['tests/unit/**/*.test.ts'],
+          testTimeout: 20_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'built',
+          environment: 'node',
+          include: ['tests/built/**/*.test.ts'],
+          testTimeout: 60_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'e2e',
+          environment: 'node',
+          include: ['tests/e2e/**/*.test.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+          // One Chromium at a time: the machine has two cores and the flows measure responsiveness.
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
