@@ -39,6 +39,8 @@ export default defineConfig({
     plugins: [react()],
     build: {
       rollupOptions: { input: { index: resolve(__dirname, 'src/renderer/index.html') } },
+      // electron-vite leaves bundles unminified; the renderer's first load is what a person waits for.
+      minify: true,
       chunkSizeWarningLimit: 4096,
     },
   },

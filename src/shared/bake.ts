@@ -122,6 +122,8 @@ export const BakeEventSchema = z.discriminatedUnion('type', [
     type: z.literal('status'),
     status: BakeStatusSchema,
     message: z.string().optional(),
+    /** The bake joined this identical running bake instead of launching its own builder. */
+    joinedTo: BakeIdSchema.optional(),
   }),
   z.object({
     ...EventBase,

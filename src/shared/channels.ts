@@ -1,19 +1,35 @@
 import type { EventChannel, InvokeChannel } from './contract';
+import { APP_EVENTS, APP_INVOKE, SETTINGS_EVENTS, SETTINGS_INVOKE } from './ipc/app.channels';
+import { AWS_EVENTS, AWS_INVOKE } from './ipc/aws.channels';
+import { DRAFTS_INVOKE } from './ipc/drafts.channels';
+import { PROJECTS_EVENTS, PROJECTS_INVOKE } from './ipc/projects.channels';
+import { VERSIONS_INVOKE } from './ipc/versions.channels';
+import { BAKE_EVENTS, BAKE_INVOKE } from './ipc/bake.channels';
+import { WEBHOOK_EVENTS, WEBHOOK_INVOKE } from './ipc/webhook.channels';
 
 /**
  * Channel names only, so the sandboxed preload can build `window.quadraxis` without bundling zod.
  * The `satisfies` clauses and tests/unit/foundation/contract.test.ts keep these lists and the contract equal.
  */
 export const INVOKE_CHANNELS = [
-  'app:info',
-  'app:ready',
-  'app:open-external',
-  'app:dismiss-notice',
-  'settings:get',
-  'settings:update',
+  ...APP_INVOKE,
+  ...SETTINGS_INVOKE,
+  ...PROJECTS_INVOKE,
+  ...DRAFTS_INVOKE,
+  ...VERSIONS_INVOKE,
+  ...AWS_INVOKE,
+  ...BAKE_INVOKE,
+  ...WEBHOOK_INVOKE,
 ] as const satisfies readonly InvokeChannel[];
 
-export const EVENT_CHANNELS = ['app:notice', 'settings:changed'] as const satisfies readonly EventChannel[];
+export const EVENT_CHANNELS = [
+  ...APP_EVENTS,
+  ...SETTINGS_EVENTS,
+  ...PROJECTS_EVENTS,
+  ...AWS_EVENTS,
+  ...BAKE_EVENTS,
+  ...WEBHOOK_EVENTS,
+] as const satisfies readonly EventChannel[];
 
 /** `bake:start` → ['bake', 'start']; `settings:changed` → ['settings', 'onChanged'] for events. */
 export function apiPath(channel: string, kind: 'invoke' | 'event'): [string, string] {

@@ -56,14 +56,35 @@ export function defaultSettings(): Settings {
   return SettingsSchema.parse({ schemaVersion: SETTINGS_SCHEMA_VERSION });
 }
 
-/** What the renderer may change. Window state is main's business. */
+/**
+ * What the renderer may change: any subset, and nothing else (window state is main's business). Written out
+ * without defaults on purpose — a patch that fills in defaults would reset every field it does not mention.
+ */
 export const SettingsPatchSchema = z
   .object({
     profile: z.string().min(1).max(128).nullable(),
     region: RegionSchema.nullable(),
     theme: ThemeSchema,
-    bakes: SettingsSchema.shape.bakes.unwrap().partial(),
-    webhook: SettingsSchema.shape.webhook.unwrap().partial(),
+    bakes: z
+      .object({
+        concurrencyPerRegion: z.number().int().min(1).max(50),
+        scriptTimeoutMinutes: z
+          .number()
+          .int()
+          .min(1)
+          .max(24 * 60),
+        notifyWhenDone: z.boolean(),
+      })
+      .partial()
+      .strict(),
+    webhook: z
+      .object({
+        enabled: z.boolean(),
+        host: z.string().min(1).max(255),
+        port: z.number().int().min(1024).max(65535),
+      })
+      .partial()
+      .strict(),
   })
   .partial()
   .strict();

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize, sep } from 'node:path';
@@ -6,7 +6,11 @@ import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { EVENT_CHANNELS, INVOKE_CHANNELS, apiPath } from '../../src/shared/channels';
 import type { AppContext } from '../../src/main/app/app-context';
-import { createAppContext } from '../../src/main/app/create-app-context';
+import {
+  closeAppContext,
+  createAppContext,
+  type AppContextOptions,
+} from '../../src/main/app/create-app-context';
 import { dispatch } from '../../src/main/app/dispatch';
 import { createHandlers } from '../../src/main/app/handlers';
 import { systemClock } from '../../src/main/services/clock';
@@ -43,8 +47,30 @@ export interface Bridge {
  * calls over a WebSocket with the very same handlers and services the app registers (createAppContext +
  * createHandlers + dispatch). Each page connection is one "webContents" to the event hub.
  */
-export async function startBridge(options: { dataDir?: string } = {}): Promise<Bridge> {
+/** Fast enough for a whole bake in a few seconds of real time, slow enough to watch each step happen. */
+export const E2E_SANDBOX_TIMINGS = {
+  pendingMs: 300,
+  bootMs: 300,
+  scriptDefaultMs: 600,
+  shutdownDelayMs: 100,
+  stoppingMs: 300,
+  shuttingDownMs: 300,
+  imagePendingMs: 600,
+};
+
+export interface BridgeOptions {
+  dataDir?: string;
+  /** Contents of the AWS config and credentials files the app sees (never the machine's own ~/.aws). */
+  awsConfig?: string;
+  awsCredentials?: string;
+  runtime?: AppContextOptions['runtime'];
+}
+
+export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'qx-e2e-'));
+  const awsDir = mkdtempSync(join(tmpdir(), 'qx-e2e-aws-'));
+  writeFileSync(join(awsDir, 'config'), options.awsConfig ?? '');
+  writeFileSync(join(awsDir, 'credentials'), options.awsCredentials ?? '');
   const logLines: string[] = [];
   const logger = createLogger((line) => logLines.push(line), { level: 'debug' });
   const settingsFile = join(dataDir, 'settings.json');
@@ -57,6 +83,15 @@ export async function startBridge(options: { dataDir?: string } = {}): Promise<B
     startupNotices: notice ? [notice] : [],
     openExternal: () => Promise.resolve(),
     testBridge: true,
+    runtime: {
+      env: {
+        AWS_CONFIG_FILE: join(awsDir, 'config'),
+        AWS_SHARED_CREDENTIALS_FILE: join(awsDir, 'credentials'),
+      },
+      sandbox: { timings: E2E_SANDBOX_TIMINGS },
+      pollIntervalMs: 250,
+      ...options.runtime,
+    },
   });
   const handlers = createHandlers(ctx);
 
@@ -83,7 +118,11 @@ export async function startBridge(options: { dataDir?: string } = {}): Promise<B
       send: (channel, payload) => socket.send(JSON.stringify({ type: 'event', channel, payload })),
     });
     socket.on('message', (raw) => {
-      const message = JSON.parse((raw as Buffer).toString('utf8')) as { id: number; channel: string; request: unknown };
+      const message = JSON.parse((raw as Buffer).toString('utf8')) as {
+        id: number;
+        channel: string;
+        request: unknown;
+      };
       void dispatch(handlers, message.channel, message.request, { senderId: id }, logger).then((result) => {
         if (socket.readyState === socket.OPEN)
           socket.send(JSON.stringify({ type: 'result', id: message.id, result }));
@@ -108,6 +147,7 @@ export async function startBridge(options: { dataDir?: string } = {}): Promise<B
     initScript: `(${installBridgeClient.toString()})(${JSON.stringify(config)});`,
     close: async () => {
       for (const client of wss.clients) client.terminate();
+      await closeAppContext(ctx);
       await new Promise<void>((resolve) => wss.close(() => resolve()));
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

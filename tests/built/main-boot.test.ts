@@ -42,7 +42,11 @@ function trustedEvent(window: StubBrowserWindow) {
 }
 
 describe('the built main process, booted under a stub electron', () => {
-  beforeAll(requireBuild);
+  beforeAll(() => {
+    requireBuild();
+    // Each boot loads the bundle afresh, and with it a signal-exit hook per boot.
+    process.setMaxListeners(50);
+  });
 
   it('creates a hardened window that loads the renderer from app://quadraxis', async () => {
     const { window } = await boot();
@@ -102,11 +106,14 @@ describe('the built main process, booted under a stub electron', () => {
     expect(contents.emitCancellable('will-navigate', 'app://quadraxis/index.html')).toBe(false);
     expect(contents.emitCancellable('will-redirect', 'https://evil.example/')).toBe(true);
     expect(contents.emitCancellable('will-attach-webview', {}, {})).toBe(true);
-    const granted = await new Promise<boolean>((resolve) =>
-      state.permissionRequestHandler!(contents, 'media', resolve),
-    );
-    expect(granted).toBe(false);
-    expect(state.permissionCheckHandler!()).toBe(false);
+    for (const permission of ['media', 'geolocation', 'notifications', 'clipboard-read', 'openExternal']) {
+      const granted = await new Promise<boolean>((resolve) =>
+        state.permissionRequestHandler!(contents, permission, resolve),
+      );
+      expect(granted, permission).toBe(false);
+      expect(state.permissionCheckHandler!(contents, permission), permission).toBe(false);
+    }
+    expect(state.permissionCheckHandler!(contents, 'clipboard-sanitized-write')).toBe(true);
   });
 
   it('registers exactly one handler for every invoke channel of the contract', async () => {
@@ -211,6 +218,26 @@ describe('the built main process, booted under a stub electron', () => {
     expect(JSON.parse(readFileSync(join(userData, 'settings.json'), 'utf8'))).toMatchObject({
       theme: 'system',
     });
+  });
+
+  it('asks before a close that unsaved edits would block, and lets the person choose', async () => {
+    const { window, state } = await boot();
+    state.dialogResponse = 1; // Keep editing
+    expect(window!.webContents.emitCancellable('will-prevent-unload')).toBe(false);
+    state.dialogResponse = 0; // Close anyway
+    expect(window!.webContents.emitCancellable('will-prevent-unload')).toBe(true);
+    expect(state.dialogs).toHaveLength(2);
+  });
+
+  it('closes the services before quitting when no bake is running', async () => {
+    const { state } = await boot();
+    let prevented = false;
+    const quit = once(state.app, 'stub:quit');
+    state.app.emit('before-quit', { preventDefault: () => (prevented = true) });
+    expect(prevented).toBe(true);
+    expect(state.app.quitCalled).toBe(false);
+    await quit;
+    expect(state.dialogs).toEqual([]);
   });
 
   it('quits at once when another instance holds the lock', async () => {

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright';
-import { startBridge, type Bridge } from '../bridge/server';
+import { startBridge, type Bridge, type BridgeOptions } from '../bridge/server';
 import { ROOT, requireBuild } from '../helpers/paths';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -35,9 +35,9 @@ export interface AppPage {
 
 export async function openApp(
   browser: Browser,
-  options: { colorScheme?: 'light' | 'dark'; dataDir?: string; bridge?: Bridge } = {},
+  options: { colorScheme?: 'light' | 'dark'; bridge?: Bridge } & BridgeOptions = {},
 ): Promise<AppPage> {
-  const bridge = options.bridge ?? (await startBridge({ dataDir: options.dataDir }));
+  const bridge = options.bridge ?? (await startBridge(options));
   const context = await browser.newContext({
     colorScheme: options.colorScheme ?? 'light',
     viewport: { width: 1280, height: 800 },

@@ -53,7 +53,8 @@ describe('the app shell in Chromium', () => {
     const saved = JSON.parse(readFileSync(join(app.bridge.dataDir, 'settings.json'), 'utf8'));
     expect(saved.theme).toBe('dark');
     await page.reload();
-    await page.getByText('No projects yet').waitFor();
+    // The reload comes back to the page it left.
+    await page.getByRole('heading', { name: 'Settings', level: 2 }).waitFor();
     await expect.poll(() => page.locator('html').getAttribute('data-mantine-color-scheme')).toBe('dark');
     expect(app.errors).toEqual([]);
     await app.close();

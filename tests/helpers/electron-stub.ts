@@ -45,6 +45,13 @@ export class StubWebContents extends EventEmitter {
 
 export class StubBrowserWindow extends EventEmitter {
   static instances: StubBrowserWindow[] = [];
+  static focused: StubBrowserWindow | null = null;
+  static getFocusedWindow() {
+    return StubBrowserWindow.focused;
+  }
+  static getAllWindows() {
+    return StubBrowserWindow.instances;
+  }
   readonly webContents: StubWebContents;
   loadedUrl?: string;
   constructor(readonly options: Record<string, any>) {
@@ -71,6 +78,18 @@ export class StubBrowserWindow extends EventEmitter {
   }
   getNormalBounds() {
     return { x: 10, y: 20, width: 1200, height: 800 };
+  }
+}
+
+class StubNotification extends EventEmitter {
+  static isSupported() {
+    return true;
+  }
+  constructor(readonly options: { title: string; body: string }) {
+    super();
+  }
+  show() {
+    stubState.notifications.push(this.options);
   }
 }
 
@@ -103,6 +122,7 @@ class StubApp extends EventEmitter {
   }
   quit() {
     this.quitCalled = true;
+    this.emit('stub:quit');
   }
 }
 
@@ -124,12 +144,17 @@ export interface StubState {
   exposed: Map<string, unknown>;
   rendererListeners: Map<string, Set<(...args: unknown[]) => void>>;
   rendererInvocations: { channel: string; args: unknown[] }[];
+  notifications: { title: string; body: string }[];
+  dialogs: unknown[];
+  /** The button index the next message box answers with. */
+  dialogResponse: number;
 }
 
 let stubState: StubState;
 
 export function createElectronStub(userData = mkdtempSync(join(tmpdir(), 'qx-userdata-'))) {
   StubBrowserWindow.instances = [];
+  StubBrowserWindow.focused = null;
   const app = new StubApp();
   app.setPath('userData', userData);
   stubState = {
@@ -141,6 +166,9 @@ export function createElectronStub(userData = mkdtempSync(join(tmpdir(), 'qx-use
     exposed: new Map(),
     rendererListeners: new Map(),
     rendererInvocations: [],
+    notifications: [],
+    dialogs: [],
+    dialogResponse: 0,
   };
   const state = stubState;
   const session = {
@@ -183,14 +211,20 @@ export function createElectronStub(userData = mkdtempSync(join(tmpdir(), 'qx-use
     screen: { getAllDisplays: () => [{ workArea: { x: 0, y: 0, width: 1920, height: 1080 } }] },
     safeStorage: {
       isEncryptionAvailable: () => true,
+      getSelectedStorageBackend: () => 'gnome_libsecret',
       encryptString: (text: string) => Buffer.from(`enc:${text}`),
       decryptString: (buffer: Buffer) => buffer.toString().replace(/^enc:/, ''),
     },
-    Notification: class {
-      static isSupported() {
-        return false;
-      }
-      show() {}
+    Notification: StubNotification,
+    dialog: {
+      showMessageBoxSync: (...args: unknown[]) => {
+        state.dialogs.push(args.at(-1));
+        return state.dialogResponse;
+      },
+      showMessageBox: (...args: unknown[]) => {
+        state.dialogs.push(args.at(-1));
+        return Promise.resolve({ response: state.dialogResponse });
+      },
     },
     // Renderer side, for loading the preload.
     contextBridge: {

@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 export const ROOT = resolve(__dirname, '..', '..');
-export const OUT = join(ROOT, 'out');
+// QUADRAXIS_OUT_DIR: a private build (`electron-vite build --outDir`), so concurrent builds cannot swap it mid-run.
+export const OUT = process.env.QUADRAXIS_OUT_DIR ? resolve(process.env.QUADRAXIS_OUT_DIR) : join(ROOT, 'out');
 export const MAIN_BUNDLE = join(OUT, 'main', 'index.js');
 export const CLI_BIN = join(ROOT, 'bin', 'quadraxis.cjs');
 export const PRELOAD_BUNDLE = join(OUT, 'preload', 'index.cjs');

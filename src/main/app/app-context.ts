@@ -1,7 +1,10 @@
+import type { Runtime } from '../runtime/runtime';
 import type { Clock } from '../services/clock';
 import type { Logger } from '../services/logger';
+import type { SecretBox } from '../services/webhook';
 import type { SettingsService } from '../services/settings/settings-service';
 import type { EventHub } from './event-hub';
+import type { MfaBroker } from './mfa-broker';
 import type { NoticeBoard } from './notices';
 
 /**
@@ -19,5 +22,10 @@ export interface AppContext {
   hub: EventHub;
   notices: NoticeBoard;
   settings: SettingsService;
+  /** Store, bake engine, AWS access and sandbox: the same services the CLI and webhook server run. */
+  runtime: Runtime;
+  mfa: MfaBroker;
   openExternal: (url: string) => Promise<void>;
+  /** Seals webhook secrets: Electron's safeStorage in the app; absent, the webhook uses an owner-only key file. */
+  secretBox?: SecretBox;
 }

@@ -1,11 +1,15 @@
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { app, nativeTheme, session, shell, type BrowserWindow } from 'electron';
+import { app, dialog, nativeTheme, safeStorage, session, shell, type BrowserWindow } from 'electron';
 import { systemClock } from '../services/clock';
 import { createLogger, type Logger } from '../services/logger';
 import { quarantineUnreadableSettings } from '../services/settings/settings-service';
 import { createAppContext } from '../app/create-app-context';
+import { safeStorageBox } from '../services/webhook';
 import { createHandlers } from '../app/handlers';
+import { recoverInterruptedBakes } from '../app/startup';
+import { notifyFinishedBakes } from './bake-notifications';
+import { guardQuit } from './quit-guard';
 import { APP_ORIGIN, registerAppScheme, serveAppProtocol } from './app-protocol';
 import { createSenderCheck, registerIpc, webContentsTarget } from './ipc';
 import { denyPermissions, guardWebContents } from './security';
@@ -25,6 +29,18 @@ function isAppUrl(url: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * Webhook secrets are sealed with the OS keychain through safeStorage — except where that would be plain text
+ * (Linux without a keyring falls back to a hard-coded key, which Signal also refuses); then the webhook uses
+ * its owner-only key file, like `quadraxis serve`.
+ */
+function osSecretBox() {
+  if (!safeStorage.isEncryptionAvailable()) return undefined;
+  if (process.platform === 'linux' && safeStorage.getSelectedStorageBackend() === 'basic_text')
+    return undefined;
+  return safeStorageBox(safeStorage);
 }
 
 function openLog(dataDir: string): Logger {
@@ -75,6 +91,7 @@ export function startApp(): void {
       settingsBackend: electronStoreBackend(dataDir),
       startupNotices: settingsNotice ? [settingsNotice] : [],
       openExternal: (url) => shell.openExternal(url),
+      secretBox: osSecretBox(),
     });
     const { settings } = ctx;
     nativeTheme.themeSource = settings.get().theme;
@@ -101,6 +118,18 @@ export function startApp(): void {
       contents.on('did-start-navigation', (details) => {
         if (details.isMainFrame && !details.isSameDocument) ctx.hub.markLoading(id);
       });
+      // The renderer's beforeunload (unsaved edits) would otherwise make the close button do nothing at all.
+      contents.on('will-prevent-unload', (event) => {
+        const choice = dialog.showMessageBoxSync(window, {
+          type: 'question',
+          buttons: ['Close anyway', 'Keep editing'],
+          defaultId: 1,
+          cancelId: 1,
+          message: 'You have unsaved changes.',
+          detail: 'They are kept as a draft and offered again when you open the project next time.',
+        });
+        if (choice === 0) event.preventDefault();
+      });
       window.on('close', () => settings.replace({ ...settings.get(), window: windowStateOf(window) }));
       window.on('closed', () => {
         windows.delete(window);
@@ -109,6 +138,9 @@ export function startApp(): void {
       void window.loadURL(rendererUrl());
     };
     openWindow();
+    notifyFinishedBakes(ctx);
+    guardQuit(ctx, () => [...windows][0]);
+    void recoverInterruptedBakes(ctx);
     app.on('activate', () => {
       if (windows.size === 0) openWindow();
     });

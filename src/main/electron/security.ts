@@ -49,7 +49,10 @@ export function guardWebContents(
   });
 }
 
+/** Writing to the clipboard (copy an AMI id, a policy, a curl line) is the only permission granted. */
+const GRANTED = new Set(['clipboard-sanitized-write']);
+
 export function denyPermissions(session: Session): void {
-  session.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
-  session.setPermissionCheckHandler(() => false);
+  session.setPermissionRequestHandler((_contents, permission, callback) => callback(GRANTED.has(permission)));
+  session.setPermissionCheckHandler((_contents, permission) => GRANTED.has(permission));
 }

@@ -3,13 +3,17 @@ import { useHotkeys } from '@mantine/hooks';
 import { IconBox, IconSettings, IconStack2 } from '@tabler/icons-react';
 import { useEffect, type ReactNode } from 'react';
 import { api, unwrap } from './api';
+import { ProfileStatus } from './components/aws/profile-status';
+import { ErrorBoundary } from './components/error-boundary';
 import { NoticeList } from './components/notice-list';
+import { BakePage } from './pages/bake-page';
 import { BakesPage } from './pages/bakes-page';
+import { ProjectPage } from './pages/project-page';
 import { ProjectsPage } from './pages/projects-page';
 import { SettingsPage } from './pages/settings-page';
-import { useAppStore, type Page } from './state/app-store';
+import { sectionOf, useAppStore, type TopPage } from './state/app-store';
 
-const NAV: { page: Page; label: string; icon: ReactNode; shortcut: string }[] = [
+const NAV: { page: TopPage; label: string; icon: ReactNode; shortcut: string }[] = [
   { page: 'projects', label: 'Projects', icon: <IconBox size={18} aria-hidden />, shortcut: '1' },
   { page: 'bakes', label: 'Bakes', icon: <IconStack2 size={18} aria-hidden />, shortcut: '2' },
   { page: 'settings', label: 'Settings', icon: <IconSettings size={18} aria-hidden />, shortcut: '3' },
@@ -43,29 +47,33 @@ function useThemeFromSettings() {
 export function App() {
   useMainConnection();
   useThemeFromSettings();
-  const page = useAppStore((s) => s.page);
-  const go = useAppStore((s) => s.go);
+  const route = useAppStore((s) => s.route);
+  const navigate = useAppStore((s) => s.navigate);
+  const section = sectionOf(route);
   const version = useAppStore((s) => s.info?.version);
-  useHotkeys(NAV.map(({ page: target, shortcut }) => [`mod+${shortcut}`, () => go(target)]));
+  useHotkeys(NAV.map(({ page, shortcut }) => [`mod+${shortcut}`, () => void navigate({ page })]));
 
   return (
-    <AppShell navbar={{ width: 220, breakpoint: 0 }} padding="lg">
+    <AppShell header={{ height: 56 }} navbar={{ width: 220, breakpoint: 0 }} padding="lg">
+      <AppShell.Header px="md">
+        <Group h="100%" justify="space-between" wrap="nowrap" gap="md">
+          <Title order={1} size="h4">
+            Quadraxis
+          </Title>
+          <ProfileStatus />
+        </Group>
+      </AppShell.Header>
       <AppShell.Navbar p="sm" aria-label="Main navigation">
         <Stack gap={4} h="100%">
-          <Group gap="xs" px="xs" py="sm">
-            <Title order={1} size="h4">
-              Quadraxis
-            </Title>
-          </Group>
           {NAV.map((item) => (
             <NavLink
               key={item.page}
               component="button"
               label={item.label}
               leftSection={item.icon}
-              active={page === item.page}
-              aria-current={page === item.page ? 'page' : undefined}
-              onClick={() => go(item.page)}
+              active={section === item.page}
+              aria-current={section === item.page ? 'page' : undefined}
+              onClick={() => void navigate({ page: item.page })}
               rightSection={
                 <Text size="xs" c="dimmed" aria-hidden>
                   Ctrl+{item.shortcut}
@@ -80,9 +88,13 @@ export function App() {
       </AppShell.Navbar>
       <AppShell.Main>
         <NoticeList />
-        {page === 'projects' && <ProjectsPage />}
-        {page === 'bakes' && <BakesPage />}
-        {page === 'settings' && <SettingsPage />}
+        <ErrorBoundary resetKey={JSON.stringify(route)}>
+          {route.page === 'projects' && <ProjectsPage />}
+          {route.page === 'project' && <ProjectPage key={route.name} name={route.name} />}
+          {route.page === 'bakes' && <BakesPage />}
+          {route.page === 'bake' && <BakePage key={route.id} id={route.id} />}
+          {route.page === 'settings' && <SettingsPage />}
+        </ErrorBoundary>
       </AppShell.Main>
     </AppShell>
   );

@@ -9,7 +9,7 @@ import {
   createSettingsService,
   quarantineUnreadableSettings,
 } from '../../../src/main/services/settings/settings-service';
-import { SETTINGS_SCHEMA_VERSION } from '../../../src/shared/settings';
+import { SETTINGS_SCHEMA_VERSION, SettingsPatchSchema } from '../../../src/shared/settings';
 
 function tempFile() {
   return join(mkdtempSync(join(tmpdir(), 'qx-settings-')), 'settings.json');
@@ -61,6 +61,25 @@ describe('settings', () => {
       expect(dir).toEqual([expect.stringMatching(/^settings\.corrupt-2026-11-26T12-00-00-000Z\.json$/)]);
       expect(readFileSync(join(file, '..', dir[0]!), 'utf8')).toBe(content);
     }
+  });
+
+  it('changes only what a nested patch names (no defaults sneak in)', () => {
+    const service = createSettingsService(jsonFileSettingsBackend(tempFile()));
+    // Through the schema, as the IPC handler sees it.
+    const patch = (raw: unknown) => service.update(SettingsPatchSchema.parse(raw));
+    expect(SettingsPatchSchema.parse({ bakes: { notifyWhenDone: false } })).toEqual({
+      bakes: { notifyWhenDone: false },
+    });
+    patch({ bakes: { concurrencyPerRegion: 9 }, webhook: { enabled: true, port: 9000 } });
+    patch({ bakes: { notifyWhenDone: false } });
+    patch({ webhook: { port: 9001 } });
+    expect(() => SettingsPatchSchema.parse({ bakes: { extra: 1 } })).toThrow();
+    expect(service.get().bakes).toEqual({
+      concurrencyPerRegion: 9,
+      scriptTimeoutMinutes: 30,
+      notifyWhenDone: false,
+    });
+    expect(service.get().webhook).toEqual({ enabled: true, host: '127.0.0.1', port: 9001 });
   });
 
   it('applies partial updates, clears with null, notifies listeners and persists', () => {

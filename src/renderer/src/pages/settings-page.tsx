@@ -13,6 +13,7 @@ import { notifications } from '@mantine/notifications';
 import type { SettingsPatch } from '../../../shared/settings';
 import { api, errorMessage, unwrap } from '../api';
 import { PageHeader } from '../components/page-header';
+import { WebhookSettings } from '../components/triggers/webhook-settings';
 import { useAppStore } from '../state/app-store';
 
 async function save(patch: SettingsPatch) {
@@ -84,6 +85,7 @@ export function SettingsPage() {
             />
           </Stack>
         </Paper>
+        <WebhookSettings />
         <Paper withBorder p="lg">
           <Title order={3} size="h5" mb="sm">
             Data

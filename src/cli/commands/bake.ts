@@ -1,0 +1,206 @@
+import type { Command } from 'commander';
+import { createRuntime, type Runtime } from '../../main/runtime/runtime';
+import {
+  describeEvent,
+  describeOutcome,
+  type BakeEngine,
+  type RecoveryReport,
+} from '../../main/services/bake';
+import { systemClock } from '../../main/services/clock';
+import { resolveDataDir } from '../../main/services/data-dir';
+import type { Logger } from '../../main/services/logger';
+import { isFinalStatus, type BakeRecord } from '../../shared/bake';
+import { AppError, ErrorCodeSchema } from '../../shared/result';
+import { EXIT_INTERRUPTED, EXIT_OK } from '../exit-codes';
+import type { CliIO } from '../program';
+import type { RegisterCommand } from './index';
+import { loadProject } from './policy';
+import { terminalMfa, type TargetFlags } from './profiles';
+
+interface BakeFlags extends TargetFlags {
+  file?: string;
+  json?: boolean;
+  force?: boolean;
+  mfaCode?: string;
+}
+
+export const registerBake: RegisterCommand = (program, io) => {
+  program
+    .command('bake')
+    .description('bake an AMI: launch a builder, wait for the init script to finish, image it, clean up')
+    .argument('[project]', 'project name in the data directory')
+    .option('--file <file>', 'read the project from a YAML or JSON file instead')
+    .option(
+      '--profile <profile>',
+      'AWS profile (default: as the AWS CLI picks it; "sandbox" for the simulator)',
+    )
+    .option('--region <region>', 'region (default: the project’s, else the profile’s)')
+    .option(
+      '--endpoint <url>',
+      'send every call to this endpoint (a running `quadraxis sandbox`, LocalStack)',
+    )
+    .option('--force', 'bake even if an identical bake already made an image that still exists')
+    .option('--json', 'print one bake event per line (JSON) instead of text')
+    .option('--mfa-code <code>', 'MFA code, when the profile needs one (otherwise asked on the terminal)')
+    .addHelpText(
+      'after',
+      '\nPrints the AMI id as the last line of stdout (with --json, the last event names it).\n' +
+        'Exit codes: 0 baked, 1 failed, 2 bad input, 130 cancelled.',
+    )
+    .action(async (name: string | undefined, flags: BakeFlags, command: Command) => {
+      // Ctrl-C (or SIGTERM from CI) cancels the bake, which cleans up before the command ends; a second one
+      // quits at once, leaving the cleanup to the next start's recovery.
+      const interrupt = new AbortController();
+      const onSignal = (signal: NodeJS.Signals) => {
+        if (interrupt.signal.aborted) {
+          process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+          process.kill(process.pid, signal);
+          return;
+        }
+        io.stderr('\nCancelling: removing what the bake made (press Ctrl-C again to quit at once)…\n');
+        interrupt.abort();
+      };
+      process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
+      try {
+        const code = await runBake(command, io, name, flags, interrupt.signal);
+        if (code !== EXIT_OK) process.exitCode = code;
+      } finally {
+        process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+      }
+    });
+};
+
+/** Everything `quadraxis bake` does; `interrupt` stands for Ctrl-C, so tests can press it. */
+export async function runBake(
+  command: Command,
+  io: CliIO,
+  name: string | undefined,
+  flags: BakeFlags,
+  interrupt: AbortSignal,
+): Promise<number> {
+  const project = await loadProject(command, io, name, flags.file);
+  const runtime = cliRuntime(command, io, flags);
+  const { engine } = runtime;
+  try {
+    const recovered = await engine.recover();
+    printRecovery(io, recovered);
+    const profile = flags.profile ?? (await runtime.aws.profiles()).currentProfile;
+    if (!profile) {
+      throw new AppError(
+        'INVALID_INPUT',
+        'No AWS profile chosen and no default profile: pass --profile (or --profile sandbox).',
+      );
+    }
+    // Bakes recovery resumed run alongside; stdout follows only the one this command started.
+    const resumed = new Set(recovered.bakes.filter((b) => b.outcome === 'resumed').map((b) => b.bakeId));
+    const off = engine.subscribe((event) => {
+      if (resumed.has(event.bakeId)) return;
+      if (flags.json) io.stdout(`${JSON.stringify(event)}\n`);
+      else for (const line of describeEvent(event)) io.stdout(`${line}\n`);
+    });
+    try {
+      const final = await bake(engine, interrupt, {
+        project,
+        profile,
+        trigger: 'cli',
+        ...(flags.region ? { region: flags.region } : {}),
+        ...(flags.endpoint ? { endpoint: flags.endpoint } : {}),
+        ...(flags.force ? { force: true } : {}),
+      });
+      return conclude(io, final, flags.json === true);
+    } finally {
+      off();
+      await noteUnfinished(io, engine, resumed);
+    }
+  } finally {
+    await runtime.close();
+  }
+}
+
+/** The same services the app runs on (createRuntime), wired for a terminal: MFA prompts, warnings on stderr. */
+export function cliRuntime(command: Command, io: CliIO, flags: TargetFlags & { mfaCode?: string }): Runtime {
+  const { dataDir } = command.optsWithGlobals<{ dataDir?: string }>();
+  const poll = pollInterval(io.env);
+  return createRuntime({
+    dataDir: resolveDataDir(dataDir, io.env),
+    clock: systemClock,
+    logger: stderrLogger(io),
+    actor: 'quadraxis CLI',
+    env: io.env,
+    askMfaCode: terminalMfa(flags.mfaCode),
+    ...(poll ? { pollIntervalMs: poll } : {}),
+  });
+}
+
+async function bake(
+  engine: BakeEngine,
+  interrupt: AbortSignal,
+  request: Parameters<BakeEngine['start']>[0],
+): Promise<BakeRecord> {
+  let started: BakeRecord;
+  try {
+    started = await engine.start(request);
+  } catch (error) {
+    // A profile that does not exist is a typo on the command line, like a bad flag.
+    if (error instanceof AppError && error.details?.reason === 'unknown-profile') {
+      throw new AppError('INVALID_INPUT', error.message, error.details);
+    }
+    throw error;
+  }
+  const cancel = () => void engine.cancel(started.id).catch(() => undefined);
+  if (interrupt.aborted) cancel();
+  else interrupt.addEventListener('abort', cancel, { once: true });
+  return engine.waitForFinal(started.id);
+}
+
+function conclude(io: CliIO, final: BakeRecord, json: boolean): number {
+  if (final.status === 'succeeded' && final.imageId) {
+    // With --json every line is an event (the last one, `finished`, names the AMI); otherwise the id ends it.
+    if (!json) io.stdout(`${describeOutcome(final)}\n${final.imageId}\n`);
+    return EXIT_OK;
+  }
+  if (final.status === 'cancelled') {
+    io.stderr(`${describeOutcome(final)}\n`);
+    return EXIT_INTERRUPTED;
+  }
+  // Preflight found the project itself wrong: bad input (exit 2), like a schema error.
+  const code = ErrorCodeSchema.safeParse(final.error?.code);
+  throw new AppError(code.success ? code.data : 'AWS_ERROR', describeOutcome(final));
+}
+
+/** Resumed bakes this command does not wait for: left, journaled, for the next start to carry on. */
+async function noteUnfinished(io: CliIO, engine: BakeEngine, resumed: Set<string>): Promise<void> {
+  for (const id of resumed) {
+    const record = await engine.get(id);
+    if (record && !isFinalStatus(record.status))
+      io.stderr(`${id} (${record.project}) is not finished yet; the next quadraxis start carries it on.\n`);
+  }
+}
+
+export function printRecovery(io: CliIO, report: RecoveryReport): void {
+  for (const bake of report.bakes) {
+    io.stderr(
+      `Recovered ${bake.bakeId} (${bake.project}) from an earlier run that stopped: ${bake.outcome}. ${bake.message}\n`,
+    );
+  }
+}
+
+/** QUADRAXIS_POLL_MS tunes how often the shared poller asks EC2 (default 2000 ms). */
+export function pollInterval(env: NodeJS.ProcessEnv): number | undefined {
+  const raw = env.QUADRAXIS_POLL_MS;
+  if (raw === undefined) return undefined;
+  const ms = Number(raw);
+  if (!Number.isInteger(ms) || ms < 50 || ms > 60_000) {
+    throw new AppError(
+      'INVALID_INPUT',
+      `QUADRAXIS_POLL_MS must be a whole number of milliseconds from 50 to 60000, not "${raw}".`,
+    );
+  }
+  return ms;
+}
+
+export function stderrLogger(io: CliIO): Logger {
+  const line = (level: string) => (message: string, fields?: Record<string, unknown>) =>
+    io.stderr(`${level}: ${message}${fields ? ` ${JSON.stringify(fields)}` : ''}\n`);
+  return { debug: () => undefined, info: () => undefined, warn: line('warning'), error: line('error') };
+}

@@ -1,0 +1,71 @@
+import type { Command } from 'commander';
+import { BAKE_ID_PATTERN } from '../../shared/bake';
+import type { BakeRecord } from '../../shared/bake';
+import { PROJECT_NAME_PATTERN } from '../../shared/project';
+import { AppError } from '../../shared/result';
+import { MAX_BAKE_LIST } from '../../main/services/store';
+import { openStore } from '../open-store';
+import { formatTable, formatTime } from '../table';
+import type { RegisterCommand } from './index';
+
+interface BakesOptions {
+  project?: string;
+  limit: string;
+  before?: string;
+  json?: boolean;
+}
+
+export const registerBakes: RegisterCommand = (program, io) => {
+  program
+    .command('bakes')
+    .description('list bakes, newest first')
+    .option('--project <name>', 'only this project’s bakes')
+    .option('--limit <n>', `how many (1–${MAX_BAKE_LIST})`, '20')
+    .option('--before <bakeId>', 'only bakes older than this one (the next page)')
+    .option('--json', 'print JSON instead of a table')
+    .action(async (opts: BakesOptions, command: Command) => {
+      const limit = Number(opts.limit);
+      if (!Number.isInteger(limit) || limit < 1 || limit > MAX_BAKE_LIST) {
+        throw new AppError(
+          'INVALID_INPUT',
+          `--limit must be a whole number from 1 to ${MAX_BAKE_LIST}, not "${opts.limit}".`,
+        );
+      }
+      if (opts.project !== undefined && !PROJECT_NAME_PATTERN.test(opts.project)) {
+        throw new AppError('INVALID_INPUT', `--project: "${opts.project}" is not a project name.`);
+      }
+      if (opts.before !== undefined && !BAKE_ID_PATTERN.test(opts.before)) {
+        throw new AppError('INVALID_INPUT', `--before: "${opts.before}" is not a bake id (bk_…).`);
+      }
+      const bakes = await openStore(command, io).bakes.list({
+        project: opts.project,
+        limit,
+        before: opts.before,
+      });
+      if (opts.json) return io.stdout(`${JSON.stringify(bakes, null, 2)}\n`);
+      if (bakes.length === 0)
+        return io.stdout(opts.project ? `No bakes of ${opts.project} yet.\n` : 'No bakes yet.\n');
+      io.stdout(
+        formatTable(
+          ['ID', 'PROJECT', 'STATUS', 'STARTED', 'DURATION', 'VERSION', 'AMI'],
+          bakes.map((b) => [
+            b.id,
+            b.project,
+            b.status,
+            formatTime(b.startedAt ?? b.createdAt),
+            formatDuration(b),
+            b.version === undefined ? '-' : `v${b.version}`,
+            b.imageId ? `${b.imageId}${b.simulated ? ' (sandbox)' : ''}` : '-',
+          ]),
+        ),
+      );
+    });
+};
+
+function formatDuration(bake: BakeRecord): string {
+  if (bake.startedAt === undefined || bake.endedAt === undefined) return '-';
+  const seconds = Math.round((bake.endedAt - bake.startedAt) / 1000);
+  return seconds < 60
+    ? `${seconds}s`
+    : `${Math.floor(seconds / 60)}m${String(seconds % 60).padStart(2, '0')}s`;
+}

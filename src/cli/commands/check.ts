@@ -1,0 +1,81 @@
+import type { Command } from 'commander';
+import { checkPermissions } from '../../main/services/aws/permissions';
+import type { PermissionReport } from '../../shared/aws';
+import { AppError } from '../../shared/result';
+import type { CliIO } from '../program';
+import { formatTable } from '../table';
+import type { RegisterCommand } from './index';
+import { loadProject } from './policy';
+import { cliAwsSession, type TargetFlags } from './profiles';
+
+interface CheckFlags extends TargetFlags {
+  file?: string;
+  mfaCode?: string;
+  json?: boolean;
+}
+
+export const registerCheck: RegisterCommand = (program, io) => {
+  program
+    .command('check')
+    .description('dry-run every AWS call a bake of the project makes; exit 1 if any is denied or fails')
+    .argument('[project]', 'project name in the data directory')
+    .option('--file <file>', 'read the project from a YAML or JSON file instead')
+    .option(
+      '--profile <profile>',
+      'AWS profile (default: as the AWS CLI picks it; "sandbox" for the simulator)',
+    )
+    .option('--region <region>', 'region (default: the project’s, else the profile’s)')
+    .option('--endpoint <url>', 'send every call to this endpoint (LocalStack and the like)')
+    .option('--mfa-code <code>', 'MFA code, when the profile needs one (otherwise asked on the terminal)')
+    .option('--json', 'print the report as JSON')
+    .action(async (name: string | undefined, flags: CheckFlags, command: Command) => {
+      const project = await loadProject(command, io, name, flags.file);
+      const session = cliAwsSession(io, flags.mfaCode ? { mfaCode: flags.mfaCode } : {});
+      let report: PermissionReport;
+      try {
+        const region = flags.region ?? project.region;
+        const clients = await session.connect({
+          ...(flags.profile ? { profile: flags.profile } : {}),
+          ...(region ? { region } : {}),
+          ...(flags.endpoint ? { endpoint: flags.endpoint } : {}),
+        });
+        report = await checkPermissions(clients, project);
+      } catch (error) {
+        // A profile that does not exist is a typo on the command line, like a bad flag.
+        if (error instanceof AppError && error.details?.reason === 'unknown-profile') {
+          throw new AppError('INVALID_INPUT', error.message, error.details);
+        }
+        throw error;
+      } finally {
+        await session.close();
+      }
+      if (flags.json) io.stdout(`${JSON.stringify(report, null, 2)}\n`);
+      else printReport(io, project.name, report);
+      const failed = report.results.filter((r) => r.status !== 'allowed');
+      if (failed.length > 0) {
+        throw new AppError(
+          failed.some((r) => r.status === 'denied') ? 'ACCESS_DENIED' : 'AWS_ERROR',
+          `${failed.length} of ${report.results.length} actions would fail: ${failed.map((r) => r.action).join(', ')}.`,
+        );
+      }
+    });
+};
+
+function printReport(io: CliIO, project: string, report: PermissionReport): void {
+  const { target, identity, baseImage } = report;
+  io.stdout(
+    `Project ${project} as ${identity.arn} (profile ${target.profile}, ${target.region}${target.simulated ? ', simulated' : ''})\n`,
+  );
+  if (baseImage) io.stdout(`Base image ${baseImage.imageId} ${baseImage.name} (${baseImage.architecture})\n`);
+  io.stdout('\n');
+  io.stdout(
+    formatTable(
+      ['ACTION', 'RESULT', 'DETAIL'],
+      report.results.map((r) => [
+        r.action,
+        r.status,
+        [r.code, r.message, r.note].filter(Boolean).join(': ') || '',
+      ]),
+    ),
+  );
+}

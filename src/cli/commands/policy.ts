@@ -1,0 +1,74 @@
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import type { Command } from 'commander';
+import { generatePolicy } from '../../main/services/aws/policy';
+import { parseProjectText } from '../../main/services/store';
+import { REGION_PATTERN, type Project } from '../../shared/project';
+import { AppError } from '../../shared/result';
+import { openStore } from '../open-store';
+import type { CliIO } from '../program';
+import type { RegisterCommand } from './index';
+
+interface PolicyFlags {
+  file?: string;
+  accountId?: string;
+  region?: string;
+  forms?: boolean;
+  explain?: boolean;
+}
+
+export const registerPolicy: RegisterCommand = (program, io) => {
+  program
+    .command('policy')
+    .description('print the least-privilege IAM policy a project needs (JSON on stdout)')
+    .argument('[project]', 'project name in the data directory')
+    .option('--file <file>', 'read the project from a YAML or JSON file instead')
+    .option('--account-id <id>', 'the 12-digit account id to put in resource ARNs (default *)')
+    .option('--region <region>', 'the region to put in resource ARNs (default: the project’s, else *)')
+    .option(
+      '--forms',
+      'also allow what the app’s project form reads (instance types, VPCs, subnets, key pairs)',
+    )
+    .option('--explain', 'explain each statement on stderr')
+    .action(async (name: string | undefined, flags: PolicyFlags, command: Command) => {
+      if (flags.accountId !== undefined && !/^\d{12}$/.test(flags.accountId)) {
+        throw new AppError('INVALID_INPUT', `--account-id must be 12 digits, not "${flags.accountId}".`);
+      }
+      if (flags.region !== undefined && !REGION_PATTERN.test(flags.region)) {
+        throw new AppError('INVALID_INPUT', `"${flags.region}" is not an AWS region name (like eu-west-1).`);
+      }
+      const project = await loadProject(command, io, name, flags.file);
+      const { policy, explanations } = generatePolicy(project, {
+        ...(flags.accountId ? { accountId: flags.accountId } : {}),
+        ...(flags.region ? { region: flags.region } : {}),
+        forms: flags.forms === true,
+      });
+      io.stdout(`${JSON.stringify(policy, null, 2)}\n`);
+      if (flags.explain) for (const { sid, text } of explanations) io.stderr(`${sid}: ${text}\n`);
+    });
+};
+
+/** A project named in the data directory, or read from --file (validated by the store's own parser). */
+export async function loadProject(
+  command: Command,
+  io: CliIO,
+  name?: string,
+  file?: string,
+): Promise<Project> {
+  if (name !== undefined && file !== undefined) {
+    throw new AppError('INVALID_INPUT', 'Give a project name or --file, not both.');
+  }
+  if (file !== undefined) {
+    const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
+      throw new AppError(
+        error.code === 'ENOENT' ? 'NOT_FOUND' : 'INVALID_INPUT',
+        `Cannot read ${file}: ${error.message}`,
+      );
+    });
+    return parseProjectText(text, { source: basename(file) });
+  }
+  if (name === undefined) throw new AppError('INVALID_INPUT', 'Give a project name or --file <file>.');
+  const entry = await openStore(command, io).projects.get(name);
+  if (!entry) throw new AppError('NOT_FOUND', `No project named "${name}".`);
+  return entry.project;
+}

@@ -1,0 +1,113 @@
+import type { BakeError, BakeEvent, BakeRecord } from '../../../shared/bake';
+import type { BakeStartRequest } from '../../../shared/ipc/bake.contract';
+import { AppError, ERROR_CODES, type ErrorCode } from '../../../shared/result';
+import type { AppContext } from '../app-context';
+
+/** How long bake:start waits for preflight before answering anyway (the bake page shows the rest). */
+const PREFLIGHT_WAIT_MS = 30_000;
+
+type Outcome = { passed: true } | { passed: false; error?: BakeError };
+
+/**
+ * Starts a bake for the app and waits for its preflight. The engine reports problems found there — an
+ * invalid project, user data over EC2's limit even gzipped, an identical image that already exists — as a
+ * failed bake; the person who pressed "Bake AMI" should read them in the dialog they are looking at, and
+ * answer "bake again anyway" to the identical-image one, so they are turned back into this call's error.
+ */
+export async function startBake(ctx: AppContext, request: BakeStartRequest): Promise<BakeRecord> {
+  const { engine, store } = ctx.runtime;
+  const entry = await store.projects.get(request.project);
+  if (!entry) throw new AppError('NOT_FOUND', `There is no project named "${request.project}".`);
+  const settings = ctx.settings.get();
+  const profile = request.profile ?? settings.profile;
+  if (!profile) {
+    throw new AppError('INVALID_INPUT', 'Choose the AWS profile to bake with.', { missing: 'profile' });
+  }
+  const region = request.region ?? entry.project.region ?? settings.region;
+
+  // Listen before starting: the bake's first events may go out before start() has answered.
+  const seen: BakeEvent[] = [];
+  let notify = () => {};
+  const off = engine.subscribe((event) => {
+    seen.push(event);
+    notify();
+  });
+  const timeout = new AbortController();
+  try {
+    const record = await engine.start({
+      project: entry.project,
+      profile,
+      ...(region ? { region } : {}),
+      trigger: 'app',
+      ...(request.force ? { force: true } : {}),
+    });
+    const outcome = await new Promise<Outcome | undefined>((resolve) => {
+      const progress = { done: false };
+      const look = () => {
+        for (const event of seen.splice(0)) {
+          const settled = preflightOutcome(event, record.id, progress);
+          if (settled) return resolve(settled);
+        }
+      };
+      notify = look;
+      look();
+      ctx.clock.sleep(PREFLIGHT_WAIT_MS, timeout.signal).then(
+        () => resolve(undefined),
+        () => undefined,
+      );
+    });
+    if (outcome && !outcome.passed && outcome.error) throw await startError(ctx, record, outcome.error);
+    return (await engine.get(record.id)) ?? record;
+  } finally {
+    off();
+    timeout.abort();
+  }
+}
+
+/**
+ * Preflight's "done" is held back and goes out with the next event, and the identical-image check runs
+ * after it: so "done" alone decides nothing, the event that follows it does — a failure of the same step
+ * (with its error next), or anything else, which means the bake went on.
+ */
+function preflightOutcome(event: BakeEvent, bakeId: string, seen: { done: boolean }): Outcome | undefined {
+  if (event.bakeId !== bakeId) return undefined;
+  if (event.type === 'error')
+    return event.error.step === 'preflight' ? { passed: false, error: event.error } : { passed: true };
+  if (event.type === 'finished') {
+    const error = event.record.error;
+    return error?.step === 'preflight' ? { passed: false, error } : { passed: true };
+  }
+  if (event.type === 'step' && event.step === 'preflight') {
+    if (event.status === 'done') seen.done = true;
+    if (event.status === 'cancelled' || event.status === 'skipped') return { passed: true };
+    return undefined;
+  }
+  return seen.done ? { passed: true } : undefined;
+}
+
+const AMI_IN_TEXT = /\bami-[0-9a-f]{8,17}\b/;
+
+/**
+ * The engine's CONFLICT covers two cases: an identical version whose image exists (baking again with force
+ * helps) and an image name already taken (it does not). The first names an AMI that one of the project's
+ * versions recorded; that is how they are told apart.
+ */
+async function startError(ctx: AppContext, record: BakeRecord, error: BakeError): Promise<AppError> {
+  const code: ErrorCode = (ERROR_CODES as readonly string[]).includes(error.code)
+    ? (error.code as ErrorCode)
+    : 'AWS_ERROR';
+  const details: Record<string, string> = { bakeId: record.id };
+  if (code === 'CONFLICT') {
+    const imageId = AMI_IN_TEXT.exec(error.message)?.[0];
+    const versions = imageId ? await ctx.runtime.store.versions.list(record.project, { limit: 50 }) : [];
+    const same = versions.find((v) => v.imageId === imageId);
+    if (same) {
+      return new AppError(
+        'CONFLICT',
+        `An identical bake already produced ${same.imageId} (version ${same.version}).`,
+        { ...details, reason: 'identical', imageId: same.imageId, version: String(same.version) },
+      );
+    }
+  }
+  return new AppError(code, error.message, details);
+}

@@ -1,0 +1,86 @@
+import type { AskMfaCode } from '../services/aws/credentials';
+import { APP_VERSION } from '../services/app-version';
+import { createBakeEngine, type BakeEngine } from '../services/bake';
+import type { Clock } from '../services/clock';
+import type { Logger } from '../services/logger';
+import type { SandboxOptions } from '../services/sandbox';
+import { createStore, type Store } from '../services/store';
+import { AwsAccess } from './aws-access';
+import { SandboxManager } from './sandbox-manager';
+
+export interface RuntimeOptions {
+  dataDir: string;
+  clock: Clock;
+  logger: Logger;
+  /** Who writes to the data directory, named in conflict messages: "Quadraxis app", "quadraxis CLI"… */
+  actor: string;
+  env?: NodeJS.ProcessEnv;
+  askMfaCode?: AskMfaCode;
+  /** Point the sandbox profile at a simulator running elsewhere instead of starting one here. */
+  sandboxUrl?: string;
+  sandbox?: SandboxOptions;
+  perRegionLimit?: number;
+  pollIntervalMs?: number;
+  clientConfig?: Record<string, unknown>;
+}
+
+/** Everything the app, the CLI and the webhook server run on: one store, one engine, one door to AWS. */
+export interface Runtime {
+  dataDir: string;
+  clock: Clock;
+  logger: Logger;
+  store: Store;
+  engine: BakeEngine;
+  aws: AwsAccess;
+  sandbox: SandboxManager;
+  close(): Promise<void>;
+}
+
+/**
+ * The composition root for the services. The Electron shell, the e2e test bridge, `quadraxis bake` and
+ * `quadraxis serve` all build their services here, so they behave the same by construction.
+ */
+export function createRuntime(options: RuntimeOptions): Runtime {
+  const { clock, logger } = options;
+  const sandbox = new SandboxManager({
+    ...(options.sandboxUrl ? { externalUrl: options.sandboxUrl } : {}),
+    ...(options.sandbox ? { sandbox: options.sandbox } : {}),
+    logger,
+  });
+  const aws = new AwsAccess({
+    clock,
+    sandbox,
+    ...(options.env ? { env: options.env } : {}),
+    ...(options.askMfaCode ? { askMfaCode: options.askMfaCode } : {}),
+    ...(options.clientConfig ? { clientConfig: options.clientConfig } : {}),
+  });
+  const store = createStore({
+    dataDir: options.dataDir,
+    clock,
+    actor: options.actor,
+    logger: { warn: (message) => logger.warn(message) },
+  });
+  const engine = createBakeEngine({
+    store,
+    clock,
+    connect: aws.connect,
+    logger,
+    appVersion: APP_VERSION,
+    ...(options.perRegionLimit ? { limits: { perRegion: options.perRegionLimit } } : {}),
+    ...(options.pollIntervalMs ? { pollIntervalMs: options.pollIntervalMs } : {}),
+  });
+  return {
+    dataDir: options.dataDir,
+    clock,
+    logger,
+    store,
+    engine,
+    aws,
+    sandbox,
+    close: async () => {
+      await engine.shutdown();
+      aws.close();
+      await sandbox.close();
+    },
+  };
+}

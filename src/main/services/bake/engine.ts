@@ -1,0 +1,249 @@
+import { randomBytes } from 'node:crypto';
+import { BAKE_STEPS, isFinalStatus, type BakeEvent, type BakeRecord } from '../../../shared/bake';
+import { ProjectSchema } from '../../../shared/project';
+import { AppError, describeZodError } from '../../../shared/result';
+import { silentLogger } from '../logger';
+import { newBakeId } from '../store';
+import { BakeRun, type RunEnv } from './bake-run';
+import { findIdenticalVersion, identityKey, sha256 } from './identity';
+import { followLeader } from './join';
+import { runPipeline, type PipelineHooks } from './pipeline';
+import { SlotQueue } from './queue';
+import { recoverOrphans } from './recovery';
+import { RegionRegistry } from './region-services';
+import { sweepBuilders } from './sweep';
+import type { BakeEngine, BakeFilter, EngineDeps, StartRequest } from './types';
+
+const DEFAULT_PER_REGION = 4;
+const DEFAULT_POLL_MS = 2_000;
+/** How often waitForFinal looks at a bake another process runs. */
+const FOREIGN_POLL_MS = 1_000;
+
+export function createBakeEngine(deps: EngineDeps): BakeEngine {
+  const { store, clock } = deps;
+  const logger = deps.logger ?? silentLogger;
+  const pollIntervalMs = deps.pollIntervalMs ?? DEFAULT_POLL_MS;
+  const regions = new RegionRegistry(clock, logger, pollIntervalMs);
+  const slots = new SlotQueue(deps.limits?.perRegion ?? DEFAULT_PER_REGION);
+  const active = new Map<string, BakeRun>();
+  const leaders = new Map<string, BakeRun>();
+  /** Each adopted bake's whole run, its claim's release included. */
+  const running = new Set<Promise<void>>();
+  const listeners = new Set<(event: BakeEvent) => void>();
+  let closing = false;
+
+  const broadcast = (event: BakeEvent) => {
+    for (const listener of listeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        logger.warn('a bake event listener threw', { error: String(error) });
+      }
+    }
+  };
+  const env: RunEnv = { store, clock, logger, appVersion: deps.appVersion, pollIntervalMs, broadcast };
+
+  const hooks: PipelineHooks = {
+    async afterPreflight(run) {
+      const key = identityKey(run);
+      const twin = () => {
+        const leader = leaders.get(key);
+        const healthy =
+          leader &&
+          !leader.signal.aborted &&
+          !isFinalStatus(leader.record.status) &&
+          leader.record.status !== 'cleaning-up';
+        return healthy && leader !== run ? leader : undefined;
+      };
+      const early = twin();
+      if (early) return { follow: early };
+      if (!run.request.force) {
+        const same = await findIdenticalVersion(run);
+        if (same) {
+          throw new AppError(
+            'CONFLICT',
+            `Version ${same.version} of ${same.project} (${same.imageId}) was baked from identical inputs and its image still exists. Bake again with force to make another.`,
+            { imageId: same.imageId, version: String(same.version) },
+          );
+        }
+      }
+      // Checked again: another identical bake may have become leader while we looked at the versions.
+      const late = twin();
+      if (late) return { follow: late };
+      leaders.set(key, run);
+      run.state.identityKey = key;
+      return 'lead';
+    },
+    async acquireSlot(run) {
+      let queued = false;
+      const release = await slots.acquire(run.region.key, run.signal, (ahead) => {
+        queued = true;
+        const { running } = slots.snapshot(run.region.key);
+        const message = `Waiting for a free slot in ${run.connection.region}: ${running} bake${running === 1 ? '' : 's'} running, ${ahead} ahead.`;
+        run.emit({ type: 'status', status: 'queued', message }).catch(() => undefined);
+      });
+      if (queued) await run.emit({ type: 'status', status: 'running', message: 'Got a slot.' });
+      return release;
+    },
+    follow: followLeader,
+  };
+
+  async function start(request: StartRequest): Promise<BakeRecord> {
+    if (closing) throw new AppError('UNAVAILABLE', 'The bake engine is shutting down.');
+    const parsed = ProjectSchema.safeParse(request.project);
+    if (!parsed.success) throw new AppError('INVALID_INPUT', `Project: ${describeZodError(parsed.error)}`);
+    const project = parsed.data;
+    const connection = await deps.connect({
+      profile: request.profile,
+      ...((request.region ?? project.region) ? { region: request.region ?? project.region } : {}),
+      ...(request.endpoint ? { endpoint: request.endpoint } : {}),
+    });
+    const now = clock.now();
+    const record: BakeRecord = {
+      id: newBakeId(clock),
+      project: project.name,
+      profile: request.profile,
+      region: connection.region,
+      simulated: connection.simulated,
+      ...(request.endpoint ? { endpoint: request.endpoint } : {}),
+      trigger: request.trigger,
+      status: 'queued',
+      createdAt: now,
+      steps: BAKE_STEPS.filter((s) => s !== 'cleanup').map((step) => ({ step, status: 'pending' })),
+      seq: 0,
+      snapshotIds: [],
+      scriptSha256: sha256(project.initScript),
+      cleanedUp: [],
+      apiCalls: 0,
+    };
+    const created = { type: 'created', bakeId: record.id, seq: 0, at: now, record } as const;
+    const nonce = randomBytes(16).toString('hex');
+    const holder: { run?: BakeRun } = {};
+    // Owned from the first moment and resumable from its own inputs, whatever happens to the project file.
+    const { claim } = await store.bakes.create(created, {
+      inputs: {
+        project,
+        profile: request.profile,
+        ...(request.region ? { region: request.region } : {}),
+        ...(request.endpoint ? { endpoint: request.endpoint } : {}),
+        force: request.force === true,
+        trigger: request.trigger,
+        nonce,
+      },
+      onLost: () => {
+        // Another process took the bake over (ours looked dead): stop without touching anything.
+        if (!holder.run) return;
+        holder.run.lost = true;
+        holder.run.controller.abort(new AppError('CANCELLED', 'Taken over by another process.'));
+      },
+    });
+    const run = new BakeRun(env, project, connection, regions.for(connection), record, { nonce });
+    holder.run = run;
+    run.request = request;
+    run.claim = claim;
+    broadcast(created);
+    adopt(run, (r) => runPipeline(r, hooks));
+    return run.snapshot();
+  }
+
+  /** Runs a bake here until it settles (or is left for the next start), then lets go of it. */
+  function adopt(run: BakeRun, work: (run: BakeRun) => Promise<void>): void {
+    if (closing) {
+      void run.claim?.release();
+      return;
+    }
+    active.set(run.id, run);
+    const key = run.state.identityKey;
+    if (key && !leaders.has(key)) leaders.set(key, run);
+    const settled = work(run)
+      .catch((error: unknown) =>
+        logger.error('a bake ended unexpectedly', { bakeId: run.id, error: String(error) }),
+      )
+      .finally(async () => {
+        active.delete(run.id);
+        if (run.state.identityKey && leaders.get(run.state.identityKey) === run)
+          leaders.delete(run.state.identityKey);
+        await run.claim
+          ?.release()
+          .catch((error: unknown) => logger.warn('could not release a bake', { error: String(error) }));
+      });
+    running.add(settled);
+    void settled.finally(() => running.delete(settled));
+  }
+
+  async function cancel(bakeId: string): Promise<void> {
+    const run = active.get(bakeId);
+    if (run) {
+      run.controller.abort(new AppError('CANCELLED', 'The bake was cancelled.'));
+      return;
+    }
+    const record = await store.bakes.get(bakeId);
+    if (!record) throw new AppError('NOT_FOUND', `No bake ${bakeId}.`);
+    if (isFinalStatus(record.status)) return;
+    const owner = await store.bakes.liveOwner(bakeId);
+    if (owner.live) {
+      throw new AppError(
+        'CONFLICT',
+        `Bake ${bakeId} is run by ${owner.owner.actor} (pid ${owner.owner.pid}); cancel it there.`,
+      );
+    }
+    throw new AppError(
+      'CONFLICT',
+      `Bake ${bakeId} was interrupted; the next recovery resumes it or cleans up after it.`,
+    );
+  }
+
+  async function get(bakeId: string): Promise<BakeRecord | undefined> {
+    return active.get(bakeId)?.snapshot() ?? (await store.bakes.get(bakeId));
+  }
+
+  async function list(filter: BakeFilter = {}): Promise<BakeRecord[]> {
+    const stored = await store.bakes.list({
+      ...(filter.project ? { project: filter.project } : {}),
+      ...(filter.limit ? { limit: filter.limit } : {}),
+      ...(filter.before ? { before: filter.before } : {}),
+    });
+    const records = stored.map((r) => active.get(r.id)?.snapshot() ?? r);
+    return filter.status ? records.filter((r) => r.status === filter.status) : records;
+  }
+
+  async function waitForFinal(bakeId: string): Promise<BakeRecord> {
+    for (;;) {
+      const run = active.get(bakeId);
+      if (run) return run.final;
+      const record = await store.bakes.get(bakeId);
+      if (!record) throw new AppError('NOT_FOUND', `No bake ${bakeId}.`);
+      if (isFinalStatus(record.status) || !(await store.bakes.liveOwner(bakeId)).live) return record;
+      await clock.sleep(FOREIGN_POLL_MS);
+    }
+  }
+
+  return {
+    start,
+    cancel,
+    get,
+    list,
+    waitForFinal,
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    recover: () => recoverOrphans({ deps, env, regions, adopt }),
+    sweep: (request) => sweepBuilders({ deps, env, regions, isActive: (id) => active.has(id) }, request),
+    async shutdown(options = {}) {
+      closing = true;
+      for (const run of active.values()) {
+        // Whatever a bake launched is journaled (or tagged), so the next start can resume it — or finish its
+        // cleanup — without anyone waiting here for EC2. A bake with nothing launched has nothing to resume.
+        if (!options.cancel && run.state.launchSent && run.record.joinedTo === undefined) run.suspend();
+        else
+          run.controller.abort(
+            new AppError('CANCELLED', 'The bake was cancelled: Quadraxis is shutting down.'),
+          );
+      }
+      while (running.size > 0) await Promise.all(running);
+      await store.bakes.flush();
+      regions.closeAll();
+    },
+  };
+}

@@ -1,0 +1,21 @@
+export { createBakeEngine } from './engine';
+export type {
+  BakeEngine,
+  BakeFilter,
+  Connect,
+  ConnectRequest,
+  Connection,
+  EngineDeps,
+  EngineStore,
+  RecoveredBake,
+  RecoveryReport,
+  ShutdownOptions,
+  StartRequest,
+  SweepCandidate,
+  SweepReport,
+  SweepRequest,
+} from './types';
+export { buildUserData, USER_DATA_LIMIT_BYTES, type BuiltUserData } from './user-data';
+export { buildCloudInitWrapper, buildScriptWrapper } from './wrapper';
+export { renderImageName } from './image-name';
+export { describeEvent, describeOutcome } from './progress-text';

@@ -1,0 +1,58 @@
+import { STEP_LABELS, type BakeEvent, type BakeRecord } from '../../../shared/bake';
+
+/**
+ * Bake progress as lines a person reads in a terminal or a log: one line per step change, console output
+ * indented, cleanup actions named. No spinners and no cursor movement, so it reads the same in CI logs.
+ */
+export function describeEvent(event: BakeEvent): string[] {
+  switch (event.type) {
+    case 'created':
+      return [
+        `Bake ${event.record.id}: ${event.record.project} with profile ${event.record.profile} in ${event.record.region}`,
+      ];
+    case 'status':
+      if (event.status === 'queued' || event.status === 'cleaning-up')
+        return [`… ${event.message ?? event.status}`];
+      return event.message && event.status === 'running' ? [`… ${event.message}`] : [];
+    case 'step': {
+      const label = STEP_LABELS[event.step];
+      const detail = event.message ? ` — ${event.message}` : '';
+      if (event.status === 'running') return [event.message ? `… ${label}${detail}` : `… ${label}`];
+      if (event.status === 'done') return [`✓ ${label}${detail}`];
+      if (event.status === 'failed') return [`✗ ${label}${detail}`];
+      if (event.status === 'cancelled') return [`✗ ${label} — cancelled`];
+      return [];
+    }
+    case 'console':
+      return event.lines.map((line) => `  │ ${line}`);
+    case 'cleanup':
+      return [`  cleanup: ${event.action}`];
+    case 'error':
+      return event.error.consoleTail && event.error.consoleTail.length > 0
+        ? ['  last console lines:', ...event.error.consoleTail.map((line) => `  │ ${line}`)]
+        : [];
+    case 'resource':
+    case 'finished':
+      return [];
+  }
+}
+
+export function describeOutcome(record: BakeRecord): string {
+  const seconds =
+    record.endedAt !== undefined
+      ? ` in ${formatSeconds(record.endedAt - (record.startedAt ?? record.createdAt))}`
+      : '';
+  const where = record.simulated ? ' (simulated: the sandbox made it, it is not a real AMI)' : '';
+  if (record.status === 'succeeded') {
+    const version = record.version !== undefined ? `, version ${record.version}` : '';
+    const joined = record.joinedTo ? `, shared with ${record.joinedTo}` : '';
+    return `Succeeded${seconds}: ${record.imageId ?? '?'} "${record.imageName ?? ''}"${version}${joined}${where}`;
+  }
+  const cleaned = record.cleanedUp.length > 0 ? ` Cleaned up: ${record.cleanedUp.join(', ')}.` : '';
+  return `${record.status === 'cancelled' ? 'Cancelled' : 'Failed'}${seconds}: ${record.message ?? record.error?.message ?? record.status}${cleaned}`;
+}
+
+function formatSeconds(ms: number): string {
+  const s = Math.round(ms / 1000);
+  return s < 120 ? `${s} s` : `${Math.floor(s / 60)} min ${s % 60} s`;
+}

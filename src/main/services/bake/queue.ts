@@ -1,0 +1,85 @@
+import { abortReason } from '../clock';
+
+interface Waiter {
+  grant: (release: () => void) => void;
+  reject: (error: Error) => void;
+  signal: AbortSignal;
+  onAbort: () => void;
+  onPosition?: (ahead: number) => void;
+}
+
+interface Lane {
+  running: number;
+  waiting: Waiter[];
+}
+
+/**
+ * Concurrency slots per key (account + region): at most `limit` bakes hold a slot at once, the rest wait in
+ * order. Each waiter hears how many waiters are ahead of it whenever that changes ("queued, 2 ahead").
+ */
+export class SlotQueue {
+  private readonly lanes = new Map<string, Lane>();
+
+  constructor(private readonly limit: number) {}
+
+  /** Resolves with a release function once a slot is free; rejects if the signal aborts while waiting. */
+  acquire(key: string, signal: AbortSignal, onPosition?: (ahead: number) => void): Promise<() => void> {
+    if (signal.aborted) return Promise.reject(abortReason(signal));
+    const lane = this.lane(key);
+    if (lane.running < this.limit && lane.waiting.length === 0) {
+      lane.running++;
+      return Promise.resolve(this.releaser(key, lane));
+    }
+    return new Promise((resolve, reject) => {
+      const waiter: Waiter = {
+        grant: resolve,
+        reject,
+        signal,
+        onAbort: () => {
+          const at = lane.waiting.indexOf(waiter);
+          if (at >= 0) lane.waiting.splice(at, 1);
+          reject(abortReason(signal));
+          this.announce(lane, at);
+        },
+        ...(onPosition ? { onPosition } : {}),
+      };
+      signal.addEventListener('abort', waiter.onAbort, { once: true });
+      lane.waiting.push(waiter);
+      onPosition?.(lane.waiting.length - 1);
+    });
+  }
+
+  /** Bakes holding a slot and bakes waiting, per key. */
+  snapshot(key: string): { running: number; waiting: number } {
+    const lane = this.lanes.get(key);
+    return { running: lane?.running ?? 0, waiting: lane?.waiting.length ?? 0 };
+  }
+
+  private lane(key: string): Lane {
+    let lane = this.lanes.get(key);
+    if (!lane) this.lanes.set(key, (lane = { running: 0, waiting: [] }));
+    return lane;
+  }
+
+  private releaser(key: string, lane: Lane): () => void {
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      lane.running--;
+      const next = lane.waiting.shift();
+      if (next) {
+        next.signal.removeEventListener('abort', next.onAbort);
+        lane.running++;
+        next.grant(this.releaser(key, lane));
+        this.announce(lane, 0);
+      } else if (lane.running === 0) this.lanes.delete(key);
+    };
+  }
+
+  private announce(lane: Lane, from: number): void {
+    lane.waiting.forEach((w, i) => {
+      if (i >= from) w.onPosition?.(i);
+    });
+  }
+}

@@ -1,0 +1,103 @@
+import { DescribeImagesCommand, DescribeInstanceTypesCommand, type _InstanceType } from '@aws-sdk/client-ec2';
+import type { ResolvedBaseImage } from '../../../../shared/aws';
+import { AppError } from '../../../../shared/result';
+import { resolveBaseImage } from '../../aws/base-image';
+import { awsErrorCode } from '../aws-call';
+import type { BakeRun } from '../bake-run';
+import { renderImageName } from '../image-name';
+import { buildUserData } from '../user-data';
+
+export type ResolvedBase = ResolvedBaseImage;
+
+/**
+ * Everything that can be known before anything is launched: the credentials and region work, the instance
+ * type exists and fits the image's architecture, the user data fits EC2's limit, the image name is valid
+ * and free, and which AMI the base image means today. A problem found here costs nothing to fix.
+ */
+export async function preflight(run: BakeRun): Promise<string> {
+  const { project } = run;
+  const { ec2 } = run.connection.clients;
+  const userData = buildUserData({ bakeId: run.id, nonce: run.state.nonce, project });
+
+  // An SSM alias costs a GetParameter before the DescribeImages; both come out of the same EC2-side budget.
+  if (project.baseImage.kind === 'ssm') {
+    await run.region.limiter.acquire('GetParameter', run.signal);
+    run.apiCalls++;
+  }
+  const base = await run.call('DescribeImages', (o) =>
+    resolveBaseImage(run.connection.clients, project.baseImage, o.abortSignal),
+  );
+  if (base.rootDeviceType && base.rootDeviceType !== 'ebs') {
+    throw new AppError(
+      'INVALID_INPUT',
+      `baseImage: ${base.imageId} has a ${base.rootDeviceType} root device; only EBS-backed images can be imaged.`,
+    );
+  }
+  await checkInstanceType(run, base);
+  const size = project.rootVolume.sizeGiB;
+  if (size !== undefined && base.rootVolumeSizeGiB !== undefined && size < base.rootVolumeSizeGiB) {
+    throw new AppError(
+      'INVALID_INPUT',
+      `rootVolume.sizeGiB: ${size} GiB is smaller than the base image's ${base.rootVolumeSizeGiB} GiB root snapshot.`,
+    );
+  }
+
+  const latest = await run.env.store.versions.latest(project.name);
+  const imageName = renderImageName(project.imageName, {
+    project: project.name,
+    bakeId: run.id,
+    version: (latest?.version ?? 0) + 1,
+    at: run.record.createdAt,
+  });
+  const taken = await run.call('DescribeImages', (o) =>
+    ec2.send(
+      new DescribeImagesCommand({ Owners: ['self'], Filters: [{ Name: 'name', Values: [imageName] }] }),
+      o,
+    ),
+  );
+  const clash = taken.Images?.[0];
+  if (clash) {
+    throw new AppError(
+      'CONFLICT',
+      `An image named "${imageName}" already exists in ${run.connection.region} (${clash.ImageId}).`,
+      {
+        imageId: clash.ImageId ?? '',
+      },
+    );
+  }
+
+  run.state.base = base;
+  run.state.userData = userData;
+  run.state.imageName = imageName;
+  await run.emit({ type: 'resource', kind: 'base-image', id: base.imageId, name: base.name });
+  return `${base.imageId} (${base.name}), ${project.instanceType}, ${base.architecture}, image "${imageName}"`;
+}
+
+async function checkInstanceType(run: BakeRun, base: ResolvedBase): Promise<void> {
+  const type = run.project.instanceType;
+  let architectures: string[] | undefined;
+  try {
+    const out = await run.call('DescribeInstanceTypes', (o) =>
+      run.connection.clients.ec2.send(
+        new DescribeInstanceTypesCommand({ InstanceTypes: [type as _InstanceType] }),
+        o,
+      ),
+    );
+    architectures = out.InstanceTypes?.[0]?.ProcessorInfo?.SupportedArchitectures;
+  } catch (error) {
+    if (awsErrorCode(error) !== 'InvalidInstanceType' && awsErrorCode(error) !== 'InvalidParameterValue')
+      throw error;
+  }
+  if (!architectures) {
+    throw new AppError(
+      'INVALID_INPUT',
+      `instanceType: EC2 offers no instance type "${type}" in ${run.connection.region}.`,
+    );
+  }
+  if (!architectures.includes(base.architecture)) {
+    throw new AppError(
+      'INVALID_INPUT',
+      `instanceType: ${type} runs ${architectures.join('/')}, but the base image ${base.imageId} is ${base.architecture}.`,
+    );
+  }
+}

@@ -1,0 +1,40 @@
+import { AppError } from '../../../../shared/result';
+import type { BakeRun } from '../bake-run';
+import { BakeFailure } from '../failure';
+import { waitForImage } from '../wait';
+
+/** Large volumes take a while to snapshot; beyond this something is wrong on EC2's side. */
+const IMAGE_TIMEOUT_MS = 4 * 3_600_000;
+
+/** Waits for the image to become available; `failed` is an error carrying EC2's StateReason. */
+export async function waitImage(run: BakeRun): Promise<string> {
+  const imageId = run.state.imageId;
+  if (!imageId) throw new AppError('INTERNAL', 'wait-image ran before create-image.');
+  const snapshotIds = await waitForImage(
+    run.region.poller,
+    imageId,
+    run.scope(),
+    (view) => {
+      if (view === 'missing')
+        throw new BakeFailure('AWS_ERROR', `The image ${imageId} disappeared while it was being created.`);
+      if (view.state === 'available') return view.snapshotIds;
+      if (view.state === 'pending') return undefined;
+      throw new BakeFailure(
+        'AWS_ERROR',
+        `EC2 could not create the image ${imageId}: it is ${view.state}${view.stateReasonMessage ? ` (${view.stateReasonMessage})` : ''}.`,
+      );
+    },
+    {
+      timeoutMs: IMAGE_TIMEOUT_MS,
+      onTimeout: () => new BakeFailure('TIMEOUT', `The image ${imageId} was still pending after 4 hours.`),
+    },
+  );
+  for (const id of snapshotIds) {
+    if (!run.state.snapshotIds.includes(id)) run.state.snapshotIds.push(id);
+  }
+  if (snapshotIds.length > 0)
+    await run.emit(
+      ...snapshotIds.map((id) => ({ type: 'resource' as const, kind: 'snapshot' as const, id })),
+    );
+  return `${imageId} is available (${snapshotIds.length} snapshot${snapshotIds.length === 1 ? '' : 's'})`;
+}

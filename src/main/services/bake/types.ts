@@ -1,0 +1,134 @@
+import type { BakeEvent, BakeRecord, BakeStatus } from '../../../shared/bake';
+import type { Project } from '../../../shared/project';
+import type { AwsClients } from '../aws/clients';
+import type { Clock } from '../clock';
+import type { Logger } from '../logger';
+import type { Store } from '../store';
+
+export interface ConnectRequest {
+  profile: string;
+  region?: string;
+  endpoint?: string;
+}
+
+/** Clients for one profile and region (from the aws services' createAwsClients), and whose account they reach. */
+export interface Connection {
+  clients: AwsClients;
+  region: string;
+  /** Account id, or the endpoint for simulated/overridden targets: bakes with the same key share a poller. */
+  accountKey: string;
+  simulated: boolean;
+}
+
+export type Connect = (request: ConnectRequest) => Promise<Connection>;
+
+/** The parts of the store the engine uses (the real store satisfies it; tests may wrap it). */
+export interface EngineStore {
+  bakes: Pick<
+    Store['bakes'],
+    | 'create'
+    | 'appendEvents'
+    | 'get'
+    | 'list'
+    | 'orphans'
+    | 'claim'
+    | 'liveOwner'
+    | 'readConsole'
+    | 'inputs'
+    | 'flush'
+  >;
+  versions: Pick<Store['versions'], 'record' | 'list' | 'latest'>;
+  projects: Pick<Store['projects'], 'get'>;
+}
+
+export interface EngineDeps {
+  store: EngineStore;
+  clock: Clock;
+  connect: Connect;
+  logger?: Logger;
+  appVersion: string;
+  limits?: { perRegion?: number };
+  /** The shared poller's tick. Default 2000 ms. */
+  pollIntervalMs?: number;
+}
+
+export interface StartRequest {
+  project: Project;
+  profile: string;
+  region?: string;
+  endpoint?: string;
+  trigger: 'app' | 'cli' | 'webhook';
+  /** Bake even when an identical bake already succeeded (its image still exists). */
+  force?: boolean;
+}
+
+export interface BakeFilter {
+  project?: string;
+  status?: BakeStatus;
+  limit?: number;
+  /** A bake id: only older bakes. */
+  before?: string;
+}
+
+export interface RecoveredBake {
+  bakeId: string;
+  project: string;
+  /**
+   * resumed: running again in this engine from where it stopped (follow it with waitForFinal / subscribe);
+   * cleaned: it could not be resumed and its leftovers were removed; interrupted: nothing was left to do.
+   */
+  outcome: 'resumed' | 'cleaned' | 'interrupted' | 'unreachable' | 'skipped';
+  actions: string[];
+  message: string;
+}
+
+export interface RecoveryReport {
+  bakes: RecoveredBake[];
+}
+
+export interface SweepCandidate {
+  instanceId: string;
+  state: string;
+  bakeId?: string;
+  project?: string;
+  launchedAt?: number;
+}
+
+export interface SweepRequest extends ConnectRequest {
+  /** Shown the orphaned builders; resolves true to terminate them. */
+  confirm: (instances: SweepCandidate[]) => Promise<boolean>;
+}
+
+export interface SweepReport {
+  region: string;
+  found: SweepCandidate[];
+  /** Builders still owned by a live bake: left alone. */
+  owned: string[];
+  confirmed: boolean;
+  terminated: string[];
+  failed: { instanceId: string; message: string }[];
+}
+
+export interface ShutdownOptions {
+  /** Cancel and clean up every bake instead of leaving launched ones for the next start. */
+  cancel?: boolean;
+}
+
+export interface BakeEngine {
+  /** Resolves at once with the queued record; progress arrives through subscribe(). */
+  start(request: StartRequest): Promise<BakeRecord>;
+  cancel(bakeId: string): Promise<void>;
+  get(bakeId: string): Promise<BakeRecord | undefined>;
+  list(filter?: BakeFilter): Promise<BakeRecord[]>;
+  subscribe(listener: (event: BakeEvent) => void): () => void;
+  waitForFinal(bakeId: string): Promise<BakeRecord>;
+  recover(): Promise<RecoveryReport>;
+  sweep(request: SweepRequest): Promise<SweepReport>;
+  /**
+   * Stops the engine without waiting on AWS. Bakes that launched something are left journaled, unowned, for
+   * the next start's recover() to resume (or finish cleaning up); bakes that launched nothing (queued, in
+   * preflight) and joined bakes are cancelled, which for them is immediate. With `cancel`, every bake is
+   * cancelled and cleaned up first (slow: an image being made is waited for so it can be removed).
+   */
+  shutdown(options?: ShutdownOptions): Promise<void>;
+}

@@ -1,0 +1,46 @@
+import type { Ec2Handler } from './context';
+import { createImage, deregisterImage, describeImages } from './images';
+import { describeInstanceTypes } from './instance-types';
+import {
+  describeInstances,
+  getConsoleOutput,
+  startInstances,
+  stopInstances,
+  terminateInstances,
+} from './instances';
+import {
+  describeAvailabilityZones,
+  describeKeyPairs,
+  describeRegions,
+  describeSecurityGroups,
+  describeSubnets,
+  describeVpcs,
+} from './network';
+import { runInstances } from './run-instances';
+import { deleteSnapshot, describeSnapshots, describeVolumes } from './snapshots';
+import { createTags, deleteTags } from './tags';
+
+/** Every EC2 action the sandbox speaks. Anything else is `InvalidAction`, as EC2 answers it. */
+export const EC2_ACTIONS: Readonly<Record<string, Ec2Handler>> = {
+  RunInstances: runInstances,
+  DescribeInstances: describeInstances,
+  StopInstances: stopInstances,
+  StartInstances: startInstances,
+  TerminateInstances: terminateInstances,
+  GetConsoleOutput: getConsoleOutput,
+  CreateImage: createImage,
+  DescribeImages: describeImages,
+  DeregisterImage: deregisterImage,
+  DescribeSnapshots: describeSnapshots,
+  DeleteSnapshot: deleteSnapshot,
+  DescribeVolumes: describeVolumes,
+  CreateTags: createTags,
+  DeleteTags: deleteTags,
+  DescribeRegions: describeRegions,
+  DescribeAvailabilityZones: describeAvailabilityZones,
+  DescribeVpcs: describeVpcs,
+  DescribeSubnets: describeSubnets,
+  DescribeSecurityGroups: describeSecurityGroups,
+  DescribeInstanceTypes: describeInstanceTypes,
+  DescribeKeyPairs: describeKeyPairs,
+};

@@ -1,0 +1,135 @@
+import type { ConsoleLine } from '../boot/console-lines';
+import type { Architecture, Distro } from '../catalogue/base-images';
+import type { SubnetInfo } from '../catalogue/network';
+import type { ImageOutcome } from '../scenario';
+
+/** What the sandbox remembers about EC2 resources. States are not stored but computed from `at` times. */
+export type InstanceStateName =
+  'pending' | 'running' | 'shutting-down' | 'terminated' | 'stopping' | 'stopped';
+
+export const STATE_CODES: Record<InstanceStateName, number> = {
+  pending: 0,
+  running: 16,
+  'shutting-down': 32,
+  terminated: 48,
+  stopping: 64,
+  stopped: 80,
+};
+
+export interface StateReason {
+  code: string;
+  message: string;
+}
+
+export interface Transition {
+  at: number;
+  state: InstanceStateName;
+  reason?: StateReason;
+  /** EC2's free-text `StateTransitionReason` (`User initiated (2024-10-10 12:00:00 GMT)`). */
+  transitionReason: string;
+}
+
+export type Tags = Map<string, string>;
+
+export interface InstanceRecord {
+  instanceId: string;
+  reservationId: string;
+  region: string;
+  imageId: string;
+  instanceType: string;
+  architecture: Architecture;
+  distro: Distro;
+  launchTime: number;
+  launchIndex: number;
+  subnet: SubnetInfo;
+  vpcId: string;
+  privateIp: string;
+  securityGroups: { groupId: string; groupName: string }[];
+  keyName?: string;
+  iamInstanceProfile?: { arn: string; id: string };
+  shutdownBehavior: 'stop' | 'terminate';
+  httpTokens: 'optional' | 'required';
+  clientToken?: string;
+  userData: Buffer;
+  rootDeviceName: string;
+  bootMode: string;
+  devices: { deviceName: string; volumeId: string; deleteOnTermination: boolean }[];
+  tags: Tags;
+  transitions: Transition[];
+  console: ConsoleLine[];
+  /** Moments the non-Latest console output was refreshed (state transitions and reboots). */
+  consoleRefreshes: number[];
+  script: { wrapped: boolean; nonce?: string; doneAt: number | null; exitCode: number | null };
+  /**
+   * Per-instance durations (the launch timeline, else the sandbox timings), and the image outcome if the
+   * launch timeline fixed one (otherwise the scenario at CreateImage time decides).
+   */
+  timing: {
+    pendingMs: number;
+    stoppingMs: number;
+    shuttingDownMs: number;
+    imageMs: number;
+    image?: ImageOutcome;
+  };
+}
+
+export interface ImageDevice {
+  deviceName: string;
+  snapshotId?: string;
+  volumeSize: number;
+  volumeType: string;
+  deleteOnTermination: boolean;
+}
+
+export interface ImageRecord {
+  imageId: string;
+  region: string;
+  name: string;
+  description?: string;
+  ownerId: string;
+  ownerAlias?: string;
+  isPublic: boolean;
+  architecture: Architecture;
+  distro: Distro;
+  rootDeviceName: string;
+  bootMode: string;
+  devices: ImageDevice[];
+  createdAt: number;
+  /** When it leaves `pending`, to `outcome`. */
+  readyAt: number;
+  outcome: ImageOutcome;
+  tags: Tags;
+  sourceInstanceId?: string;
+  /** Whether the source instance's script had printed its done marker when CreateImage was called. */
+  scriptCompleteAtCapture?: boolean;
+  publicSsmParameterName?: string;
+}
+
+export interface SnapshotRecord {
+  snapshotId: string;
+  region: string;
+  volumeId: string;
+  volumeSize: number;
+  description: string;
+  startTime: number;
+  readyAt: number;
+  outcome: 'completed' | 'error';
+  tags: Tags;
+}
+
+export interface VolumeRecord {
+  volumeId: string;
+  region: string;
+  size: number;
+  volumeType: string;
+  iops?: number;
+  throughput?: number;
+  snapshotId?: string;
+  zoneName: string;
+  zoneId: string;
+  createTime: number;
+  instanceId: string;
+  deviceName: string;
+  deleteOnTermination: boolean;
+  tags: Tags;
+}

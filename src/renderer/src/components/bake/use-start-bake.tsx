@@ -1,0 +1,93 @@
+import { useState, type ReactNode } from 'react';
+import type { BakeDefaults, BakeStartRequest } from '../../../../shared/ipc/bake.contract';
+import type { AppErrorPayload } from '../../../../shared/result';
+import { ApiError, api, unwrap } from '../../api';
+import { useAppStore } from '../../state/app-store';
+import { StartBakeModal, type StartBakeChoice } from './start-bake-modal';
+
+export type StartDialog =
+  | { kind: 'closed' }
+  | { kind: 'form'; project?: string; defaults: BakeDefaults; error?: AppErrorPayload }
+  | { kind: 'conflict'; request: BakeStartRequest; error: AppErrorPayload; remember: boolean };
+
+function asPayload(error: unknown): AppErrorPayload {
+  if (error instanceof ApiError) return error.payload;
+  return { code: 'INTERNAL', message: error instanceof Error ? error.message : String(error) };
+}
+
+/**
+ * "Bake AMI": starts at once when settings already say which profile and region to use, and opens a small
+ * dialog only for what is missing. Every error lands in that dialog, in words, until the person closes it.
+ */
+export function useStartBake(): {
+  begin: (project?: string) => Promise<void>;
+  busy: boolean;
+  modal: ReactNode;
+} {
+  const [dialog, setDialog] = useState<StartDialog>({ kind: 'closed' });
+  const [busy, setBusy] = useState(false);
+  const navigate = useAppStore((s) => s.navigate);
+
+  const openForm = (project: string | undefined, defaults: BakeDefaults, error?: AppErrorPayload) =>
+    setDialog({ kind: 'form', ...(project ? { project } : {}), defaults, ...(error ? { error } : {}) });
+
+  /** Starts the bake; an error comes back as a payload for the dialog instead of being thrown. */
+  const start = async (
+    request: BakeStartRequest,
+    remember: boolean,
+  ): Promise<AppErrorPayload | undefined> => {
+    try {
+      const record = await unwrap(api.bake.start(request));
+      if (remember && (request.profile || request.region)) {
+        await api.settings.update({
+          ...(request.profile ? { profile: request.profile } : {}),
+          ...(request.region ? { region: request.region } : {}),
+        });
+      }
+      setDialog({ kind: 'closed' });
+      await navigate({ page: 'bake', id: record.id });
+      return undefined;
+    } catch (error) {
+      const payload = asPayload(error);
+      if (payload.code === 'CONFLICT' && payload.details?.reason === 'identical') {
+        setDialog({ kind: 'conflict', request, error: payload, remember });
+      }
+      return payload;
+    }
+  };
+
+  const begin = async (project?: string) => {
+    setBusy(true);
+    try {
+      const defaults = await unwrap(api.bake.getDefaults(project ? { project } : {}));
+      if (!project || !defaults.profile || !defaults.region) return openForm(project, defaults);
+      const error = await start({ project }, false);
+      if (error && !(error.code === 'CONFLICT' && error.details?.reason === 'identical')) {
+        openForm(project, defaults, error);
+      }
+    } catch (error) {
+      openForm(project, { profiles: [], projects: project ? [project] : [] }, asPayload(error));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const submit = async (choice: StartBakeChoice): Promise<AppErrorPayload | undefined> => {
+    const request: BakeStartRequest = {
+      project: choice.project,
+      profile: choice.profile,
+      ...(choice.region ? { region: choice.region } : {}),
+    };
+    return start(request, choice.remember);
+  };
+
+  const modal = (
+    <StartBakeModal
+      dialog={dialog}
+      onClose={() => setDialog({ kind: 'closed' })}
+      onSubmit={submit}
+      onForce={(request, remember) => start({ ...request, force: true }, remember)}
+    />
+  );
+  return { begin, busy, modal };
+}

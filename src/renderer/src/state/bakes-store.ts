@@ -1,0 +1,197 @@
+import { create } from 'zustand';
+import { isFinalStatus, type BakeEvent, type BakeRecord, type BakeStatus } from '../../../shared/bake';
+import { applyBakeEvent } from '../../../shared/bake-reducer';
+import type { BakeDetails, BakeVersionSummary } from '../../../shared/ipc/bake.contract';
+import { api, errorMessage, unwrap } from '../api';
+import { ConsoleLines } from '../components/bake/console-lines';
+
+export interface BakeListFilter {
+  project?: string;
+  status?: BakeStatus;
+}
+
+interface BakesState {
+  records: Record<string, BakeRecord>;
+  versions: Record<string, BakeVersionSummary>;
+  /** Why a bake page could not load its bake. */
+  loadErrors: Record<string, string>;
+  list: { ids: string[]; filter: BakeListFilter; loading: boolean; loaded: boolean; error?: string };
+}
+
+export const useBakesStore = create<BakesState>(() => ({
+  records: {},
+  versions: {},
+  loadErrors: {},
+  list: { ids: [], filter: {}, loading: false, loaded: false },
+}));
+
+/**
+ * Live bakes in the renderer: snapshots from main (bake:get, bake:list) plus the bake:event stream on top.
+ * Every event carries its bake's seq; one at or below what is already applied is a repeat and is dropped,
+ * so "snapshot, then events" never loses or doubles anything. While a snapshot is on its way, events wait
+ * and are applied after it. Console lines never enter React state: they go to the ConsoleLines of an open
+ * bake page, and elsewhere only move the seq on.
+ */
+const lastSeq = new Map<string, number>();
+const consoles = new Map<string, ConsoleLines>();
+const waiting: BakeEvent[] = [];
+let loadsInFlight = 0;
+
+function applyEvent(event: BakeEvent): void {
+  const id = event.bakeId;
+  const last = lastSeq.get(id);
+  if (event.type === 'created' ? last !== undefined : last === undefined || event.seq <= last) return;
+  if (last !== undefined && event.seq > last + 1) {
+    // Seqs are consecutive: one is missing (main drops the oldest queued events past its limit), so this
+    // bake's state here is incomplete. Start it over from a snapshot, which also covers this event.
+    void resync(id);
+    return;
+  }
+  lastSeq.set(id, event.seq);
+  if (event.type === 'console') {
+    consoles.get(id)?.append(event.lines);
+    return;
+  }
+  const { records, list } = useBakesStore.getState();
+  const record = applyBakeEvent(records[id], event);
+  const listed = event.type === 'created' && matches(record, list.filter) && !list.ids.includes(id);
+  useBakesStore.setState({
+    records: { ...records, [id]: record },
+    ...(listed ? { list: { ...list, ids: [id, ...list.ids] } } : {}),
+  });
+  // The recorded version's tags are in no event: an open bake page fetches them once it is recorded.
+  if (event.type === 'finished' && record.version !== undefined && consoles.has(id)) void refreshVersion(id);
+}
+
+function onEvent(event: BakeEvent): void {
+  if (loadsInFlight > 0) waiting.push(event);
+  else applyEvent(event);
+}
+
+// Subscribed as this module loads, before the app says "ready": events main queued during a reload
+// are flushed to a listener that is already here.
+api.bake.onEvent(onEvent);
+
+/** Runs a snapshot request with live events held back, then applies what arrived meanwhile. */
+async function snapshot<T>(load: () => Promise<T>, merge: (value: T) => void): Promise<void> {
+  loadsInFlight++;
+  try {
+    merge(await load());
+  } finally {
+    loadsInFlight--;
+    if (loadsInFlight === 0) waiting.splice(0).forEach(applyEvent);
+  }
+}
+
+/** Takes a record from main unless this renderer already applied something newer. */
+function mergeRecords(incoming: readonly BakeRecord[]): Record<string, BakeRecord> {
+  const records = { ...useBakesStore.getState().records };
+  for (const record of incoming) {
+    if ((lastSeq.get(record.id) ?? -1) > record.seq) continue;
+    records[record.id] = record;
+    lastSeq.set(record.id, record.seq);
+  }
+  return records;
+}
+
+function scheduleFrame(flush: () => void): void {
+  // Hidden windows get no animation frames; a timer keeps their console current all the same.
+  if (document.visibilityState === 'hidden') setTimeout(flush, 100);
+  else requestAnimationFrame(flush);
+}
+
+/** Loads a bake for its page and keeps its console live until `closeBake`. */
+export function openBake(id: string): Promise<void> {
+  return snapshot(
+    () => unwrap(api.bake.get(id)),
+    (details: BakeDetails) => {
+      const lines = consoles.get(id) ?? new ConsoleLines({ schedule: scheduleFrame });
+      consoles.set(id, lines);
+      // The snapshot's console ends exactly at its seq, so it replaces whatever was held.
+      lines.reset(details.consoleTail, details.consoleLines);
+      lastSeq.delete(details.record.id);
+      const { versions, loadErrors } = useBakesStore.getState();
+      const { [id]: _failed, ...otherErrors } = loadErrors;
+      useBakesStore.setState({
+        records: mergeRecords([details.record]),
+        versions: details.version ? { ...versions, [id]: details.version } : versions,
+        loadErrors: otherErrors,
+      });
+    },
+  ).catch((error: unknown) => {
+    useBakesStore.setState((s) => ({ loadErrors: { ...s.loadErrors, [id]: errorMessage(error) } }));
+  });
+}
+
+/** Replaces what is held of a bake with main's current snapshot (and its console, when it is open). */
+function resync(id: string): Promise<void> {
+  if (consoles.has(id)) return openBake(id);
+  return snapshot(
+    () => unwrap(api.bake.get(id)),
+    (details: BakeDetails) => {
+      lastSeq.delete(id);
+      useBakesStore.setState({ records: mergeRecords([details.record]) });
+    },
+  ).catch(() => undefined);
+}
+
+export function closeBake(id: string): void {
+  consoles.delete(id);
+}
+
+export function consoleOf(id: string): ConsoleLines | undefined {
+  return consoles.get(id);
+}
+
+async function refreshVersion(id: string): Promise<void> {
+  const version = (await unwrap(api.bake.get(id)).catch(() => undefined))?.version;
+  if (version) useBakesStore.setState((s) => ({ versions: { ...s.versions, [id]: version } }));
+}
+
+/** Older console lines, fetched from the saved log into the open console. */
+export async function loadEarlierLines(id: string): Promise<void> {
+  const lines = consoles.get(id);
+  if (!lines || lines.earlier === 0) return;
+  const wanted = lines.earlier;
+  const earlier: string[] = [];
+  while (earlier.length < wanted) {
+    const page = await unwrap(
+      api.bake.console({ id, fromLine: earlier.length, limit: Math.min(20_000, wanted - earlier.length) }),
+    );
+    earlier.push(...page.lines);
+    if (page.lines.length === 0) break;
+  }
+  lines.prepend(earlier);
+}
+
+export function loadBakeList(filter: BakeListFilter): Promise<void> {
+  useBakesStore.setState((s) => ({ list: { ...s.list, filter, loading: true } }));
+  return snapshot(
+    () => unwrap(api.bake.list({ ...filter, limit: 200 })),
+    (records) => {
+      useBakesStore.setState({
+        records: mergeRecords(records),
+        list: { ids: records.map((r) => r.id), filter, loading: false, loaded: true },
+      });
+    },
+  ).catch((error: unknown) => {
+    useBakesStore.setState((s) => ({
+      list: { ...s.list, loading: false, loaded: true, error: errorMessage(error) },
+    }));
+  });
+}
+
+export function matches(record: BakeRecord, filter: BakeListFilter): boolean {
+  return (
+    (filter.project === undefined || record.project === filter.project) &&
+    (filter.status === undefined || record.status === filter.status)
+  );
+}
+
+/** Unfinished bakes first, then newest first (ids sort by creation time). */
+export function bakeOrder(a: BakeRecord, b: BakeRecord): number {
+  const activeA = isFinalStatus(a.status) ? 1 : 0;
+  const activeB = isFinalStatus(b.status) ? 1 : 0;
+  if (activeA !== activeB) return activeA - activeB;
+  return a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
+}

@@ -1,0 +1,9 @@
+export const BAKE_INVOKE = [
+  'bake:start',
+  'bake:cancel',
+  'bake:get',
+  'bake:list',
+  'bake:console',
+  'bake:get-defaults',
+] as const;
+export const BAKE_EVENTS = ['bake:event'] as const;

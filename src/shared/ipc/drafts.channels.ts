@@ -1,0 +1,1 @@
+export const DRAFTS_INVOKE = ['drafts:get', 'drafts:save', 'drafts:clear'] as const;

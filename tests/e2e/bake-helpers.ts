@@ -1,0 +1,81 @@
+import type { Page } from 'playwright';
+import { expect } from 'vitest';
+import type { BakeRecord } from '../../src/shared/bake';
+import type { ProjectInput } from '../../src/shared/project';
+import type { AppPage } from './harness';
+
+/** The sandbox resolves this public parameter like EC2 would. */
+const BASE_IMAGE = {
+  kind: 'ssm',
+  parameter: '/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64',
+} as const;
+
+export async function createProject(app: AppPage, name: string, initScript: string): Promise<void> {
+  const input: ProjectInput = {
+    name,
+    description: `e2e project ${name}`,
+    baseImage: BASE_IMAGE,
+    initScript,
+    tags: { team: 'platform', purpose: 'e2e' },
+  };
+  await app.bridge.ctx.runtime.store.projects.create(input);
+}
+
+/** A screenshot in the light and in the dark scheme (the app follows the system's by default). */
+export async function screenshots(app: AppPage, name: string): Promise<void> {
+  const html = app.page.locator('html');
+  // A full-page shot of a scrolled window draws the fixed header and navigation mid-page.
+  await app.page.evaluate(() => window.scrollTo(0, 0));
+  // Opening dialogs fade in: wait for transitions to end (spinners and striped bars never do).
+  const settled = () =>
+    app.page.evaluate(() =>
+      Promise.all(
+        document
+          .getAnimations()
+          .filter((a) => a.effect?.getTiming().iterations !== Infinity)
+          .map((a) => a.finished.catch(() => undefined)),
+      ),
+    );
+  await settled();
+  await app.screenshot(`${name}-light`);
+  await app.page.emulateMedia({ colorScheme: 'dark' });
+  await expect.poll(() => html.getAttribute('data-mantine-color-scheme')).toBe('dark');
+  await settled();
+  await app.screenshot(`${name}-dark`);
+  await app.page.emulateMedia({ colorScheme: 'light' });
+  await expect.poll(() => html.getAttribute('data-mantine-color-scheme')).toBe('light');
+}
+
+/** Bakes page → "New bake" → choose the project (and, the first time, the profile) → the bake's page. */
+export async function startBakeFromBakesPage(page: Page, project: string): Promise<string> {
+  await page.keyboard.press('Control+2');
+  await page.getByRole('button', { name: 'New bake' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Bake an AMI' });
+  await dialog.getByLabel('Project', { exact: true }).click();
+  await page.getByRole('option', { name: project, exact: true }).click();
+  await dialog.getByRole('button', { name: 'Start bake' }).click();
+  await dialog.waitFor({ state: 'detached' });
+  const root = page.locator('[data-bake-id]');
+  await root.waitFor();
+  return (await root.getAttribute('data-bake-id'))!;
+}
+
+export async function waitForStatus(page: Page, status: BakeRecord['status']): Promise<void> {
+  await page.locator(`[data-bake-status="${status}"]`).waitFor({ timeout: 60_000 });
+}
+
+/** The step list as the page shows it: step → status. */
+export async function shownSteps(page: Page): Promise<Record<string, string>> {
+  const items = page.getByRole('list', { name: 'Bake steps' }).getByRole('listitem');
+  const out: Record<string, string> = {};
+  for (const item of await items.all()) {
+    out[(await item.getAttribute('data-step'))!] = (await item.getAttribute('data-status'))!;
+  }
+  return out;
+}
+
+export function recordSteps(record: BakeRecord): Record<string, string> {
+  return Object.fromEntries(
+    record.steps.filter((s) => s.step !== 'cleanup' || s.status !== 'pending').map((s) => [s.step, s.status]),
+  );
+}

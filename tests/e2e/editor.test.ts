@@ -1,0 +1,228 @@
+import { randomBytes } from 'node:crypto';
+import type { Browser, Page } from 'playwright';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser, openApp, type AppPage } from './harness';
+
+/** UI state settles after IPC round trips and debounces; vitest's default of 1 s is too tight on 2 cores. */
+const poll = <T>(read: () => T | Promise<T>) => expect.poll(read, { timeout: 15_000 });
+
+let browser: Browser;
+beforeAll(async () => {
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+async function shots(app: AppPage, name: string): Promise<void> {
+  // Full-page captures draw fixed elements at the scroll position, and a dialog mid-transition is half drawn.
+  await app.page.evaluate(() => window.scrollTo(0, 0));
+  await app.page.waitForFunction(() =>
+    Array.from(document.querySelectorAll('.mantine-Modal-content, .mantine-Popover-dropdown')).every(
+      (e) => getComputedStyle(e).opacity === '1',
+    ),
+  );
+  for (const scheme of ['light', 'dark'] as const) {
+    await app.page.emulateMedia({ colorScheme: scheme });
+    await poll(() => app.page.locator('html').getAttribute('data-mantine-color-scheme')).toBe(scheme);
+    await app.screenshot(`${name}-${scheme}`);
+  }
+  await app.page.emulateMedia({ colorScheme: 'light' });
+}
+
+const SCRIPT = '#!/bin/bash\nset -euo pipefail\necho "hello"\n';
+
+async function createProject(app: AppPage, name: string, initScript = SCRIPT): Promise<void> {
+  await app.bridge.ctx.runtime.store.projects.create({
+    name,
+    baseImage: {
+      kind: 'ssm',
+      parameter: '/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64',
+    },
+    initScript,
+  });
+}
+
+/** Opens a project from the list, the way a person does, and waits for its script editor. */
+async function openProject(page: Page, name: string) {
+  // Projects written straight to the store raise no event: visiting the list again reads it afresh.
+  await page.keyboard.press('Control+2');
+  await page.keyboard.press('Control+1');
+  await page.getByRole('button', { name, exact: true }).click();
+  await page.getByRole('heading', { name, level: 2 }).waitFor();
+  const editor = page.getByRole('textbox', { name: 'Init script' });
+  await editor.waitFor({ state: 'attached' });
+  return editor;
+}
+
+/** Replaces the whole script by pasting, as a person would (typing 20 KB key by key takes a minute). */
+async function replaceScript(page: Page, editor: ReturnType<Page['getByRole']>, text: string) {
+  await page.evaluate((value) => navigator.clipboard.writeText(value), text);
+  await editor.focus();
+  await page.keyboard.press('Control+a');
+  await page.keyboard.press('Control+v');
+}
+
+const problem = (page: Page, code: string) =>
+  page.getByRole('list', { name: 'Script problems' }).locator(`[data-code="${code}"]`);
+/** Monaco renders spaces as non-breaking ones. */
+const editorText = async (page: Page, selector = '.monaco-editor .view-lines') =>
+  ((await page.locator(selector).first().textContent()) ?? '').replace(/\u00a0/g, ' ');
+const meter = (page: Page) => page.getByRole('group', { name: 'User data size' });
+
+function versionOf(project: string, version: number, initScript: string) {
+  return {
+    project,
+    bakeId: `bk_${(Date.now() + version).toString(36).padStart(10, '0')}${'v'.repeat(10)}`,
+    createdAt: Date.now() - (3 - version) * 3600_000,
+    profile: 'sandbox',
+    region: 'us-east-1',
+    simulated: true,
+    imageId: `ami-0${String(version).repeat(16)}`,
+    imageName: `${project}-${version}`,
+    snapshotIds: [],
+    baseImageId: 'ami-0fedcba9876543210',
+    instanceType: 't3.micro',
+    initScript,
+    scriptSha256: '0'.repeat(64),
+    env: {},
+    stepDurationsMs: {},
+    apiCalls: 12,
+    durationMs: 95_000,
+    appVersion: '0.1.0',
+    tags: {},
+  };
+}
+
+describe('init-script editor', () => {
+  it('shows live diagnostics as markers, the user-data meter, and allows saving a script the bake would refuse', async () => {
+    const app = await openApp(browser);
+    const { page, bridge } = app;
+    await app.context.grantPermissions(['clipboard-read', 'clipboard-write']);
+    await createProject(app, 'diag');
+    const editor = await openProject(page, 'diag');
+    await page.getByRole('status', { name: 'Script problems' }).getByText('No problems found').waitFor();
+    await poll(() => meter(page).getAttribute('data-level')).toBe('ok');
+
+    // Without the shebang on line 1: a diagnostic at line 1 and a marker in the editor; the quick fix restores it.
+    await replaceScript(
+      page,
+      editor,
+      'set -e\nexport AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE\napt-get update\n',
+    );
+    await problem(page, 'missing-shebang').getByText('Line 1').waitFor();
+    await problem(page, 'secret').getByText('Line 2').waitFor();
+    await page.locator('.monaco-editor .squiggly-warning').first().waitFor();
+    await shots(app, 'editor-diagnostics');
+    await problem(page, 'missing-shebang').getByRole('button', { name: 'Add #!/bin/bash' }).click();
+    await problem(page, 'missing-shebang').waitFor({ state: 'detached' });
+
+    // 20 KB of ordinary script: over EC2's 16 KB raw, fine gzipped, and the meter says so.
+    const bulky = `#!/bin/bash\n${'echo "installing one more package with a long descriptive comment"\n'.repeat(320)}`;
+    expect(bulky.length).toBeGreaterThan(20_000);
+    await replaceScript(page, editor, bulky);
+    await poll(() => meter(page).getAttribute('data-level')).toBe('gzip');
+    await problem(page, 'user-data-gzipped').waitFor();
+    await meter(page)
+      .getByText(/sends it gzip-compressed/)
+      .waitFor();
+    await shots(app, 'editor-size-gzip');
+
+    // Random bulk does not compress: refused even gzipped — said in the meter and as an error, but still savable.
+    const noise = `#!/bin/bash\n: '${randomBytes(24_000).toString('base64')}'\n`;
+    await replaceScript(page, editor, noise);
+    await poll(() => meter(page).getAttribute('data-level')).toBe('over');
+    await problem(page, 'user-data-too-large')
+      .getByText(/the bake will be refused/)
+      .waitFor();
+    await shots(app, 'editor-size-over');
+    await page.keyboard.press('Control+s');
+    await page.getByText('Unsaved changes').waitFor({ state: 'detached' });
+    expect((await bridge.ctx.runtime.store.projects.get('diag'))?.project.initScript).toBe(noise);
+    expect(app.errors).toEqual([]);
+    await app.close();
+  });
+
+  it('diffs any two versions, and the editor’s unsaved script against the latest', async () => {
+    const app = await openApp(browser);
+    const { page, bridge } = app;
+    await createProject(app, 'history', '#!/bin/bash\necho three\n');
+    const { versions } = bridge.ctx.runtime.store;
+    await versions.record(versionOf('history', 1, '#!/bin/bash\necho one\n'));
+    await versions.record(versionOf('history', 2, '#!/bin/bash\necho one\necho two\n'));
+    const editor = await openProject(page, 'history');
+
+    await page.getByRole('tab', { name: 'Versions' }).click();
+    const table = page.getByRole('table', { name: 'Versions' });
+    await poll(() => table.getByRole('row').count()).toBe(3);
+    await table.getByText('v2').waitFor();
+    await page.getByRole('combobox', { name: 'From' }).click();
+    await page.getByRole('option', { name: /^Version 1 ·/ }).click();
+    await page.getByRole('combobox', { name: 'To' }).click();
+    await page.getByRole('option', { name: /^Version 2 ·/ }).click();
+    const diff = page.locator('.monaco-diff-editor');
+    await diff.locator('.line-insert').first().waitFor();
+    await poll(() => editorText(page, '.monaco-diff-editor .modified .view-lines')).toContain('echo two');
+    await shots(app, 'editor-versions-diff');
+
+    await page.getByRole('tab', { name: 'Init script' }).click();
+    await editor.focus();
+    await page.keyboard.press('Control+End');
+    await page.keyboard.insertText('echo four\n');
+    await page.getByRole('tab', { name: 'Versions' }).click();
+    await page.getByRole('button', { name: 'Draft vs latest version' }).click();
+    await poll(() => editorText(page, '.monaco-diff-editor .modified .view-lines')).toContain('echo four');
+    expect(app.errors).toEqual([]);
+    await app.close();
+  });
+
+  it('asks before leaving unsaved edits, keeps them on cancel, and offers the draft after a reload', async () => {
+    const app = await openApp(browser);
+    const { page, bridge } = app;
+    await createProject(app, 'guarded');
+    const editor = await openProject(page, 'guarded');
+    await editor.focus();
+    await page.keyboard.press('Control+End');
+    await page.keyboard.insertText('echo "not saved yet"\n');
+    await page.getByText('Unsaved changes').waitFor();
+
+    await page
+      .getByRole('navigation', { name: 'Main navigation' })
+      .getByRole('button', { name: /Bakes/ })
+      .click();
+    const ask = page.getByRole('dialog', { name: 'Unsaved changes' });
+    await ask.waitFor();
+    await shots(app, 'editor-leave-guard');
+    await ask.getByRole('button', { name: 'Keep editing' }).click();
+    await ask.waitFor({ state: 'detached' });
+    await page.getByRole('heading', { name: 'guarded', level: 2 }).waitFor();
+    await page.getByText('Unsaved changes').waitFor();
+
+    const drafts = bridge.ctx.runtime.store.drafts;
+    await poll(async () => JSON.stringify((await drafts.read('guarded'))?.content ?? {})).toContain(
+      'not saved yet',
+    );
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.reload();
+    await page.locator('body[data-ready="true"]').waitFor();
+    // A reload comes back to the page it left: the same project, now offering the draft.
+    await page.getByRole('heading', { name: 'guarded', level: 2 }).waitFor();
+    const reopened = page.getByRole('textbox', { name: 'Init script' });
+    await reopened.waitFor({ state: 'attached' });
+    const banner = page.getByRole('region', { name: 'Unsaved draft' });
+    await banner.getByText(/You have unsaved changes from/).waitFor();
+    await shots(app, 'editor-draft-offer');
+    await banner.getByRole('button', { name: 'Restore' }).click();
+    await page.getByText('Unsaved changes').waitFor();
+    await poll(() => editorText(page)).toContain('not saved yet');
+    await reopened.focus();
+
+    await page.keyboard.press('Control+2');
+    await ask.getByRole('button', { name: 'Discard changes' }).click();
+    await page.getByRole('heading', { name: 'Bakes', level: 2 }).waitFor();
+    await poll(() => drafts.read('guarded')).toBeUndefined();
+    expect((await bridge.ctx.runtime.store.projects.get('guarded'))?.project.initScript).toBe(SCRIPT);
+    expect(app.errors).toEqual([]);
+    await app.close();
+  });
+});

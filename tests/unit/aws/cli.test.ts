@@ -1,0 +1,182 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cliAwsSession } from '../../../src/cli/commands/profiles';
+import { runCli } from '../../../src/cli/program';
+import { getCallerIdentity } from '../../../src/main/services/aws/identity';
+import { startSandbox, type SandboxHandle } from '../../../src/main/services/sandbox';
+import { IamPolicySchema, PermissionReportSchema, ProfileListSchema } from '../../../src/shared/aws';
+import { makeAwsFiles, sandboxProfiles, type AwsFiles } from './aws-files';
+
+let sandbox: SandboxHandle;
+let files: AwsFiles;
+let dir: string;
+let projectFile: string;
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ seed: 'cli', throttling: false });
+  const profiles = sandboxProfiles(sandbox.url);
+  files = await makeAwsFiles(`${profiles.config}\n[profile broken\n`, profiles.credentials, {
+    AWS_PROFILE: 'base',
+  });
+  dir = await mkdtemp(join(tmpdir(), 'qx-aws-cli-'));
+  projectFile = join(dir, 'web.yaml');
+  await writeFile(
+    projectFile,
+    [
+      'name: web',
+      'region: us-east-1',
+      'baseImage: { kind: ssm, parameter: /aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64 }',
+      'instanceType: t4g.micro',
+      'iamInstanceProfile: builder',
+      'initScript: "#!/bin/sh\\necho hi\\n"',
+      '',
+    ].join('\n'),
+  );
+});
+afterAll(async () => {
+  await sandbox.close();
+  await files.cleanup();
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function cli(...args: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(['--data-dir', join(dir, 'data'), ...args], {
+    stdout: (s) => void (stdout += s),
+    stderr: (s) => void (stderr += s),
+    env: files.env,
+  });
+  return { code, stdout, stderr };
+}
+
+describe('quadraxis profiles', () => {
+  it('prints a table marking the current profile, with the problems below it', async () => {
+    const { code, stdout } = await cli('profiles');
+    expect(code).toBe(0);
+    const lines = stdout.split('\n');
+    expect(lines[0]).toMatch(/^\s+NAME\s+KIND\s+REGION\s+DETAILS$/);
+    expect(lines.find((l) => l.includes(' admin '))).toMatch(
+      /admin\s+assume-role\s+eu-west-1\s+arn:aws:iam::210987654321:role\/QuadraxisBaker via base, MFA, endpoint http/,
+    );
+    expect(lines.find((l) => l.startsWith('*'))).toMatch(
+      /^\*\s+base\s+keys\s+us-east-1\s+keys in config \+ credentials/,
+    );
+    expect(lines.find((l) => l.includes(' ops-sso '))).toMatch(/SSO 111122223333\/Builder \(corp\)/);
+    expect(stdout).toContain('Problems:\n');
+    expect(stdout).toMatch(/config:\d+: This section header has no closing \]/);
+    expect(stdout).toContain('profile empty: No credentials');
+  });
+
+  it('prints JSON, and with --resolve asks STS who each usable profile is', async () => {
+    const plain = ProfileListSchema.parse(JSON.parse((await cli('profiles', '--json')).stdout));
+    expect(plain.currentProfile).toBe('base');
+
+    const { code, stdout } = await cli('profiles', '--json', '--resolve', '--mfa-code', '111111');
+    expect(code).toBe(0);
+    const resolved = JSON.parse(stdout) as {
+      profiles: { name: string; identity?: { arn: string }; error?: { code: string } }[];
+    };
+    const byName = Object.fromEntries(resolved.profiles.map((p) => [p.name, p]));
+    expect(byName.base?.identity?.arn).toBe('arn:aws:iam::123456789012:user/sandbox');
+    expect(byName.admin?.identity?.arn).toMatch(/assumed-role\/QuadraxisBaker/);
+    expect(byName['legacy-sso']?.error?.code).toBe('SSO_EXPIRED');
+    expect(byName.sandbox?.identity?.arn).toBe('arn:aws:iam::123456789012:user/sandbox');
+    expect(byName.empty).not.toHaveProperty('identity');
+    expect(byName.empty).not.toHaveProperty('error');
+  });
+});
+
+describe('cliAwsSession', () => {
+  it('assumes a role once for a command that connects to several regions', async () => {
+    const session = cliAwsSession(
+      { stdout: () => undefined, stderr: () => undefined, env: files.env },
+      { mfaCode: '222222' },
+    );
+    try {
+      const before = sandbox.sim.calls({ action: 'AssumeRole' }).length;
+      const west = await session.connect({ profile: 'admin', region: 'eu-west-1' });
+      const east = await session.connect({ profile: 'admin', region: 'us-east-1' });
+      expect(await session.connect({ profile: 'admin', region: 'us-east-1' })).toBe(east);
+      expect((await getCallerIdentity(west)).arn).toBe((await getCallerIdentity(east)).arn);
+      expect(sandbox.sim.calls({ action: 'AssumeRole' }).length - before).toBe(1);
+    } finally {
+      await session.close();
+    }
+  });
+});
+
+describe('quadraxis policy', () => {
+  it('prints the policy JSON, with explanations on stderr', async () => {
+    const { code, stdout, stderr } = await cli(
+      'policy',
+      '--file',
+      projectFile,
+      '--account-id',
+      '123456789012',
+      '--explain',
+    );
+    expect(code).toBe(0);
+    const policy = IamPolicySchema.parse(JSON.parse(stdout));
+    expect(policy.Statement.map((s) => s.Sid)).toContain('PassBuilderRole');
+    expect(JSON.stringify(policy)).toContain('arn:aws:ec2:us-east-1:123456789012:instance/*');
+    expect(stderr).toMatch(/^LaunchTaggedBuilder: Launch the builder instance/m);
+  });
+
+  it('exits 2 on bad input', async () => {
+    expect((await cli('policy', '--file', projectFile, '--account-id', '12')).code).toBe(2);
+    expect((await cli('policy')).code).toBe(2);
+    expect((await cli('policy', 'web', '--file', projectFile)).code).toBe(2);
+    const missing = await cli('policy', '--file', join(dir, 'nope.yaml'));
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/^error: Cannot read .*nope\.yaml/);
+    expect((await cli('policy', 'unknown-project')).stderr).toBe(
+      'error: No project named "unknown-project".\n',
+    );
+  });
+});
+
+describe('quadraxis check', () => {
+  it('passes (exit 0) when every action is allowed, in the CLI’s own sandbox', async () => {
+    const { code, stdout, stderr } = await cli('check', '--file', projectFile, '--profile', 'sandbox');
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(stdout).toMatch(
+      /^Project web as arn:aws:iam::123456789012:user\/sandbox \(profile sandbox, us-east-1, simulated\)\n/,
+    );
+    expect(stdout).toMatch(/Base image ami-\w+ al2023-ami-2023\.6\.20241031\.0-kernel-6\.1-arm64 \(arm64\)/);
+    expect(stdout).toMatch(/ssm:GetParameter\s+allowed/);
+  });
+
+  it('fails (exit 1) naming the denied actions', async () => {
+    sandbox.sim.setDryRunAllowed('StopInstances', false);
+    try {
+      const { code, stdout, stderr } = await cli(
+        'check',
+        '--file',
+        projectFile,
+        '--profile',
+        'base',
+        '--json',
+      );
+      expect(code).toBe(1);
+      const report = PermissionReportSchema.parse(JSON.parse(stdout));
+      expect(report.results.find((r) => r.action === 'ec2:StopInstances')?.status).toBe('denied');
+      expect(stderr).toBe('error: 1 of 12 actions would fail: ec2:StopInstances.\n');
+    } finally {
+      sandbox.sim.setDryRunAllowed('StopInstances', true);
+    }
+  });
+
+  it('exits 2 on an unknown profile or a missing project, and 1 when credentials fail', async () => {
+    const unknown = await cli('check', '--file', projectFile, '--profile', 'nope');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/^error: Unknown profile "nope"/);
+    expect((await cli('check')).code).toBe(2);
+    const sso = await cli('check', '--file', projectFile, '--profile', 'ops-sso');
+    expect(sso.code).toBe(1);
+    expect(sso.stderr).toContain('Run: aws sso login --profile ops-sso');
+  });
+});

@@ -1,0 +1,245 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import type { Command } from 'commander';
+import { afterAll, afterEach, beforeAll, beforeEach, expect, test } from 'vitest';
+import { runBake } from '../../../src/cli/commands/bake';
+import { createRuntime } from '../../../src/main/runtime/runtime';
+import { systemClock } from '../../../src/main/services/clock';
+import { silentLogger } from '../../../src/main/services/logger';
+import { parseProjectText } from '../../../src/main/services/store';
+import { runCli, type CliIO } from '../../../src/cli/program';
+import { startSandbox, type SandboxHandle } from '../../../src/main/services/sandbox';
+import { TAG_ROLE } from '../../../src/main/services/protocol/builder-tags';
+import { BakeEventSchema } from '../../../src/shared/bake';
+
+/**
+ * The CLI in-process against a real-time sandbox with timings of a few hundred milliseconds, polling every
+ * 100 ms (QUADRAXIS_POLL_MS), so a whole bake takes about a second.
+ */
+let sandbox: SandboxHandle;
+let dir: string;
+const FAST = {
+  pendingMs: 100,
+  bootMs: 100,
+  scriptDefaultMs: 100,
+  shutdownDelayMs: 50,
+  stoppingMs: 100,
+  shuttingDownMs: 100,
+  imagePendingMs: 200,
+};
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ seed: 'cli-bake', timings: FAST });
+});
+afterAll(async () => sandbox.close());
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'qx-cli-bake-'));
+  sandbox.sim.reset();
+});
+afterEach(async () => {
+  process.exitCode = undefined;
+  await rm(dir, { recursive: true, force: true });
+});
+
+function io(): CliIO & { out: string; err: string } {
+  const captured = {
+    out: '',
+    err: '',
+    stdout: (text: string) => void (captured.out += text),
+    stderr: (text: string) => void (captured.err += text),
+    env: {
+      QUADRAXIS_POLL_MS: '100',
+      AWS_CONFIG_FILE: join(dir, 'none'),
+      AWS_SHARED_CREDENTIALS_FILE: join(dir, 'none'),
+    },
+  };
+  return captured;
+}
+
+async function projectFile(
+  script = '#!/bin/sh\necho "hello from the builder"\n',
+  more = '',
+): Promise<string> {
+  const file = join(dir, 'web.yaml');
+  const body = script
+    .split('\n')
+    .map((l) => `  ${l}`)
+    .join('\n');
+  await writeFile(
+    file,
+    `name: web\nbaseImage:\n  kind: ssm\n  parameter: /aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64\n${more}initScript: |\n${body}\n`,
+  );
+  return file;
+}
+
+const args = (file: string, ...more: string[]) => [
+  '--data-dir',
+  join(dir, 'data'),
+  'bake',
+  '--file',
+  file,
+  '--profile',
+  'sandbox',
+  '--endpoint',
+  sandbox.url,
+  ...more,
+];
+const liveBuilders = () =>
+  sandbox.sim
+    .instances()
+    .filter((i) => i.tags[TAG_ROLE] === 'builder' && !['shutting-down', 'terminated'].includes(i.state));
+
+test('bakes, shows the steps, and ends stdout with the AMI id', async () => {
+  const out = io();
+  expect(await runCli(args(await projectFile()), out)).toBe(0);
+  const lines = out.out.trimEnd().split('\n');
+  const [image] = sandbox.sim.images();
+  expect(lines.at(-1)).toBe(image?.imageId);
+  expect(out.out).toContain('✓ Run init script');
+  expect(out.out).toContain('  │ ');
+  expect(out.out).toMatch(/Succeeded in \d+ s: ami-\w+ "web-\d{8}-\d{6}", version 1 \(simulated/);
+  expect(liveBuilders()).toEqual([]);
+});
+
+test('--json prints one BakeEvent per line, ending with `finished`', async () => {
+  const out = io();
+  expect(await runCli(args(await projectFile(), '--json'), out)).toBe(0);
+  const events = out.out
+    .trimEnd()
+    .split('\n')
+    .map((line) => BakeEventSchema.parse(JSON.parse(line)));
+  expect(events[0]?.type).toBe('created');
+  const last = events.at(-1);
+  expect(last?.type === 'finished' && last.record.status).toBe('succeeded');
+});
+
+test('a failing script exits 1 with the reason; cleanup is reported', async () => {
+  const out = io();
+  expect(await runCli(args(await projectFile('#!/bin/sh\necho "nope"\nexit 3\n')), out)).toBe(1);
+  expect(out.err).toMatch(
+    /error: Failed in \d+ s: The init script failed with exit code 3\. Cleaned up: terminated i-/,
+  );
+  expect(out.out).toContain('✗ Run init script');
+  expect(out.out).toContain('  last console lines:');
+  expect(liveBuilders()).toEqual([]);
+});
+
+test('bad input exits 2: a missing file, an unknown profile, a project EC2 would refuse', async () => {
+  expect(await runCli(args(join(dir, 'missing.yaml')), io())).toBe(2);
+  const file = await projectFile();
+  const unknown = io();
+  expect(
+    await runCli(['--data-dir', join(dir, 'data'), 'bake', '--file', file, '--profile', 'nope'], unknown),
+  ).toBe(2);
+  expect(unknown.err).toContain('Unknown profile "nope"');
+  const arm = io();
+  expect(await runCli(args(await projectFile(undefined, 'instanceType: t4g.micro\n')), arm)).toBe(2);
+  expect(arm.err).toContain('runs arm64');
+  expect(sandbox.sim.calls({ action: 'RunInstances' })).toEqual([]);
+});
+
+test('Ctrl-C cancels: the bake cleans up and the command ends with 130', async () => {
+  const out = io();
+  const interrupt = new AbortController();
+  const file = await projectFile('#!/bin/sh\nsleep 30\n');
+  const watch = {
+    ...out,
+    stdout: (text: string) => (out.stdout(text), text.includes('… Run init script') && interrupt.abort()),
+  };
+  const command = { optsWithGlobals: () => ({ dataDir: join(dir, 'data') }) } as unknown as Command;
+  const code = await runBake(
+    command,
+    watch,
+    undefined,
+    { file, profile: 'sandbox', endpoint: sandbox.url },
+    interrupt.signal,
+  );
+  expect(code).toBe(130);
+  expect(out.err).toMatch(/Cancelled in \d+ s: The bake was cancelled\. Cleaned up: terminated i-/);
+  expect(liveBuilders()).toEqual([]);
+});
+
+test('a bake an earlier run left is resumed first; an identical bake joins it; stdout follows only its own', async () => {
+  const file = await projectFile('#!/bin/sh\necho "slow"\nsleep 1\n');
+  // An earlier process (the app, another CLI) quit mid-script, leaving the bake for the next start.
+  const earlier = createRuntime({
+    dataDir: join(dir, 'data'),
+    clock: systemClock,
+    logger: silentLogger,
+    actor: 'earlier run',
+    env: io().env,
+    pollIntervalMs: 100,
+  });
+  const running = new Promise<string>((resolve) =>
+    earlier.engine.subscribe((e) => {
+      if (e.type === 'step' && e.step === 'run-script' && e.status === 'running') resolve(e.bakeId);
+    }),
+  );
+  const project = parseProjectText(await readFile(file, 'utf8'), { source: file });
+  await earlier.engine.start({ project, profile: 'sandbox', endpoint: sandbox.url, trigger: 'app' });
+  const left = await running;
+  await earlier.close();
+
+  const out = io();
+  expect(await runCli(args(file, '--json'), out)).toBe(0);
+  expect(out.err).toContain(`Recovered ${left} (web) from an earlier run that stopped: resumed.`);
+  const events = out.out
+    .trimEnd()
+    .split('\n')
+    .map((line) => BakeEventSchema.parse(JSON.parse(line)));
+  const own = events[0]?.bakeId;
+  expect(events.every((e) => e.bakeId === own)).toBe(true);
+  const last = events.at(-1);
+  expect(last?.type === 'finished' && last.record).toMatchObject({ status: 'succeeded', joinedTo: left });
+  expect(sandbox.sim.calls({ action: 'RunInstances' })).toHaveLength(1);
+  expect(liveBuilders()).toEqual([]);
+});
+
+test('sweep --yes --json terminates orphaned builders and reports them', async () => {
+  // An orphan: a builder tagged like ours that no bake owns (as after a crash on another machine).
+  const config = {
+    endpoint: sandbox.url,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+  };
+  const ssm = new SSMClient(config);
+  const ec2 = new EC2Client(config);
+  const parameter = await ssm.send(
+    new GetParameterCommand({
+      Name: '/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64',
+    }),
+  );
+  const orphan = await ec2.send(
+    new RunInstancesCommand({
+      ImageId: parameter.Parameter!.Value!,
+      InstanceType: 't3.micro',
+      MinCount: 1,
+      MaxCount: 1,
+      TagSpecifications: [{ ResourceType: 'instance', Tags: [{ Key: TAG_ROLE, Value: 'builder' }] }],
+    }),
+  );
+  ssm.destroy();
+  ec2.destroy();
+  const out = io();
+  const argv = [
+    '--data-dir',
+    join(dir, 'data'),
+    'sweep',
+    '--profile',
+    'sandbox',
+    '--region',
+    'us-east-1',
+    '--endpoint',
+    sandbox.url,
+  ];
+  expect(await runCli([...argv, '--yes', '--json'], out)).toBe(0);
+  const report = JSON.parse(out.out) as { terminated: string[]; confirmed: boolean };
+  expect(report).toMatchObject({ confirmed: true, terminated: [orphan.Instances?.[0]?.InstanceId] });
+  expect(liveBuilders()).toEqual([]);
+  const again = io();
+  expect(await runCli(argv, again)).toBe(0);
+  expect(again.out).toBe('No orphaned builders in us-east-1.\n');
+});

@@ -1,0 +1,167 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { BakeEvent, BakeRecord } from '../../../../src/shared/bake';
+import type { BakeDetails } from '../../../../src/shared/ipc/bake.contract';
+import type * as BakesStore from '../../../../src/renderer/src/state/bakes-store';
+import { record } from './fixtures';
+
+/**
+ * The renderer's bake state against a stand-in for window.quadraxis: snapshots that answer when the test
+ * says, and an event stream the test drives — the reload-mid-bake situation, deterministically.
+ */
+type Listener = (event: BakeEvent) => void;
+const listeners: Listener[] = [];
+let answerGet: (details: BakeDetails) => void = () => undefined;
+let answerList: (records: BakeRecord[]) => void = () => undefined;
+const fakeApi = {
+  bake: {
+    onEvent: (listener: Listener) => {
+      listeners.push(listener);
+      return () => undefined;
+    },
+    get: () => new Promise((resolve) => (answerGet = (value) => resolve({ ok: true, value }))),
+    list: () => new Promise((resolve) => (answerList = (value) => resolve({ ok: true, value }))),
+  },
+};
+const emit = (event: BakeEvent) => listeners.forEach((listener) => listener(event));
+
+type BakesStoreModule = typeof BakesStore;
+let store: BakesStoreModule;
+beforeAll(async () => {
+  vi.stubGlobal('window', { quadraxis: fakeApi });
+  vi.stubGlobal('document', { visibilityState: 'hidden' });
+  store = await import('../../../../src/renderer/src/state/bakes-store');
+});
+afterAll(() => {
+  vi.unstubAllGlobals();
+});
+
+const ID = 'bk_00000000000000000001';
+const consoleEvent = (seq: number, ...lines: string[]): BakeEvent => ({
+  type: 'console',
+  bakeId: ID,
+  seq,
+  at: seq,
+  lines,
+});
+
+describe('bakes store', () => {
+  it('applies events that arrive while a snapshot loads after it, each exactly once', async () => {
+    const opened = store.openBake(ID);
+    // Main's snapshot is at seq 5; these raced it, one already in it and two after it.
+    emit(consoleEvent(5, 'in the snapshot'));
+    emit(consoleEvent(6, 'after it'));
+    emit({ type: 'step', bakeId: ID, seq: 7, at: 7, step: 'launch', status: 'running' });
+    answerGet({
+      record: record({ id: ID, seq: 5 }),
+      consoleTail: ['boot', 'in the snapshot'],
+      consoleLines: 2,
+    });
+    await opened;
+
+    const lines = store.consoleOf(ID)!;
+    expect(Array.from({ length: lines.length }, (_, i) => lines.line(i))).toEqual([
+      'boot',
+      'in the snapshot',
+      'after it',
+    ]);
+    const shown = store.useBakesStore.getState().records[ID]!;
+    expect(shown.seq).toBe(7);
+    expect(shown.steps.find((s) => s.step === 'launch')?.status).toBe('running');
+
+    // A repeat (a second delivery of a queued event) changes nothing; the next one applies.
+    emit(consoleEvent(6, 'after it'));
+    emit(consoleEvent(8, 'next'));
+    expect(lines.length).toBe(4);
+    expect(lines.line(3)).toBe('next');
+
+    emit({ type: 'status', bakeId: ID, seq: 9, at: 9, status: 'cleaning-up' });
+    expect(store.useBakesStore.getState().records[ID]?.status).toBe('cleaning-up');
+    store.closeBake(ID);
+    expect(store.consoleOf(ID)).toBeUndefined();
+  });
+
+  it('starts a bake over from a snapshot when an event is missing', async () => {
+    const opened = store.openBake(ID);
+    answerGet({ record: record({ id: ID, seq: 20 }), consoleTail: ['a'], consoleLines: 1 });
+    await opened;
+    emit(consoleEvent(22, 'after a gap'));
+    // Seq 21 never came: the page asks main again instead of showing a console with a hole in it.
+    emit(consoleEvent(23, 'during the resync'));
+    answerGet({
+      record: record({ id: ID, seq: 22 }),
+      consoleTail: ['a', 'missed', 'after a gap'],
+      consoleLines: 3,
+    });
+    await vi.waitFor(() => expect(store.consoleOf(ID)?.length).toBe(4));
+    const lines = store.consoleOf(ID)!;
+    expect([0, 1, 2, 3].map((i) => lines.line(i))).toEqual([
+      'a',
+      'missed',
+      'after a gap',
+      'during the resync',
+    ]);
+    store.closeBake(ID);
+  });
+
+  it('fetches the version’s tags once an open bake has recorded it', async () => {
+    const baked = 'bk_00000000000000000005';
+    const opened = store.openBake(baked);
+    answerGet({ record: record({ id: baked, seq: 3 }), consoleTail: [], consoleLines: 0 });
+    await opened;
+    const done = record({ id: baked, seq: 4, status: 'succeeded', version: 2 });
+    emit({ type: 'finished', bakeId: baked, seq: 4, at: 4, record: done });
+    const version = {
+      version: 2,
+      imageName: 'web-2',
+      tags: { team: 'platform' },
+      instanceType: 't3.micro',
+      baseImageId: 'ami-0123456789abcdef0',
+      durationMs: 1000,
+    };
+    answerGet({ record: done, consoleTail: [], consoleLines: 0, version });
+    await vi.waitFor(() => expect(store.useBakesStore.getState().versions[baked]).toEqual(version));
+    store.closeBake(baked);
+  });
+
+  it('keeps the list current: new bakes that match the filter appear, and events move the rows on', async () => {
+    const listed = 'bk_00000000000000000004';
+    const other = 'bk_00000000000000000002';
+    const loaded = store.loadBakeList({ project: 'web' });
+    answerList([record({ id: listed, seq: 9, status: 'running' })]);
+    await loaded;
+    expect(store.useBakesStore.getState().list.ids).toEqual([listed]);
+
+    emit({
+      type: 'created',
+      bakeId: other,
+      seq: 0,
+      at: 0,
+      record: record({ id: other, seq: 0, status: 'queued' }),
+    });
+    const elsewhere = 'bk_00000000000000000003';
+    emit({
+      type: 'created',
+      bakeId: elsewhere,
+      seq: 0,
+      at: 0,
+      record: record({ id: elsewhere, project: 'api', seq: 0, status: 'queued' }),
+    });
+    expect(store.useBakesStore.getState().list.ids).toEqual([other, listed]);
+
+    emit({
+      type: 'finished',
+      bakeId: listed,
+      seq: 10,
+      at: 10,
+      record: record({ id: listed, seq: 10, status: 'succeeded' }),
+    });
+    const rows = store.useBakesStore
+      .getState()
+      .list.ids.map((id) => store.useBakesStore.getState().records[id]!)
+      .sort(store.bakeOrder);
+    expect(rows.map((r) => [r.id, r.status])).toEqual([
+      [other, 'queued'],
+      [listed, 'succeeded'],
+    ]);
+  });
+});

@@ -1,0 +1,207 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AppContext } from '../../../src/main/app/app-context';
+import { createAppContext } from '../../../src/main/app/create-app-context';
+import { dispatch } from '../../../src/main/app/dispatch';
+import { createHandlers } from '../../../src/main/app/handlers';
+import { closeWebhook } from '../../../src/main/app/webhook-controller';
+import { systemClock } from '../../../src/main/services/clock';
+import { silentLogger } from '../../../src/main/services/logger';
+import { safeStorageBox } from '../../../src/main/services/webhook';
+import type {
+  EventChannel,
+  InvokeChannel,
+  InvokeRequest,
+  InvokeResponse,
+} from '../../../src/shared/contract';
+import type { WebhookStatus } from '../../../src/shared/ipc/webhook.contract';
+import { FAST_TIMINGS, Recorder, projectInput } from './helpers';
+
+let ctx: AppContext;
+let dataDir: string;
+const recorder = new Recorder<{ channel: EventChannel; payload: unknown }>();
+let call: <C extends InvokeChannel>(channel: C, request: InvokeRequest<C>) => Promise<InvokeResponse<C>>;
+let failure: (channel: InvokeChannel, request: unknown) => Promise<string | undefined>;
+
+/** Stands in for Electron's safeStorage, as the Electron shell would pass it. */
+const keychain = safeStorageBox({
+  encryptString: (text) => Buffer.from(text).reverse(),
+  decryptString: (data) => Buffer.from(data).reverse().toString(),
+});
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** The next status event (after the call that causes it) for which `match` holds. */
+function nextStatus(match: (status: WebhookStatus) => boolean): Promise<WebhookStatus> {
+  return recorder
+    .next((e) => e.channel === 'webhook:status-changed' && match(e.payload as WebhookStatus))
+    .then((e) => e.payload as WebhookStatus);
+}
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'qx-webhook-app-'));
+  await writeFile(join(dataDir, 'aws-config'), '');
+  let stored: unknown = {};
+  ctx = createAppContext({
+    dataDir,
+    clock: systemClock,
+    logger: silentLogger,
+    settingsBackend: { read: () => stored, write: (settings) => void (stored = settings) },
+    openExternal: () => Promise.resolve(),
+    secretBox: keychain,
+    runtime: {
+      env: {
+        AWS_CONFIG_FILE: join(dataDir, 'aws-config'),
+        AWS_SHARED_CREDENTIALS_FILE: join(dataDir, 'aws-config'),
+      },
+      sandbox: { timings: FAST_TIMINGS, seed: 'webhook-app' },
+      pollIntervalMs: 25,
+    },
+  });
+  const handlers = createHandlers(ctx);
+  ctx.hub.attach({
+    id: 1,
+    isDestroyed: () => false,
+    send: (channel, payload) => recorder.push({ channel, payload }),
+  });
+  ctx.hub.markReady(1);
+  call = async (channel, request) => {
+    const result = await dispatch(handlers, channel, request, { senderId: 1 }, silentLogger);
+    if (!result.ok) throw new Error(`${channel}: ${result.error.code} ${result.error.message}`);
+    return result.value as never;
+  };
+  failure = async (channel, request) => {
+    const result = await dispatch(handlers, channel, request, { senderId: 1 }, silentLogger);
+    return result.ok ? undefined : result.error.code;
+  };
+  await ctx.runtime.store.projects.create(projectInput('web'));
+});
+afterAll(async () => {
+  await closeWebhook(ctx);
+  await ctx.runtime.close();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+// Patches carry the whole webhook object: SettingsPatchSchema fills omitted siblings with their defaults.
+describe('the app’s webhook listener', () => {
+  it('is off by default, and follows Settings: on, moved to another port, off', async () => {
+    expect(await call('webhook:status', undefined)).toMatchObject({
+      enabled: false,
+      state: 'off',
+      host: '127.0.0.1',
+      exposed: false,
+      secretBox: 'safe-storage',
+    });
+    const port = await freePort();
+    const started = nextStatus((s) => s.state === 'listening');
+    await call('settings:update', { webhook: { enabled: true, host: '127.0.0.1', port } });
+    await started;
+    const listening = await call('webhook:status', undefined);
+    expect(listening).toMatchObject({ state: 'listening', url: `http://127.0.0.1:${port}` });
+    expect((await fetch(`${listening.url}/healthz`)).status).toBe(200);
+
+    const moved = await freePort();
+    const restarted = nextStatus((s) => s.state === 'listening' && s.port === moved);
+    await call('settings:update', { webhook: { enabled: true, host: '127.0.0.1', port: moved } });
+    await restarted;
+    expect((await fetch(`http://127.0.0.1:${moved}/healthz`)).status).toBe(200);
+    await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
+
+    const stopped = nextStatus((s) => s.state === 'off');
+    await call('settings:update', { webhook: { enabled: false, host: '127.0.0.1', port: moved } });
+    await stopped;
+    await expect(fetch(`http://127.0.0.1:${moved}/healthz`)).rejects.toThrow();
+  });
+
+  it('says so when the port is taken', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as { port: number }).port;
+    try {
+      const failed = nextStatus((s) => s.state === 'error');
+      await call('settings:update', { webhook: { enabled: true, host: '127.0.0.1', port } });
+      await failed;
+      expect(await call('webhook:status', undefined)).toMatchObject({
+        state: 'error',
+        error: expect.stringContaining('already in use'),
+      });
+    } finally {
+      await new Promise<void>((resolve) => blocker.close(() => resolve()));
+    }
+  });
+
+  it('marks a listener on all interfaces as exposed', async () => {
+    const port = await freePort();
+    const exposed = nextStatus((s) => s.state === 'listening' && s.exposed);
+    await call('settings:update', { webhook: { enabled: true, host: '0.0.0.0', port } });
+    await exposed;
+    expect(await call('webhook:status', undefined)).toMatchObject({
+      exposed: true,
+      url: `http://127.0.0.1:${port}`,
+    });
+    const loopback = nextStatus((s) => s.state === 'listening' && !s.exposed);
+    await call('settings:update', { webhook: { enabled: true, host: '127.0.0.1', port } });
+    await loopback;
+  });
+});
+
+describe('the webhook channels', () => {
+  it('generates a secret once, never sends it again, and bakes with the chosen profile', async () => {
+    expect(await failure('webhook:triggers', 'nope')).toBe('NOT_FOUND');
+    const before = await call('webhook:triggers', 'web');
+    expect(before).toMatchObject({
+      project: 'web',
+      hasSecret: false,
+      secretUsable: false,
+      branches: [],
+      deliveries: [],
+    });
+    expect(before.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/hooks\/web$/);
+    expect(before.profiles).toContain('sandbox');
+    expect(before.effectiveProfile).toBeUndefined();
+
+    const { secret } = await call('webhook:rotate', 'web');
+    const after = await call('webhook:triggers', 'web');
+    expect(after).toMatchObject({ hasSecret: true, secretUsable: true });
+    expect(JSON.stringify(after)).not.toContain(secret);
+
+    const withProfile = await call('webhook:set-profile', { project: 'web', profile: 'sandbox' });
+    expect(withProfile).toMatchObject({ profile: 'sandbox', effectiveProfile: 'sandbox' });
+
+    const delivered = recorder.next((e) => e.channel === 'webhook:delivery');
+    const response = await fetch(after.url, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${secret}` },
+    });
+    expect(response.status).toBe(202);
+    const { bakeId } = (await response.json()) as { bakeId: string };
+    expect((await delivered).payload).toMatchObject({
+      project: 'web',
+      delivery: { event: 'trigger', outcome: 'baked', bakeId, status: 202 },
+    });
+    expect((await call('webhook:deliveries', 'web'))[0]).toMatchObject({ bakeId });
+    expect((await ctx.runtime.engine.waitForFinal(bakeId)).status).toBe('succeeded');
+
+    const cleared = await call('webhook:set-profile', { project: 'web', profile: null });
+    expect(cleared.profile).toBeUndefined();
+    await call('settings:update', { profile: 'sandbox' });
+    expect((await call('webhook:triggers', 'web')).effectiveProfile).toBe('sandbox');
+  });
+
+  it('seals the secret with the box the shell passed in', async () => {
+    const { secret } = await call('webhook:rotate', 'web');
+    const { readFile } = await import('node:fs/promises');
+    const file = JSON.parse(await readFile(join(dataDir, 'webhook', 'triggers', 'web.json'), 'utf8'));
+    expect(file.secret.sealedBy.box).toBe('safe-storage');
+    expect(Buffer.from(file.secret.sealed, 'base64').reverse().toString()).toBe(secret);
+  });
+});
