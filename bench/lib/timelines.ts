@@ -53,8 +53,9 @@ export function drawTimelines(count: number, seed: number): BenchTimeline[] {
  * The Sandbox timeline for one launch. `powersOff` picks how the script ends: with Quadraxis's wrapper it
  * exits 0 and the machine powers itself off; a plain user-data script (the 2015 design, Packer) leaves the
  * machine running. The Sandbox can only time a script it can see the end of, so plain scripts are played
- * as a wrapped script that exits non-zero — which prints its done marker and stays up, exactly as a plain
- * script does. Those policies never read the console, so the exit code is invisible to them.
+ * as a wrapped script that exits non-zero and keeps the machine up (`poweroff: false`: the version 2
+ * wrapper would power it off) — which prints its done marker and stays up, exactly as a plain script does.
+ * Those policies never read the console, so the exit code is invisible to them.
  */
 export function sandboxTimeline(t: BenchTimeline, powersOff: boolean): LaunchTimeline {
   return {
@@ -63,6 +64,6 @@ export function sandboxTimeline(t: BenchTimeline, powersOff: boolean): LaunchTim
     stoppingMs: t.stoppingMs,
     imageMs: t.imageMs,
     terminateMs: t.terminateMs,
-    outcome: powersOff ? 'succeed' : { exitCode: 1 },
+    outcome: powersOff ? 'succeed' : { exitCode: 1, poweroff: false },
   };
 }

@@ -17,7 +17,7 @@ export const quadraxis: Policy = {
   id: 'quadraxis',
   label: 'Quadraxis',
   summary:
-    'createRuntime + engine, wrapper completion mode, one shared Describe per tick (2 s), console streamed',
+    'createRuntime + engine, wrapper completion mode, per-resource look schedules batched into one Describe per 2 s tick, console unwatched',
   powersOff: true,
   awsPathMs: (t, timings) =>
     t.runningAfterMs + timings.bootMs + t.scriptMs + timings.shutdownDelayMs + t.stoppingMs + t.imageMs,

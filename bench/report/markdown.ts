@@ -126,9 +126,11 @@ function overheadSection(o: OverheadResults): string {
     '',
     '### Where the calls go',
     '',
-    'A bake alone gets nothing from the shared poller: its calls are the 2 s ticks — DescribeInstances and ' +
-      'GetConsoleOutput from launch to “stopped”, DescribeImages through the whole snapshot. With other bakes ' +
-      'in the region the same ticks serve them all (section 2).',
+    'A bake alone gets nothing from the shared poller: its calls follow its own schedules — DescribeInstances ' +
+      'sparsely while the script runs and closely near the poweroff, DescribeSnapshots to estimate when the ' +
+      'image will be done, DescribeImages near that estimate — and one GetConsoleOutput to read the completion ' +
+      'marker (nobody watches the console here; a watched bake streams it every tick). With other bakes in the ' +
+      'region the same ticks serve them all (section 2).',
     '',
     callsTable(o.policies),
     '',

@@ -73,6 +73,8 @@ export const BakeErrorSchema = z.object({
   exitCode: z.number().int().optional(),
   /** The last lines of the builder's console when the script failed or hung. */
   consoleTail: z.array(z.string()).optional(),
+  /** What the error's code says more precisely (an AppError's details): an image id, an AWS error code. */
+  details: z.record(z.string(), z.string()).optional(),
 });
 export type BakeError = z.infer<typeof BakeErrorSchema>;
 

@@ -56,6 +56,13 @@ export const BaseImageSchema = z.discriminatedUnion('kind', [
 ]);
 export type BaseImage = z.infer<typeof BaseImageSchema>;
 
+/** How long an init script may run before the bake gives up on it: a day at most. */
+export const ScriptTimeoutMinutesSchema = z
+  .number()
+  .int()
+  .min(1)
+  .max(24 * 60);
+
 export const CompletionSchema = z.discriminatedUnion('mode', [
   /**
    * The default: the engine wraps the script so the instance reports its exit code on the serial console and
@@ -63,12 +70,7 @@ export const CompletionSchema = z.discriminatedUnion('mode', [
    */
   z.object({
     mode: z.literal('wrapper'),
-    timeoutMinutes: z
-      .number()
-      .int()
-      .min(1)
-      .max(24 * 60)
-      .default(30),
+    timeoutMinutes: ScriptTimeoutMinutesSchema.default(30),
     /** Run `cloud-init clean` before powering off, so the image boots as a fresh instance. */
     cloudInitClean: z.boolean().default(true),
   }),
@@ -80,12 +82,7 @@ export const CompletionSchema = z.discriminatedUnion('mode', [
       .int()
       .min(1)
       .max(24 * 3600),
-    timeoutMinutes: z
-      .number()
-      .int()
-      .min(1)
-      .max(24 * 60)
-      .default(30),
+    timeoutMinutes: ScriptTimeoutMinutesSchema.default(30),
   }),
 ]);
 export type Completion = z.infer<typeof CompletionSchema>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { RegionSchema } from './project';
+import { RegionSchema, ScriptTimeoutMinutesSchema } from './project';
 
 /**
  * Settings the app keeps between runs (electron-store, in the Electron shell). Versioned: a file written by
@@ -33,12 +33,7 @@ export const SettingsSchema = z.object({
   bakes: z
     .object({
       concurrencyPerRegion: z.number().int().min(1).max(50).default(4),
-      scriptTimeoutMinutes: z
-        .number()
-        .int()
-        .min(1)
-        .max(24 * 60)
-        .default(30),
+      scriptTimeoutMinutes: ScriptTimeoutMinutesSchema.default(30),
       notifyWhenDone: z.boolean().default(true),
     })
     .default({ concurrencyPerRegion: 4, scriptTimeoutMinutes: 30, notifyWhenDone: true }),
@@ -68,11 +63,7 @@ export const SettingsPatchSchema = z
     bakes: z
       .object({
         concurrencyPerRegion: z.number().int().min(1).max(50),
-        scriptTimeoutMinutes: z
-          .number()
-          .int()
-          .min(1)
-          .max(24 * 60),
+        scriptTimeoutMinutes: ScriptTimeoutMinutesSchema,
         notifyWhenDone: z.boolean(),
       })
       .partial()

@@ -240,6 +240,40 @@ describe('the built main process, booted under a stub electron', () => {
     expect(state.dialogs).toEqual([]);
   });
 
+  it('asks before quitting with a sandbox bake running, and cancelling cleans it up first', async () => {
+    const { window, state } = await boot();
+    const call = (channel: string, request?: unknown) =>
+      state.ipcHandlers.get(channel)!(trustedEvent(window!), request) as Promise<{ ok: boolean; value: any }>;
+    const created = await call('projects:create', {
+      project: {
+        name: 'quit-test',
+        baseImage: {
+          kind: 'ssm',
+          parameter: '/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64',
+        },
+        initScript: '#!/bin/sh\necho hello\n',
+      },
+    });
+    expect(created.ok).toBe(true);
+    const started = await call('bake:start', { project: 'quit-test', profile: 'sandbox' });
+    expect(started).toMatchObject({ ok: true, value: { status: expect.stringMatching(/queued|running/) } });
+
+    state.dialogResponse = 0; // Keep baking
+    let prevented = false;
+    state.app.emit('before-quit', { preventDefault: () => (prevented = true) });
+    expect(prevented).toBe(true);
+    await expect.poll(() => state.dialogs.length).toBe(1);
+    expect(state.dialogs[0]).toMatchObject({ buttons: ['Keep baking', 'Cancel the bake and quit'] });
+    expect(state.app.quitCalled).toBe(false);
+
+    state.dialogResponse = 1; // Cancel the bake and quit
+    const quit = once(state.app, 'stub:quit');
+    state.app.emit('before-quit', { preventDefault: () => undefined });
+    await quit;
+    const record = (await call('bake:get', started.value.id)).value.record;
+    expect(record.status).toBe('cancelled');
+  });
+
   it('quits at once when another instance holds the lock', async () => {
     const { state } = await boot({ singleInstance: false });
     expect(state.app.quitCalled).toBe(true);

@@ -1,33 +1,9 @@
-import type { Browser, Page } from 'playwright';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright';
+import { describe, expect, it } from 'vitest';
 import { IamPolicySchema } from '../../src/shared/aws';
-import { launchBrowser, openApp, type AppPage } from './harness';
+import { openApp, poll, screenshotBothThemes, useBrowser } from './harness';
 
-const poll = <T>(read: () => T | Promise<T>) => expect.poll(read, { timeout: 15_000 });
-
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
-
-async function shots(app: AppPage, name: string): Promise<void> {
-  // Full-page captures draw fixed elements at the scroll position, and a dialog mid-transition is half drawn.
-  await app.page.evaluate(() => window.scrollTo(0, 0));
-  await app.page.waitForFunction(() =>
-    Array.from(document.querySelectorAll('.mantine-Modal-content, .mantine-Popover-dropdown')).every(
-      (e) => getComputedStyle(e).opacity === '1',
-    ),
-  );
-  for (const scheme of ['light', 'dark'] as const) {
-    await app.page.emulateMedia({ colorScheme: scheme });
-    await poll(() => app.page.locator('html').getAttribute('data-mantine-color-scheme')).toBe(scheme);
-    await app.screenshot(`${name}-${scheme}`);
-  }
-  await app.page.emulateMedia({ colorScheme: 'light' });
-}
+const browser = useBrowser();
 
 /** Profiles as a team has them: static keys, SSO never logged in here, a role behind MFA. None reach real AWS. */
 const AWS_CONFIG = `
@@ -65,7 +41,7 @@ const header = (page: Page) => page.getByRole('banner');
 
 describe('AWS access', () => {
   it('switches profiles in the header: the sandbox’s account, a keys profile that cannot connect, SSO and MFA in words', async () => {
-    const app = await openApp(browser, { awsConfig: AWS_CONFIG, awsCredentials: AWS_CREDENTIALS });
+    const app = await openApp(browser(), { awsConfig: AWS_CONFIG, awsCredentials: AWS_CREDENTIALS });
     const { page, bridge } = app;
     await header(page).getByText('Account 123456789012').waitFor();
     await header(page).getByText('Simulated', { exact: true }).waitFor();
@@ -78,7 +54,7 @@ describe('AWS access', () => {
     await problem.getByRole('button', { name: 'Retry' }).waitFor();
     await poll(() => header(page).getByText('Simulated', { exact: true }).count()).toBe(0);
     expect(bridge.ctx.settings.get()).toMatchObject({ profile: 'staging' });
-    await shots(app, 'aws-profile-unreachable');
+    await screenshotBothThemes(app, 'aws-profile-unreachable');
 
     // The form's pickers fail beside their fields, in words; the rest of the form keeps working.
     await bridge.ctx.runtime.store.projects.create({
@@ -98,7 +74,7 @@ describe('AWS access', () => {
     await page.getByText(/^Could not list subnets: /).waitFor();
     await page.getByLabel('Description', { exact: true }).fill('still editable while AWS is unreachable');
     await page.getByText('Unsaved changes').waitFor();
-    await shots(app, 'aws-pickers-offline');
+    await screenshotBothThemes(app, 'aws-pickers-offline');
     await page.getByRole('button', { name: 'Save', exact: true }).click();
     await page.getByText('Unsaved changes').waitFor({ state: 'detached' });
     await nav.getByRole('button', { name: /Projects/ }).click();
@@ -108,12 +84,12 @@ describe('AWS access', () => {
     await expect(problem.getByLabel('Command to run').textContent()).resolves.toBe(
       'aws sso login --profile corp',
     );
-    await shots(app, 'aws-profile-sso');
+    await screenshotBothThemes(app, 'aws-profile-sso');
 
     await chooseOption(page, 'AWS profile', 'admin-mfa');
     const mfa = page.getByRole('dialog', { name: 'MFA code needed' });
     await mfa.getByText('arn:aws:iam::111122223333:mfa/ops').waitFor();
-    await shots(app, 'aws-mfa-dialog');
+    await screenshotBothThemes(app, 'aws-mfa-dialog');
     await mfa.getByRole('textbox').first().click();
     await page.keyboard.type('123456');
     await mfa.getByRole('button', { name: 'Continue' }).click();
@@ -126,13 +102,13 @@ describe('AWS access', () => {
     await chooseOption(page, 'Region', /^eu-west-1/);
     await poll(() => bridge.ctx.settings.get()).toMatchObject({ profile: 'sandbox', region: 'eu-west-1' });
     await header(page).getByText('Account 123456789012').waitFor();
-    await shots(app, 'aws-header-sandbox');
+    await screenshotBothThemes(app, 'aws-header-sandbox');
     expect(app.errors).toEqual([]);
     await app.close();
   });
 
   it('checks permissions, copies the policy, and fills launch settings with the pickers only', async () => {
-    const app = await openApp(browser);
+    const app = await openApp(browser());
     const { page, bridge } = app;
     await app.context.grantPermissions(['clipboard-read', 'clipboard-write']);
     await header(page).getByText('Account 123456789012').waitFor();
@@ -171,7 +147,7 @@ describe('AWS access', () => {
       JSON.parse(await page.evaluate(() => navigator.clipboard.readText())),
     );
     expect(JSON.stringify(copied)).toContain(':123456789012:');
-    await shots(app, 'aws-access');
+    await screenshotBothThemes(app, 'aws-access');
 
     // Launch settings, every id from a picker.
     await page.getByRole('tab', { name: 'Launch settings' }).click();
@@ -206,7 +182,7 @@ describe('AWS access', () => {
     await page.getByRole('combobox', { name: 'Security groups' }).click();
     await page.getByRole('option', { name: /^default \(sg-/ }).click();
     await page.keyboard.press('Escape');
-    await shots(app, 'aws-launch-settings');
+    await screenshotBothThemes(app, 'aws-launch-settings');
     await page.keyboard.press('Control+s');
     await page.getByText('Unsaved changes').waitFor({ state: 'detached' });
 

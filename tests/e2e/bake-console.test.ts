@@ -1,25 +1,15 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser } from 'playwright';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { BakeEvent } from '../../src/shared/bake';
 import { ROOT } from '../helpers/paths';
-import { createProject, screenshots, startBakeFromBakesPage, waitForStatus } from './bake-helpers';
-import { launchBrowser, openApp, type AppPage } from './harness';
+import { createProject, startBakeFromBakesPage, waitForStatus } from './bake-helpers';
+import { screenshotBothThemes, useApp } from './harness';
 
 const LINES = 100_000;
 const PER_EVENT = 500;
 
-let browser: Browser;
-let app: AppPage;
-beforeAll(async () => {
-  browser = await launchBrowser();
-  app = await openApp(browser, { colorScheme: 'light' });
-});
-afterAll(async () => {
-  await app?.close();
-  await browser?.close();
-});
+const app = useApp({ colorScheme: 'light' });
 
 /** A console line like apt's, with colours on some, numbered so the test can find each one. */
 function line(n: number): string {
@@ -88,7 +78,7 @@ describe('the bake console', () => {
     await log.getByText(`line ${String(LINES).padStart(6, '0')}`).waitFor();
     expect(await log.getAttribute('data-following')).toBe('true');
     await page.getByRole('textbox', { name: 'Search the console' }).fill('');
-    await screenshots(app, 'bake-console-100k');
+    await screenshotBothThemes(app, 'bake-console-100k');
 
     mkdirSync(join(ROOT, 'test-results'), { recursive: true });
     writeFileSync(

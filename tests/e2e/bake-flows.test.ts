@@ -1,29 +1,18 @@
-import type { Browser } from 'playwright';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   createProject,
   recordSteps,
-  screenshots,
   shownSteps,
   startBakeFromBakesPage,
   waitForStatus,
 } from './bake-helpers';
-import { launchBrowser, openApp, type AppPage } from './harness';
+import { screenshotBothThemes, useApp } from './harness';
 
 /**
  * The bake screens against the Sandbox profile, in order on one app: the first bake on an empty data
  * directory also saves the profile choice the later flows rely on.
  */
-let browser: Browser;
-let app: AppPage;
-beforeAll(async () => {
-  browser = await launchBrowser();
-  app = await openApp(browser, { colorScheme: 'light' });
-});
-afterAll(async () => {
-  await app?.close();
-  await browser?.close();
-});
+const app = useApp({ colorScheme: 'light' });
 
 describe('bake screens', () => {
   it('bakes a project on first start: every step done, the AMI id and the version shown', async () => {
@@ -38,7 +27,7 @@ describe('bake screens', () => {
       .poll(() => dialog.getByLabel('AWS profile', { exact: true }).inputValue())
       .toBe('Sandbox (simulated, offline)');
     await expect.poll(() => dialog.getByLabel('Region', { exact: true }).inputValue()).toBe('us-east-1');
-    await screenshots(app, 'bake-start-dialog');
+    await screenshotBothThemes(app, 'bake-start-dialog');
     await dialog.getByLabel('Project', { exact: true }).click();
     await page.getByRole('option', { name: 'hello-web', exact: true }).click();
     await dialog.getByRole('button', { name: 'Start bake' }).click();
@@ -74,7 +63,7 @@ describe('bake screens', () => {
     await page.getByRole('log', { name: 'Console output' }).getByText('installing nginx').waitFor();
     // The choice was remembered for the next bakes.
     expect(bridge.ctx.settings.get().profile).toBe('sandbox');
-    await screenshots(app, 'bake-succeeded');
+    await screenshotBothThemes(app, 'bake-succeeded');
 
     // Nothing changed: baking again asks first.
     await page.getByRole('button', { name: 'Bake again: hello-web' }).click();
@@ -82,7 +71,7 @@ describe('bake screens', () => {
     await question
       .getByText(`An identical bake already produced ${record.imageId} (version 1). Bake again?`)
       .waitFor();
-    await screenshots(app, 'bake-conflict-question');
+    await screenshotBothThemes(app, 'bake-conflict-question');
     await question.getByRole('button', { name: 'Keep the existing image' }).click();
     await question.waitFor({ state: 'detached' });
     expect(app.errors).toEqual([]);
@@ -97,10 +86,10 @@ describe('bake screens', () => {
     );
     const id = await startBakeFromBakesPage(page, 'slow-cancel');
     await page.getByRole('listitem', { name: /^Run init script: running/ }).waitFor({ timeout: 30_000 });
-    await screenshots(app, 'bake-running');
+    await screenshotBothThemes(app, 'bake-running');
     await page.getByRole('button', { name: 'Cancel bake' }).click();
     const dialog = page.getByRole('dialog', { name: 'Cancel this bake?' });
-    await screenshots(app, 'bake-cancel-question');
+    await screenshotBothThemes(app, 'bake-cancel-question');
     await dialog.getByRole('button', { name: 'Cancel bake' }).click();
     await waitForStatus(page, 'cancelled');
 
@@ -113,7 +102,7 @@ describe('bake screens', () => {
     const instances = bridge.ctx.runtime.sandbox.running!.sim.instances();
     expect(instances.length).toBeGreaterThan(0);
     expect(instances.filter((i) => i.state !== 'terminated' && i.state !== 'shutting-down')).toEqual([]);
-    await screenshots(app, 'bake-cancelled');
+    await screenshotBothThemes(app, 'bake-cancelled');
     expect(app.errors).toEqual([]);
   });
 
@@ -134,7 +123,7 @@ describe('bake screens', () => {
     await alert.getByText('The init script failed with exit code 3.').waitFor();
     await expect.poll(() => alert.getByLabel('Console tail').textContent()).toContain('E: no space left');
     await alert.getByText(`Cleaned up afterwards: terminated ${record.instanceId!}.`).waitFor();
-    await screenshots(app, 'bake-failed');
+    await screenshotBothThemes(app, 'bake-failed');
     expect(app.errors).toEqual([]);
   });
 
@@ -179,7 +168,7 @@ describe('bake screens', () => {
     const row = (id: string) => table.locator(`tr[data-bake-id="${id}"]`);
     await expect.poll(() => row(alpha).getAttribute('data-status')).toBe('running');
     await expect.poll(() => row(beta).getAttribute('data-status')).toBe('running');
-    await screenshots(app, 'bakes-page-two-running');
+    await screenshotBothThemes(app, 'bakes-page-two-running');
 
     await expect.poll(() => row(alpha).getAttribute('data-status'), { timeout: 60_000 }).toBe('succeeded');
     await expect.poll(() => row(beta).getAttribute('data-status'), { timeout: 60_000 }).toBe('succeeded');
@@ -198,7 +187,7 @@ describe('bake screens', () => {
     await page.getByRole('combobox', { name: 'Filter by status' }).click();
     await page.getByRole('option', { name: 'Any status' }).click();
     await expect.poll(() => table.locator('tbody tr').count()).toBeGreaterThanOrEqual(6);
-    await screenshots(app, 'bakes-page-history');
+    await screenshotBothThemes(app, 'bakes-page-history');
     expect(app.errors).toEqual([]);
   });
 });

@@ -1,5 +1,4 @@
 import type { Page } from 'playwright';
-import { expect } from 'vitest';
 import type { BakeRecord } from '../../src/shared/bake';
 import type { ProjectInput } from '../../src/shared/project';
 import type { AppPage } from './harness';
@@ -19,31 +18,6 @@ export async function createProject(app: AppPage, name: string, initScript: stri
     tags: { team: 'platform', purpose: 'e2e' },
   };
   await app.bridge.ctx.runtime.store.projects.create(input);
-}
-
-/** A screenshot in the light and in the dark scheme (the app follows the system's by default). */
-export async function screenshots(app: AppPage, name: string): Promise<void> {
-  const html = app.page.locator('html');
-  // A full-page shot of a scrolled window draws the fixed header and navigation mid-page.
-  await app.page.evaluate(() => window.scrollTo(0, 0));
-  // Opening dialogs fade in: wait for transitions to end (spinners and striped bars never do).
-  const settled = () =>
-    app.page.evaluate(() =>
-      Promise.all(
-        document
-          .getAnimations()
-          .filter((a) => a.effect?.getTiming().iterations !== Infinity)
-          .map((a) => a.finished.catch(() => undefined)),
-      ),
-    );
-  await settled();
-  await app.screenshot(`${name}-light`);
-  await app.page.emulateMedia({ colorScheme: 'dark' });
-  await expect.poll(() => html.getAttribute('data-mantine-color-scheme')).toBe('dark');
-  await settled();
-  await app.screenshot(`${name}-dark`);
-  await app.page.emulateMedia({ colorScheme: 'light' });
-  await expect.poll(() => html.getAttribute('data-mantine-color-scheme')).toBe('light');
 }
 
 /** Bakes page → "New bake" → choose the project (and, the first time, the profile) → the bake's page. */

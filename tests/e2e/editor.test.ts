@@ -1,34 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import type { Browser, Page } from 'playwright';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, openApp, type AppPage } from './harness';
+import type { Page } from 'playwright';
+import { describe, expect, it } from 'vitest';
+import { versionInput } from '../helpers/version-input';
+import { openApp, poll, screenshotBothThemes, useBrowser, type AppPage } from './harness';
 
-/** UI state settles after IPC round trips and debounces; vitest's default of 1 s is too tight on 2 cores. */
-const poll = <T>(read: () => T | Promise<T>) => expect.poll(read, { timeout: 15_000 });
-
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
-
-async function shots(app: AppPage, name: string): Promise<void> {
-  // Full-page captures draw fixed elements at the scroll position, and a dialog mid-transition is half drawn.
-  await app.page.evaluate(() => window.scrollTo(0, 0));
-  await app.page.waitForFunction(() =>
-    Array.from(document.querySelectorAll('.mantine-Modal-content, .mantine-Popover-dropdown')).every(
-      (e) => getComputedStyle(e).opacity === '1',
-    ),
-  );
-  for (const scheme of ['light', 'dark'] as const) {
-    await app.page.emulateMedia({ colorScheme: scheme });
-    await poll(() => app.page.locator('html').getAttribute('data-mantine-color-scheme')).toBe(scheme);
-    await app.screenshot(`${name}-${scheme}`);
-  }
-  await app.page.emulateMedia({ colorScheme: 'light' });
-}
+const browser = useBrowser();
 
 const SCRIPT = '#!/bin/bash\nset -euo pipefail\necho "hello"\n';
 
@@ -71,32 +47,20 @@ const editorText = async (page: Page, selector = '.monaco-editor .view-lines') =
 const meter = (page: Page) => page.getByRole('group', { name: 'User data size' });
 
 function versionOf(project: string, version: number, initScript: string) {
-  return {
-    project,
+  return versionInput(project, {
     bakeId: `bk_${(Date.now() + version).toString(36).padStart(10, '0')}${'v'.repeat(10)}`,
     createdAt: Date.now() - (3 - version) * 3600_000,
-    profile: 'sandbox',
-    region: 'us-east-1',
-    simulated: true,
     imageId: `ami-0${String(version).repeat(16)}`,
     imageName: `${project}-${version}`,
-    snapshotIds: [],
-    baseImageId: 'ami-0fedcba9876543210',
-    instanceType: 't3.micro',
     initScript,
-    scriptSha256: '0'.repeat(64),
-    env: {},
-    stepDurationsMs: {},
     apiCalls: 12,
     durationMs: 95_000,
-    appVersion: '0.1.0',
-    tags: {},
-  };
+  });
 }
 
 describe('init-script editor', () => {
   it('shows live diagnostics as markers, the user-data meter, and allows saving a script the bake would refuse', async () => {
-    const app = await openApp(browser);
+    const app = await openApp(browser());
     const { page, bridge } = app;
     await app.context.grantPermissions(['clipboard-read', 'clipboard-write']);
     await createProject(app, 'diag');
@@ -113,7 +77,7 @@ describe('init-script editor', () => {
     await problem(page, 'missing-shebang').getByText('Line 1').waitFor();
     await problem(page, 'secret').getByText('Line 2').waitFor();
     await page.locator('.monaco-editor .squiggly-warning').first().waitFor();
-    await shots(app, 'editor-diagnostics');
+    await screenshotBothThemes(app, 'editor-diagnostics');
     await problem(page, 'missing-shebang').getByRole('button', { name: 'Add #!/bin/bash' }).click();
     await problem(page, 'missing-shebang').waitFor({ state: 'detached' });
 
@@ -126,7 +90,7 @@ describe('init-script editor', () => {
     await meter(page)
       .getByText(/sends it gzip-compressed/)
       .waitFor();
-    await shots(app, 'editor-size-gzip');
+    await screenshotBothThemes(app, 'editor-size-gzip');
 
     // Random bulk does not compress: refused even gzipped — said in the meter and as an error, but still savable.
     const noise = `#!/bin/bash\n: '${randomBytes(24_000).toString('base64')}'\n`;
@@ -135,7 +99,7 @@ describe('init-script editor', () => {
     await problem(page, 'user-data-too-large')
       .getByText(/the bake will be refused/)
       .waitFor();
-    await shots(app, 'editor-size-over');
+    await screenshotBothThemes(app, 'editor-size-over');
     await page.keyboard.press('Control+s');
     await page.getByText('Unsaved changes').waitFor({ state: 'detached' });
     expect((await bridge.ctx.runtime.store.projects.get('diag'))?.project.initScript).toBe(noise);
@@ -144,7 +108,7 @@ describe('init-script editor', () => {
   });
 
   it('diffs any two versions, and the editor’s unsaved script against the latest', async () => {
-    const app = await openApp(browser);
+    const app = await openApp(browser());
     const { page, bridge } = app;
     await createProject(app, 'history', '#!/bin/bash\necho three\n');
     const { versions } = bridge.ctx.runtime.store;
@@ -163,7 +127,7 @@ describe('init-script editor', () => {
     const diff = page.locator('.monaco-diff-editor');
     await diff.locator('.line-insert').first().waitFor();
     await poll(() => editorText(page, '.monaco-diff-editor .modified .view-lines')).toContain('echo two');
-    await shots(app, 'editor-versions-diff');
+    await screenshotBothThemes(app, 'editor-versions-diff');
 
     await page.getByRole('tab', { name: 'Init script' }).click();
     await editor.focus();
@@ -177,7 +141,7 @@ describe('init-script editor', () => {
   });
 
   it('asks before leaving unsaved edits, keeps them on cancel, and offers the draft after a reload', async () => {
-    const app = await openApp(browser);
+    const app = await openApp(browser());
     const { page, bridge } = app;
     await createProject(app, 'guarded');
     const editor = await openProject(page, 'guarded');
@@ -192,7 +156,7 @@ describe('init-script editor', () => {
       .click();
     const ask = page.getByRole('dialog', { name: 'Unsaved changes' });
     await ask.waitFor();
-    await shots(app, 'editor-leave-guard');
+    await screenshotBothThemes(app, 'editor-leave-guard');
     await ask.getByRole('button', { name: 'Keep editing' }).click();
     await ask.waitFor({ state: 'detached' });
     await page.getByRole('heading', { name: 'guarded', level: 2 }).waitFor();
@@ -211,7 +175,7 @@ describe('init-script editor', () => {
     await reopened.waitFor({ state: 'attached' });
     const banner = page.getByRole('region', { name: 'Unsaved draft' });
     await banner.getByText(/You have unsaved changes from/).waitFor();
-    await shots(app, 'editor-draft-offer');
+    await screenshotBothThemes(app, 'editor-draft-offer');
     await banner.getByRole('button', { name: 'Restore' }).click();
     await page.getByText('Unsaved changes').waitFor();
     await poll(() => editorText(page)).toContain('not saved yet');

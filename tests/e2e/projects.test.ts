@@ -1,51 +1,26 @@
 import { readFileSync } from 'node:fs';
-import type { Browser, Page } from 'playwright';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, openApp, type AppPage } from './harness';
+import type { Page } from 'playwright';
+import { describe, expect, it } from 'vitest';
+import { versionInput } from '../helpers/version-input';
+import { openApp, poll, screenshotBothThemes, useBrowser } from './harness';
 
-/** UI state settles after IPC round trips and debounces; vitest's default of 1 s is too tight on 2 cores. */
-const poll = <T>(read: () => T | Promise<T>) => expect.poll(read, { timeout: 15_000 });
-
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
-
-/** The same view in both themes: the app follows the system scheme, so switching the emulated one is enough. */
-async function shots(app: AppPage, name: string): Promise<void> {
-  // Full-page captures draw fixed elements at the scroll position, and a dialog mid-transition is half drawn.
-  await app.page.evaluate(() => window.scrollTo(0, 0));
-  await app.page.waitForFunction(() =>
-    Array.from(document.querySelectorAll('.mantine-Modal-content, .mantine-Popover-dropdown')).every(
-      (e) => getComputedStyle(e).opacity === '1',
-    ),
-  );
-  for (const scheme of ['light', 'dark'] as const) {
-    await app.page.emulateMedia({ colorScheme: scheme });
-    await poll(() => app.page.locator('html').getAttribute('data-mantine-color-scheme')).toBe(scheme);
-    await app.screenshot(`${name}-${scheme}`);
-  }
-  await app.page.emulateMedia({ colorScheme: 'light' });
-}
+const browser = useBrowser();
 
 const projectRow = (page: Page, name: string) =>
   page.getByRole('row').filter({ has: page.getByRole('button', { name, exact: true }) });
 
 describe('projects', () => {
   it('on an empty data directory: creates from a template, edits the script, saves, lists it', async () => {
-    const app = await openApp(browser);
+    const app = await openApp(browser());
     const { page, bridge } = app;
     await page.getByText('No projects yet').waitFor();
-    await shots(app, 'projects-empty');
+    await screenshotBothThemes(app, 'projects-empty');
 
     await page.getByRole('button', { name: 'New project' }).first().click();
     const dialog = page.getByRole('dialog', { name: 'New project' });
     await dialog.getByRole('radio', { name: 'Ubuntu 24.04 + Docker' }).click();
     await poll(() => dialog.getByLabel('Project name').inputValue()).toBe('docker-ubuntu');
-    await shots(app, 'projects-new');
+    await screenshotBothThemes(app, 'projects-new');
     await dialog.getByLabel('Project name').fill('web-docker');
     await dialog.getByRole('button', { name: 'Create project' }).click();
 
@@ -60,7 +35,7 @@ describe('projects', () => {
       .getByRole('list', { name: 'Script problems' })
       .or(page.getByRole('status', { name: 'Script problems' }))
       .waitFor();
-    await shots(app, 'project-script');
+    await screenshotBothThemes(app, 'project-script');
 
     await page.keyboard.press('Control+s');
     await page.getByText('Unsaved changes').waitFor({ state: 'detached' });
@@ -75,13 +50,13 @@ describe('projects', () => {
     const row = projectRow(page, 'web-docker');
     await row.getByText('Never baked').waitFor();
     await poll(() => row.getByRole('button', { name: /Bake AMI/ }).count()).toBe(1);
-    await shots(app, 'projects-list');
+    await screenshotBothThemes(app, 'projects-list');
     expect(app.errors).toEqual([]);
     await app.close();
   });
 
   it('imports with line-accurate errors, exports, duplicates, renames, deletes, and resolves a save conflict', async () => {
-    const app = await openApp(browser);
+    const app = await openApp(browser());
     const { page, bridge } = app;
     const { store } = bridge.ctx.runtime;
     await page.getByText('No projects yet').waitFor();
@@ -97,7 +72,7 @@ describe('projects', () => {
     const problems = page.getByRole('dialog', { name: 'Could not import broken.yaml' });
     await problems.getByText('line 4, column 3').waitFor();
     await problems.getByText('An AMI id looks like ami-0123456789abcdef0.').waitFor();
-    await shots(app, 'projects-import-errors');
+    await screenshotBothThemes(app, 'projects-import-errors');
     await problems.getByRole('button', { name: 'Close' }).click();
 
     await importFile('nginx-al2023.yaml', readFileSync('examples/nginx-al2023.yaml', 'utf8'));
@@ -118,7 +93,7 @@ describe('projects', () => {
     await page.getByRole('button', { name: 'Save', exact: true }).click();
     const conflict = page.getByRole('dialog', { name: 'Changed elsewhere' });
     await conflict.getByText(/was changed .* since you opened it/).waitFor();
-    await shots(app, 'project-conflict');
+    await screenshotBothThemes(app, 'project-conflict');
     await conflict.getByRole('button', { name: 'Overwrite' }).click();
     await page.getByText('Unsaved changes').waitFor({ state: 'detached' });
     expect((await store.projects.get('nginx-al2023'))?.project.initScript).toContain('echo mine');
@@ -166,13 +141,13 @@ describe('projects', () => {
     await nginxRow.getByText('Succeeded').waitFor();
     await nginxRow.getByText(baked.imageId!).waitFor();
     await nginxRow.getByText(/Version 1 · /).waitFor();
-    await shots(app, 'projects-list-baked');
+    await screenshotBothThemes(app, 'projects-list-baked');
 
     await page.getByRole('button', { name: 'More actions for edge' }).click();
     await page.getByRole('menuitem', { name: 'Delete…' }).click();
     const remove = page.getByRole('dialog', { name: 'Delete project edge?' });
     await remove.getByLabel('Also delete its 1 version').waitFor();
-    await shots(app, 'projects-delete');
+    await screenshotBothThemes(app, 'projects-delete');
     await remove.getByRole('button', { name: 'Delete project' }).click();
     await projectRow(page, 'edge').waitFor({ state: 'detached' });
     expect(await store.projects.get('edge')).toBeUndefined();
@@ -183,25 +158,8 @@ describe('projects', () => {
 });
 
 function versionOf(project: string) {
-  return {
-    project,
+  return versionInput(project, {
     bakeId: `bk_${Date.now().toString(36).padStart(10, '0')}${'a'.repeat(10)}`,
     createdAt: Date.now(),
-    profile: 'sandbox',
-    region: 'us-east-1',
-    simulated: true,
-    imageId: 'ami-0123456789abcdef0',
-    imageName: `${project}-1`,
-    snapshotIds: [],
-    baseImageId: 'ami-0fedcba9876543210',
-    instanceType: 't3.micro',
-    initScript: '#!/bin/sh\n',
-    scriptSha256: '0'.repeat(64),
-    env: {},
-    stepDurationsMs: {},
-    apiCalls: 1,
-    durationMs: 1000,
-    appVersion: '0.1.0',
-    tags: {},
-  };
+  });
 }

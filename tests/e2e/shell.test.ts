@@ -1,22 +1,15 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser } from 'playwright';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, openApp } from './harness';
+import { describe, expect, it } from 'vitest';
+import { openApp, useBrowser } from './harness';
 
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = useBrowser();
 
 describe('the app shell in Chromium', () => {
   for (const scheme of ['light', 'dark'] as const) {
     it(`shows the navigation and real empty states (${scheme} system theme)`, async () => {
-      const app = await openApp(browser, { colorScheme: scheme });
+      const app = await openApp(browser(), { colorScheme: scheme });
       const { page } = app;
       const nav = page.getByRole('navigation', { name: 'Main navigation' });
       await expect
@@ -45,7 +38,7 @@ describe('the app shell in Chromium', () => {
   }
 
   it('switches the theme from Settings, persists it, and keeps it after a reload', async () => {
-    const app = await openApp(browser, { colorScheme: 'light' });
+    const app = await openApp(browser(), { colorScheme: 'light' });
     const { page } = app;
     await page.keyboard.press('Control+3');
     await page.getByRole('radiogroup', { name: 'Theme' }).getByText('Dark', { exact: true }).click();
@@ -63,7 +56,7 @@ describe('the app shell in Chromium', () => {
   it('tells the user when the settings file was corrupt, and the notice can be dismissed', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'qx-e2e-corrupt-'));
     writeFileSync(join(dataDir, 'settings.json'), 'not json at all');
-    const app = await openApp(browser, { dataDir });
+    const app = await openApp(browser(), { dataDir });
     const { page } = app;
     const notice = page.getByRole('region', { name: 'Notices' });
     await notice.getByText('Settings were reset').waitFor();

@@ -1,20 +1,15 @@
 import { createServer } from 'node:net';
-import type { Browser } from 'playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeWebhook } from '../../src/main/app/webhook-controller';
-import { launchBrowser, openApp, type AppPage } from './harness';
+import { screenshotBothThemes, useApp } from './harness';
 
-let browser: Browser;
-let app: AppPage;
+const app = useApp({ colorScheme: 'light' });
 beforeAll(async () => {
-  browser = await launchBrowser();
-  app = await openApp(browser, { colorScheme: 'light' });
   await app.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: app.bridge.url });
 });
+// Registered after useApp's, so it runs before the app closes (afterAll hooks run in reverse).
 afterAll(async () => {
-  if (app) await closeWebhook(app.bridge.ctx);
-  await app?.close();
-  await browser?.close();
+  await closeWebhook(app.bridge.ctx);
 });
 
 async function freePort(): Promise<number> {
@@ -31,17 +26,6 @@ async function openProjects(): Promise<void> {
     .getByRole('navigation', { name: 'Main navigation' })
     .getByRole('button', { name: /Projects/ })
     .click();
-}
-
-/** A screenshot in the light and the dark scheme (the app follows the system's by default). */
-async function screenshots(name: string): Promise<void> {
-  const html = app.page.locator('html');
-  await app.screenshot(`${name}-light`);
-  await app.page.emulateMedia({ colorScheme: 'dark' });
-  await expect.poll(() => html.getAttribute('data-mantine-color-scheme')).toBe('dark');
-  await app.screenshot(`${name}-dark`);
-  await app.page.emulateMedia({ colorScheme: 'light' });
-  await expect.poll(() => html.getAttribute('data-mantine-color-scheme')).toBe('light');
 }
 
 describe('bake on push', () => {
@@ -67,7 +51,7 @@ describe('bake on push', () => {
     await section.getByRole('switch', { name: 'Accept webhooks' }).click({ force: true });
     await section.getByText(`http://127.0.0.1:${port}`).waitFor();
     expect(bridge.ctx.settings.get().webhook).toEqual({ enabled: true, host: '127.0.0.1', port });
-    await screenshots('webhook-settings');
+    await screenshotBothThemes(app, 'webhook-settings');
 
     // The project's Triggers panel: profile, secret, curl line.
     await openProjects();
@@ -88,7 +72,7 @@ describe('bake on push', () => {
     const curl = await page.evaluate(() => navigator.clipboard.readText());
     const parsed = /^curl -fsS -X POST -H "Authorization: (Bearer qxw_[\w-]+)" (http:\/\/\S+)$/.exec(curl);
     expect(parsed, curl).not.toBeNull();
-    await screenshots('webhook-triggers-secret');
+    await screenshotBothThemes(app, 'webhook-triggers-secret');
 
     // Run it, as a shell would.
     const response = await fetch(parsed![2]!, { method: 'POST', headers: { Authorization: parsed![1]! } });
@@ -101,13 +85,13 @@ describe('bake on push', () => {
       .getByRole('row')
       .filter({ hasText: bakeId });
     await row.getByText('Baked').waitFor();
-    await screenshots('webhook-triggers-delivery');
+    await screenshotBothThemes(app, 'webhook-triggers-delivery');
     await row.getByRole('button', { name: bakeId }).click();
     await page.locator(`[data-bake-id="${bakeId}"]`).waitFor();
     await page.locator('[data-bake-status="succeeded"]').waitFor({ timeout: 60_000 });
     const record = await bridge.ctx.runtime.engine.get(bakeId);
     expect(record).toMatchObject({ status: 'succeeded', trigger: 'webhook', profile: 'sandbox' });
-    await screenshots('webhook-bake-succeeded');
+    await screenshotBothThemes(app, 'webhook-bake-succeeded');
 
     // After a reload the secret is masked; regenerating asks first and stops the old one at once.
     await openProjects();

@@ -145,12 +145,22 @@ async function bake(
     if (error instanceof AppError && error.details?.reason === 'unknown-profile') {
       throw new AppError('INVALID_INPUT', error.message, error.details);
     }
+    if (error instanceof AppError && error.details?.reason === 'identical') {
+      throw new AppError('CONFLICT', `${error.message} Pass --force to bake another.`, error.details);
+    }
     throw error;
   }
   const cancel = () => void engine.cancel(started.id).catch(() => undefined);
   if (interrupt.aborted) cancel();
   else interrupt.addEventListener('abort', cancel, { once: true });
-  return engine.waitForFinal(started.id);
+  // Someone is reading this command's output (a terminal, a CI log, a program reading --json): stream the
+  // builder's console while the script runs, not only once it has finished.
+  const release = engine.watchConsole(started.id);
+  try {
+    return await engine.waitForFinal(started.id);
+  } finally {
+    release();
+  }
 }
 
 function conclude(io: CliIO, final: BakeRecord, json: boolean): number {
@@ -185,7 +195,7 @@ export function printRecovery(io: CliIO, report: RecoveryReport): void {
   }
 }
 
-/** QUADRAXIS_POLL_MS tunes how often the shared poller asks EC2 (default 2000 ms). */
+/** QUADRAXIS_POLL_MS sets the engine's base tick, which its look schedules scale with (default 2000 ms). */
 export function pollInterval(env: NodeJS.ProcessEnv): number | undefined {
   const raw = env.QUADRAXIS_POLL_MS;
   if (raw === undefined) return undefined;

@@ -3,28 +3,22 @@ import { checkPermissions } from '../../main/services/aws/permissions';
 import type { PermissionReport } from '../../shared/aws';
 import { AppError } from '../../shared/result';
 import type { CliIO } from '../program';
+import { projectTargetOptions, unknownProfileAsBadInput, type ProjectTargetFlags } from '../project-target';
 import { formatTable } from '../table';
 import type { RegisterCommand } from './index';
 import { loadProject } from './policy';
-import { cliAwsSession, type TargetFlags } from './profiles';
+import { cliAwsSession } from './profiles';
 
-interface CheckFlags extends TargetFlags {
-  file?: string;
+interface CheckFlags extends ProjectTargetFlags {
   mfaCode?: string;
   json?: boolean;
 }
 
 export const registerCheck: RegisterCommand = (program, io) => {
-  program
+  const check = program
     .command('check')
-    .description('dry-run every AWS call a bake of the project makes; exit 1 if any is denied or fails')
-    .argument('[project]', 'project name in the data directory')
-    .option('--file <file>', 'read the project from a YAML or JSON file instead')
-    .option(
-      '--profile <profile>',
-      'AWS profile (default: as the AWS CLI picks it; "sandbox" for the simulator)',
-    )
-    .option('--region <region>', 'region (default: the project’s, else the profile’s)')
+    .description('dry-run every AWS call a bake of the project makes; exit 1 if any is denied or fails');
+  projectTargetOptions(check)
     .option('--endpoint <url>', 'send every call to this endpoint (LocalStack and the like)')
     .option('--mfa-code <code>', 'MFA code, when the profile needs one (otherwise asked on the terminal)')
     .option('--json', 'print the report as JSON')
@@ -41,11 +35,7 @@ export const registerCheck: RegisterCommand = (program, io) => {
         });
         report = await checkPermissions(clients, project);
       } catch (error) {
-        // A profile that does not exist is a typo on the command line, like a bad flag.
-        if (error instanceof AppError && error.details?.reason === 'unknown-profile') {
-          throw new AppError('INVALID_INPUT', error.message, error.details);
-        }
-        throw error;
+        throw unknownProfileAsBadInput(error);
       } finally {
         await session.close();
       }

@@ -1,7 +1,8 @@
-import { InvalidArgumentError } from 'commander';
 import { CONTROL_TOKEN_HEADER, SANDBOX_CREDENTIALS, startSandbox } from '../../main/services/sandbox';
 import { AppError } from '../../shared/result';
+import { parsePort } from '../parse-port';
 import type { CliIO } from '../program';
+import { untilSignal } from '../until-signal';
 import type { RegisterCommand } from './index';
 
 export const registerSandbox: RegisterCommand = (program, io) => {
@@ -14,13 +15,6 @@ export const registerSandbox: RegisterCommand = (program, io) => {
       await runSandbox(opts, io, untilSignal(['SIGINT', 'SIGTERM']));
     });
 };
-
-function parsePort(value: string): number {
-  const port = Number(value);
-  if (!/^\d{1,5}$/.test(value) || port > 65535)
-    throw new InvalidArgumentError('a port is a number from 0 to 65535');
-  return port;
-}
 
 /**
  * Runs the sandbox until `stop` settles. Prints exactly one line on stdout (scripts wait for it), and on
@@ -57,15 +51,4 @@ export async function runSandbox(
   } finally {
     await sandbox.close();
   }
-}
-
-/** Resolves on the first of these signals; listening replaces Node's default exit, so the close runs. */
-function untilSignal(signals: NodeJS.Signals[]): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const onSignal = (signal: NodeJS.Signals) => {
-      for (const s of signals) process.off(s, onSignal);
-      resolve(signal);
-    };
-    for (const s of signals) process.on(s, onSignal);
-  });
 }

@@ -11,7 +11,9 @@ import {
   startWebhookServer,
 } from '../../main/services/webhook';
 import { webhookPaths } from '../../main/services/webhook/paths';
+import { parsePort } from '../parse-port';
 import type { CliIO } from '../program';
+import { untilSignal } from '../until-signal';
 import { pollInterval, printRecovery } from './bake';
 import type { RegisterCommand } from './index';
 
@@ -120,26 +122,8 @@ export async function runServe(io: CliIO, opts: ServeOptions, stop: Promise<unkn
   }
 }
 
-function parsePort(value: string): number {
-  const port = Number(value);
-  if (!/^\d{1,5}$/.test(value) || port > 65535)
-    throw new InvalidArgumentError('a port is a number from 0 to 65535');
-  return port;
-}
-
 function parseRate(value: string): number {
   const rate = Number(value);
   if (!/^\d{1,4}$/.test(value) || rate < 1) throw new InvalidArgumentError('a whole number from 1 to 9999');
   return rate;
-}
-
-/** Resolves on the first of these signals; listening replaces Node's default exit, so the close runs. */
-function untilSignal(signals: NodeJS.Signals[]): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const onSignal = (signal: NodeJS.Signals) => {
-      for (const s of signals) process.off(s, onSignal);
-      resolve(signal);
-    };
-    for (const s of signals) process.on(s, onSignal);
-  });
 }

@@ -1,12 +1,43 @@
 import { app, dialog, type BrowserWindow } from 'electron';
-import { isFinalStatus } from '../../shared/bake';
+import { isFinalStatus, type BakeRecord } from '../../shared/bake';
 import type { AppContext } from '../app/app-context';
 import { closeAppContext } from '../app/create-app-context';
 
+type Choice = 'stay' | 'resume-later' | 'cancel';
+
 /**
- * Quitting never strands a builder: with bakes running, the person chooses between keeping the app open and
- * cancelling them (the engine then terminates builders and removes half-made images) before the app exits.
- * Either way the runtime is closed — pollers stopped, the sandbox shut — before the process ends.
+ * What quitting with bakes running means, in the person's words. Real bakes can be left journaled: the next
+ * start resumes them on the same builder (and `quadraxis sweep` finds any builder left behind). Sandbox bakes
+ * cannot, because the simulator lives in this process, so for them quitting means cancelling.
+ */
+async function ask(active: BakeRecord[], window: BrowserWindow | undefined): Promise<Choice> {
+  const count = active.length === 1 ? 'the bake' : `${active.length} bakes`;
+  const anyReal = active.some((bake) => !bake.simulated);
+  const choices: { choice: Choice; label: string }[] = [
+    { choice: 'stay', label: 'Keep baking' },
+    ...(anyReal ? [{ choice: 'resume-later' as const, label: 'Quit, resume at next start' }] : []),
+    { choice: 'cancel', label: `Cancel ${count} and quit` },
+  ];
+  const options = {
+    type: 'warning' as const,
+    buttons: choices.map((c) => c.label),
+    defaultId: 0,
+    cancelId: 0,
+    message: `${active.length === 1 ? 'A bake is' : `${active.length} bakes are`} still running.`,
+    detail: anyReal
+      ? 'Resuming later leaves builder instances running (and billed) until Quadraxis starts again. Cancelling terminates them and removes unfinished images; it takes a few seconds.'
+      : 'Sandbox bakes end with the app: cancelling removes their simulated builders and images.',
+  };
+  const { response } = window
+    ? await dialog.showMessageBox(window, options)
+    : await dialog.showMessageBox(options);
+  return choices[response]?.choice ?? 'stay';
+}
+
+/**
+ * Quitting never strands a builder silently: with bakes running the person chooses to keep the app open,
+ * to leave real bakes for the next start, or to cancel them (builders terminated, half-made images removed).
+ * Either way the runtime is closed — webhook listener, pollers, sandbox — before the process ends.
  */
 export function guardQuit(ctx: AppContext, mainWindow: () => BrowserWindow | undefined): void {
   let closing = false;
@@ -15,29 +46,11 @@ export function guardQuit(ctx: AppContext, mainWindow: () => BrowserWindow | und
     event.preventDefault();
     void (async () => {
       const active = (await ctx.runtime.engine.list({ limit: 200 })).filter((b) => !isFinalStatus(b.status));
-      if (active.length > 0) {
-        const window = mainWindow();
-        const options = {
-          type: 'warning' as const,
-          buttons: [
-            'Keep baking',
-            `Cancel ${active.length === 1 ? 'the bake' : `${active.length} bakes`} and quit`,
-          ],
-          defaultId: 0,
-          cancelId: 0,
-          message: `${active.length === 1 ? 'A bake is' : `${active.length} bakes are`} still running.`,
-          detail:
-            'Quitting cancels them: their builder instances are terminated and unfinished images removed. This takes a few seconds.',
-        };
-        const { response } = window
-          ? await dialog.showMessageBox(window, options)
-          : await dialog.showMessageBox(options);
-        if (response === 0) return;
-      }
+      const choice = active.length > 0 ? await ask(active, mainWindow()) : 'resume-later';
+      if (choice === 'stay') return;
       closing = true;
       try {
-        // The person chose to cancel: a plain close would leave launched bakes for the next start instead.
-        if (active.length > 0) await ctx.runtime.engine.shutdown({ cancel: true });
+        if (choice === 'cancel') await ctx.runtime.engine.shutdown({ cancel: true });
         await closeAppContext(ctx);
       } catch (error) {
         ctx.logger.error('shutting down the runtime failed', { error });

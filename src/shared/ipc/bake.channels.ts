@@ -4,6 +4,7 @@ export const BAKE_INVOKE = [
   'bake:get',
   'bake:list',
   'bake:console',
+  'bake:watch',
   'bake:get-defaults',
 ] as const;
 export const BAKE_EVENTS = ['bake:event'] as const;

@@ -57,6 +57,19 @@ export const BakeConsolePageSchema = z.object({
   total: z.number().int().nonnegative(),
 });
 
+/**
+ * A window streams a running bake's console by calling `bake:watch` while it shows it: each call holds the
+ * watch for CONSOLE_WATCH_LEASE_MS, and the page renews it every CONSOLE_WATCH_RENEW_MS, so a window that
+ * crashes or reloads stops costing GetConsoleOutput calls by itself. `watching: false` lets go at once.
+ */
+export const CONSOLE_WATCH_LEASE_MS = 45_000;
+export const CONSOLE_WATCH_RENEW_MS = 15_000;
+
+export const BakeWatchRequestSchema = z.object({
+  id: BakeIdSchema,
+  watching: z.boolean().default(true),
+});
+
 export const BakeProfileChoiceSchema = z.object({
   name: z.string(),
   label: z.string(),
@@ -94,6 +107,8 @@ export const bakeInvoke = {
   /** Newest first, unfinished bakes before finished ones. */
   'bake:list': { request: BakeListRequestSchema, response: z.array(BakeRecordSchema) },
   'bake:console': { request: BakeConsoleRequestSchema, response: BakeConsolePageSchema },
+  /** Streams (or stops streaming) the builder's console for this window; a no-op for a finished bake. */
+  'bake:watch': { request: BakeWatchRequestSchema, response: z.null() },
   'bake:get-defaults': {
     request: z.object({ project: ProjectNameSchema.optional() }),
     response: BakeDefaultsSchema,

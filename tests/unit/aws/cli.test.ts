@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliAwsSession } from '../../../src/cli/commands/profiles';
-import { runCli } from '../../../src/cli/program';
 import { getCallerIdentity } from '../../../src/main/services/aws/identity';
 import { startSandbox, type SandboxHandle } from '../../../src/main/services/sandbox';
 import { IamPolicySchema, PermissionReportSchema, ProfileListSchema } from '../../../src/shared/aws';
+import { runCliOn } from '../../helpers/run-cli';
 import { makeAwsFiles, sandboxProfiles, type AwsFiles } from './aws-files';
 
 let sandbox: SandboxHandle;
@@ -41,16 +41,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function cli(...args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(['--data-dir', join(dir, 'data'), ...args], {
-    stdout: (s) => void (stdout += s),
-    stderr: (s) => void (stderr += s),
-    env: files.env,
-  });
-  return { code, stdout, stderr };
-}
+const cli = (...args: string[]) => runCliOn(join(dir, 'data'), args, files.env);
 
 describe('quadraxis profiles', () => {
   it('prints a table marking the current profile, with the problems below it', async () => {

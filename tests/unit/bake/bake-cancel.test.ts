@@ -19,7 +19,8 @@ const CANCELLABLE: BakeStep[] = [
 ];
 
 test.each(CANCELLABLE)('cancel during %s: cancelled once everything it made is gone', async (step) => {
-  h = await BakeHarness.create();
+  // A long stop, so the engine sees the builder "stopping" and the stop step has something to wait for.
+  h = await BakeHarness.create({ timings: { stoppingMs: 60_000 } });
   const engine = h.engine();
   h.when(stepRunning(step), (e) => void engine.cancel(e.bakeId));
   const record = await h.bake(project(), engine);

@@ -10,6 +10,7 @@ import {
 import { resolveBaseImage } from '../../../src/main/services/aws/base-image';
 import { callAws } from '../../../src/main/services/bake/aws-call';
 import { RegionLimiter } from '../../../src/main/services/bake/rate-limiter';
+import { TAG_BAKE_ID } from '../../../src/main/services/protocol/builder-tags';
 import { BakeHarness, project, REGION } from './harness';
 
 let h: BakeHarness;
@@ -31,9 +32,13 @@ function pollsPerTick(calls: CallRecord[], filter: string): { ticks: number; max
 
 type Tally = ReturnType<typeof pollsPerTick>;
 
-async function bakeMany(
-  count: number,
-): Promise<{ records: BakeRecord[]; instances: Tally; images: Tally; throttled: number }> {
+async function bakeMany(count: number): Promise<{
+  records: BakeRecord[];
+  instances: Tally;
+  images: Tally;
+  snapshots: Tally;
+  throttled: number;
+}> {
   h = await BakeHarness.create({ perRegion: count });
   const engine = h.engine();
   const started = await Promise.all(
@@ -44,6 +49,7 @@ async function bakeMany(
     records,
     instances: pollsPerTick(h.sim.calls({ action: 'DescribeInstances' }), 'instance-id'),
     images: pollsPerTick(h.sim.calls({ action: 'DescribeImages' }), 'image-id'),
+    snapshots: pollsPerTick(h.sim.calls({ action: 'DescribeSnapshots' }), `tag:${TAG_BAKE_ID}`),
     throttled: h.sim.calls().filter((c) => c.outcome === 'RequestLimitExceeded').length,
   };
   await h.expectNoLeaks();
@@ -61,11 +67,15 @@ test('10 concurrent bakes in one region make no more Describe calls per tick tha
   expect(ten.instances.max).toBe(1);
   expect(one.images.max).toBe(1);
   expect(ten.images.max).toBe(1);
+  expect(one.snapshots.max).toBe(1);
+  expect(ten.snapshots.max).toBe(1);
+  // Each bake waits on its own schedule, yet ten share the calls: not ten times one bake's.
+  expect(ten.snapshots.total).toBeLessThanOrEqual(one.snapshots.total * 3);
   // Ten bakes in parallel take about as long as one, so they make about as many polls in all.
   expect(ten.instances.total).toBeLessThanOrEqual(one.instances.total * 1.5);
   console.info(
-    `polls — 1 bake: ${one.instances.total} DescribeInstances, ${one.images.total} DescribeImages; ` +
-      `10 bakes: ${ten.instances.total} DescribeInstances, ${ten.images.total} DescribeImages; max 1 of each per tick`,
+    `polls — 1 bake: ${one.instances.total} DescribeInstances, ${one.snapshots.total} DescribeSnapshots, ${one.images.total} DescribeImages; ` +
+      `10 bakes: ${ten.instances.total}, ${ten.snapshots.total}, ${ten.images.total}; max 1 of each per tick`,
   );
 });
 
@@ -180,17 +190,30 @@ test('cancelling a joined bake leaves its leader alone', async () => {
   await h.expectNoLeaks();
 });
 
-test('identical to a finished bake whose image still exists: CONFLICT, unless forced', async () => {
+test('identical to a finished bake whose image still exists: CONFLICT before anything is recorded, unless forced', async () => {
   h = await BakeHarness.create();
-  const first = await h.bake(project());
-  const again = await h.bake(project());
-  expect(again.error).toMatchObject({
-    step: 'preflight',
+  const engine = h.engine();
+  const first = await h.bake(project(), engine);
+  const callsBefore = h.sim.calls().length;
+  const again = engine.start(h.request(project()));
+  await expect(again).rejects.toMatchObject({
     code: 'CONFLICT',
     message: expect.stringContaining(first.imageId!),
+    details: { reason: 'identical', imageId: first.imageId, version: '1', bakeId: first.id },
   });
-  const forced = await h.bake(project(), undefined, { force: true });
-  expect(forced).toMatchObject({ status: 'succeeded', version: 2 });
+  // Nothing in the history, no builder: only the base image and the version's image were looked up.
+  expect((await engine.list()).map((r) => r.id)).toEqual([first.id]);
+  expect(
+    h.sim
+      .calls()
+      .slice(callsBefore)
+      .map((c) => c.action),
+  ).toEqual(['GetParameter', 'DescribeImages', 'DescribeImages']);
+  // A project that differs in anything bakes as usual.
+  const other = await engine.start(h.request(project({ initScript: '#!/bin/sh\necho other\n' })));
+  expect((await engine.waitForFinal(other.id)).status).toBe('succeeded');
+  const forced = await h.bake(project(), engine, { force: true });
+  expect(forced).toMatchObject({ status: 'succeeded', version: 3 });
   expect(forced.imageId).not.toBe(first.imageId);
   await h.expectNoLeaks();
 });

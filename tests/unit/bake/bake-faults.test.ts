@@ -55,8 +55,12 @@ test('builder terminated by someone else during the script: failed, nothing imag
 test('builder stopped by someone else during the script: failed, not imaged, terminated', async () => {
   h = await BakeHarness.create();
   const engine = h.engine();
-  h.when(stepRunning('run-script'), (e) => h.sim.stopBehindBack(h.instanceOf(e.bakeId)));
-  const record = await h.bake(project(), engine);
+  // 20 s after launch the 60 s script is running, whenever the engine happens to look.
+  h.when(stepRunning('wait-running'), (e) => {
+    const instanceId = h.instanceOf(e.bakeId);
+    void h.clock.sleep(20_000).then(() => h.sim.stopBehindBack(instanceId));
+  });
+  const record = await h.bake(project({ initScript: '#!/bin/sh\nsleep 60\n' }), engine);
   expect(record.error).toMatchObject({
     step: 'run-script',
     message: expect.stringContaining('Someone else stopped'),

@@ -30,7 +30,7 @@ const EXPECTED: [BakeStep, 'interrupted' | 'resumed'][] = [
 async function killDuring(
   step: BakeStep,
   p = project(),
-  options: { dropLateRequests?: boolean; when?: (e: BakeEvent) => boolean } = {},
+  options: { dropLateRequests?: boolean; when?: (e: BakeEvent) => boolean; watch?: boolean } = {},
 ) {
   const { engine, kill } = h.killable(options);
   const died = new Promise<string>((resolve) => {
@@ -41,7 +41,8 @@ async function killDuring(
       resolve(e.bakeId);
     });
   });
-  await engine.start(h.request(p, { trigger: 'cli' }));
+  const started = await engine.start(h.request(p, { trigger: 'cli' }));
+  if (options.watch) engine.watchConsole(started.id);
   return died;
 }
 
@@ -90,10 +91,12 @@ test('resumes from the inputs it started with, whatever became of the project fi
 test('a resumed bake keeps streaming the same console without logging again what it had kept', async () => {
   h = await BakeHarness.create();
   const bakeId = await killDuring('run-script', project(), {
+    watch: true,
     when: (e) => e.type === 'console' && e.lines.some((l) => l.endsWith('installing')),
   });
   const survivor = h.engine({}, h.survivorStore());
   await survivor.recover();
+  survivor.watchConsole(bakeId);
   expect((await survivor.waitForFinal(bakeId)).status).toBe('succeeded');
   const lines = await h.store.bakes.readConsole(bakeId);
   expect(lines.filter((l) => l.endsWith('installing'))).toHaveLength(1);

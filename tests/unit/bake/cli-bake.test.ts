@@ -104,6 +104,17 @@ test('bakes, shows the steps, and ends stdout with the AMI id', async () => {
   expect(liveBuilders()).toEqual([]);
 });
 
+test('streams the builder console while the script runs (GetConsoleOutput is otherwise read once)', async () => {
+  const out = io();
+  const file = await projectFile('#!/bin/sh\necho "first"\nsleep 1\necho "second"\n');
+  expect(await runCli(args(file), out)).toBe(0);
+  expect(sandbox.sim.calls({ action: 'GetConsoleOutput' }).length).toBeGreaterThan(2);
+  const consoleLines = out.out.split('\n').filter((l) => l.startsWith('  │ '));
+  const at = (text: string) => consoleLines.findIndex((l) => l.endsWith(text));
+  expect(at('first')).toBeGreaterThanOrEqual(0);
+  expect(at('first')).toBeLessThan(at('second'));
+});
+
 test('--json prints one BakeEvent per line, ending with `finished`', async () => {
   const out = io();
   expect(await runCli(args(await projectFile(), '--json'), out)).toBe(0);

@@ -24,20 +24,8 @@ import {
 import { createStore, type Store } from '../../../src/main/services/store';
 import { TAG_BAKE_ID, TAG_ROLE } from '../../../src/main/services/protocol/builder-tags';
 import { project, REGION } from './fixtures';
+import { FAST_BAKE_TIMINGS } from '../../helpers/sandbox-timings';
 
-/**
- * Virtual time is free, but every poll tick and console batch is real work (HTTP, fsync'ed journal writes):
- * timings a few ticks long keep each bake to a few dozen calls.
- */
-const TEST_TIMINGS: Partial<SandboxTimings> = {
-  pendingMs: 2_000,
-  bootMs: 2_000,
-  scriptDefaultMs: 2_000,
-  shutdownDelayMs: 500,
-  stoppingMs: 2_000,
-  shuttingDownMs: 2_000,
-  imagePendingMs: 4_000,
-};
 const quiet = { warn: () => undefined };
 
 export interface HarnessOptions {
@@ -71,7 +59,7 @@ export class BakeHarness {
     const sandbox = await startSandbox({
       seed: 'bake-tests',
       clock,
-      timings: { ...TEST_TIMINGS, ...options.timings },
+      timings: { ...FAST_BAKE_TIMINGS, ...options.timings },
     });
     const dataDir = await mkdtemp(join(tmpdir(), 'qx-bake-'));
     const store = createStore({ dataDir, clock, logger: quiet, actor: 'bake tests' });

@@ -15,7 +15,7 @@ async function orphanBuilder(): Promise<{ bakeId: string; instanceId: string }> 
   const died = new Promise<string>((resolve) =>
     engine.subscribe((e) => scriptRunning(e) && (kill(), resolve(e.bakeId))),
   );
-  await engine.start(h.request(project({ name: 'lost' })));
+  await engine.start(h.request(project({ name: 'lost', initScript: '#!/bin/sh\nsleep 120\n' })));
   const bakeId = await died;
   return { bakeId, instanceId: h.instanceOf(bakeId) };
 }

@@ -13,7 +13,7 @@ test('a small script travels as plain base64 of the wrapper', () => {
   const built = buildUserData({ ...ids, project: project() });
   expect(built).toMatchObject({ mode: 'script', gzipped: false });
   expect(built.bytes).toBe(built.rawBytes);
-  expect(decode(built.base64).toString('utf8')).toMatch(/^#!\/bin\/sh\n# quadraxis-wrapper: 1\n/);
+  expect(decode(built.base64).toString('utf8')).toMatch(/^#!\/bin\/sh\n# quadraxis-wrapper: 2\n/);
 });
 
 test('over 16 KB the user data is gzipped (cloud-init reads gzip) and still parses back', () => {

@@ -98,14 +98,27 @@ describe('script mode', () => {
     expect(await exists(join(root, 'var/lib/quadraxis'))).toBe(false);
   });
 
-  test('failure: reports the exit code, leaves the machine running and the files in place', async () => {
+  test('failure: reports the exit code after the output, then powers off without cleaning up', async () => {
+    await script('cloud-init', `echo "$@" >> "${root}/cloud-init.log"`);
     const code = await run(wrap('#!/bin/sh\necho "about to fail" >&2\nexit 3\n'));
     expect(code).toBe(3);
     const console = await read(join(root, 'console'));
     expect(console).toContain('about to fail\n');
-    expect(console).toContain(`${doneMarker(NONCE, 3)}\n`);
-    expect(await exists(join(root, 'poweroff.log'))).toBe(false);
+    expect(console.indexOf(`${doneMarker(NONCE, 3)}\n`)).toBeGreaterThan(console.indexOf('about to fail'));
+    // Protocol version 2: the builder goes down whatever the outcome; nothing is imaged, so nothing is cleaned.
+    expect(console).toContain('quadraxis: init script failed (exit 3); powering off\n');
+    expect(await read(join(root, 'poweroff.log'))).toBe('off\n');
     expect(await exists(partPath())).toBe(true);
+    expect(await exists(join(root, 'cloud-init.log'))).toBe(false);
+  });
+
+  test('a script that cannot be unpacked is reported as exit 125 and powers off too', async () => {
+    // A root that is a file: the work directory under it cannot be made.
+    await writeFile(join(root, 'not-a-dir'), '');
+    const code = await run(wrap('#!/bin/sh\ntrue\n'), { QX_ROOT: join(root, 'not-a-dir') });
+    expect(code).toBe(125);
+    expect(await read(join(root, 'console'))).toContain(doneMarker(NONCE, 125));
+    expect(await read(join(root, 'poweroff.log'))).toBe('off\n');
   });
 
   test('any shebang runs its own interpreter; no shebang runs under sh', async () => {
@@ -186,9 +199,11 @@ esac`,
     await cloudInit(1);
     expect(await run(wrapperPart(), { QX_DETACHED: '1' })).toBe(1);
     expect(await read(join(root, 'console'))).toContain(doneMarker(NONCE, 1));
-    expect(await exists(join(root, 'poweroff.log'))).toBe(false);
+    expect(await read(join(root, 'poweroff.log'))).toBe('off\n');
+    expect(await read(join(root, 'cloud-init.log'))).toBe('');
 
     await rm(join(root, 'console'));
+    await rm(join(root, 'poweroff.log'));
     await cloudInit(2);
     expect(await run(wrapperPart(), { QX_DETACHED: '1' })).toBe(0);
     const console = await read(join(root, 'console'));

@@ -104,14 +104,52 @@ describe('a wrapped script on the simulated console', () => {
     expect(markers(afterStop.text, 'n2')).toEqual([{ kind: 'begin' }, { kind: 'done', exitCode: 0 }]);
   });
 
-  it('stays running after a non-zero exit', async () => {
+  it('powers off after a non-zero exit too (wrapper version 2)', async () => {
     const id = await launch(wrappedUserData('echo failing\nexit 3\necho never\n', { nonce: 'n3' }));
     await t.clock.advance(60_000);
     const text = (await consoleOf(id)).text;
     expect(markers(text, 'n3')).toEqual([{ kind: 'begin' }, { kind: 'done', exitCode: 3 }]);
     expect(text).not.toContain('never');
-    expect((await describe1(id)).State?.Name).toBe('running');
+    expect(text).toContain('reboot: Power down');
+    const instance = await describe1(id);
+    expect(instance.State?.Name).toBe('stopped');
+    expect(instance.StateReason?.Code).toBe('Client.InstanceInitiatedShutdown');
     expect(t.sandbox.sim.instances()[0]!.script).toMatchObject({ complete: true, exitCode: 3 });
+  });
+
+  it('an outcome with poweroff: false keeps the machine up after the marker (a plain script, timed)', async () => {
+    t.sandbox.sim.setScenario({ outcome: { exitCode: 1, poweroff: false } });
+    const id = await launch(wrappedUserData('echo plain\n', { nonce: 'p' }));
+    await t.clock.advance(60_000);
+    expect(markers((await consoleOf(id)).text, 'p')).toEqual([
+      { kind: 'begin' },
+      { kind: 'done', exitCode: 1 },
+    ]);
+    expect((await describe1(id)).State?.Name).toBe('running');
+  });
+
+  it('a version 1 wrapper stays running after a non-zero exit', async () => {
+    const id = await launch(wrappedUserData('echo failing\nexit 3\n', { nonce: 'v1', version: 1 }));
+    await t.clock.advance(60_000);
+    expect(markers((await consoleOf(id)).text, 'v1')).toEqual([
+      { kind: 'begin' },
+      { kind: 'done', exitCode: 3 },
+    ]);
+    expect((await describe1(id)).State?.Name).toBe('running');
+  });
+
+  it('a script that powers the machine off itself goes down without a done marker', async () => {
+    const script = 'echo half-way\nsudo shutdown -h now\necho never\n';
+    const id = await launch(wrappedUserData(script, { nonce: 'off' }));
+    await t.clock.advance(60_000);
+    const text = (await consoleOf(id)).text;
+    expect(markers(text, 'off')).toEqual([{ kind: 'begin' }]);
+    expect(text).toContain('half-way');
+    expect(text).not.toContain('never');
+    const instance = await describe1(id);
+    expect(instance.State?.Name).toBe('stopped');
+    expect(instance.StateReason?.Code).toBe('Client.InstanceInitiatedShutdown');
+    expect(t.sandbox.sim.instances()[0]!.script).toMatchObject({ complete: false });
   });
 
   it('terminates itself when the shutdown behaviour says terminate', async () => {

@@ -44,13 +44,18 @@ export async function openSandbox(options: SandboxOptions = {}): Promise<TestSan
 /** A user script wrapped the way the bake engine wraps it (script mode), as base64 user data. */
 export function wrappedUserData(
   script: string,
-  opts: { nonce?: string; env?: Record<string, string> } = {},
+  opts: { nonce?: string; env?: Record<string, string>; version?: number } = {},
 ): string {
   const env = Object.entries(opts.env ?? {})
     .map(([k, v]) => `${k}=${Buffer.from(v).toString('base64')}`)
     .join('\n');
   const text = [
-    wrapperHeader({ bakeId: 'bake-1', nonce: opts.nonce ?? 'abc123', mode: 'script' }),
+    wrapperHeader({
+      bakeId: 'bake-1',
+      nonce: opts.nonce ?? 'abc123',
+      mode: 'script',
+      ...(opts.version !== undefined ? { version: opts.version } : {}),
+    }),
     `QX_SCRIPT_B64='${Buffer.from(script).toString('base64')}'`,
     `QX_ENV_B64='${Buffer.from(env).toString('base64')}'`,
     'echo "[quadraxis:$QX_NONCE] begin"',

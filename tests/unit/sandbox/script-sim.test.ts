@@ -32,6 +32,15 @@ describe('shell script simulation', () => {
     expect(result).toMatchObject({ durationMs: 90_000, exitCode: 4 });
   });
 
+  it('ends where the script powers the machine off itself; a reboot is not that', () => {
+    for (const command of ['poweroff', 'sudo shutdown -h now', 'halt', 'systemctl poweroff', 'init 0']) {
+      const result = run(`echo before\nsleep 20\n${command}\necho never\n`);
+      expect(result).toMatchObject({ durationMs: 20_000, poweroffAtMs: 20_000 });
+      expect(result.lines.map((l) => l.text)).toEqual(['before']);
+    }
+    expect(run('echo a\nshutdown -r now\necho b\n').poweroffAtMs).toBeUndefined();
+  });
+
   it('treats commands and whole blocks as work sharing the default duration', () => {
     const result = run(
       [

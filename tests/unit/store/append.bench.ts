@@ -10,7 +10,7 @@ import { createStore, newBakeId, writeAtomic } from '../../../src/main/services/
 import type { Store } from '../../../src/main/services/store';
 import { appendJournal } from '../../../src/main/services/store/journal';
 import type { BakeEvent, BakeRecord } from '../../../src/shared/bake';
-import { bakeRecord } from './helpers';
+import { bakeRecord } from '../../helpers/bake-record';
 
 const quiet = { warn: () => undefined };
 const CONCURRENT = 20;

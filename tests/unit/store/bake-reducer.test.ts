@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { applyBakeEvent, reduceBakeEvents } from '../../../src/shared/bake-reducer';
-import { bakeRecord, created, events } from './helpers';
+import { bakeRecord } from '../../helpers/bake-record';
+import { created, events } from './helpers';
 
 const id = 'bk_00000000001234567890';
 

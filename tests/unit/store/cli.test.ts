@@ -2,8 +2,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { runCli } from '../../../src/cli/program';
 import { parseProjectText } from '../../../src/main/services/store';
+import { runCliOn } from '../../helpers/run-cli';
 import { created, events, tempStore } from './helpers';
 import type { TestStore } from './helpers';
 
@@ -14,16 +14,7 @@ beforeEach(async () => {
 });
 afterEach(() => t.cleanup());
 
-async function cli(...args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(['--data-dir', t.dir, ...args], {
-    stdout: (s) => void (stdout += s),
-    stderr: (s) => void (stderr += s),
-    env: {},
-  });
-  return { code, stdout, stderr };
-}
+const cli = (...args: string[]) => runCliOn(t.dir, args);
 
 describe('quadraxis projects', () => {
   test('import, list and export the examples', async () => {

@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import { VirtualClock } from '../../../src/main/services/clock';
 import { createStore } from '../../../src/main/services/store';
 import type { Store, StoreOptions } from '../../../src/main/services/store';
-import type { BakeEvent, BakeRecord } from '../../../src/shared/bake';
+import type { BakeEvent } from '../../../src/shared/bake';
 import type { ProjectInput } from '../../../src/shared/project';
+import { bakeRecord, T0 } from '../../helpers/bake-record';
 
 export interface TestStore {
   dir: string;
@@ -19,7 +20,7 @@ export interface TestStore {
 
 export async function tempStore(opts: Partial<StoreOptions> = {}): Promise<TestStore> {
   const dir = await mkdtemp(join(tmpdir(), 'qx-store-'));
-  const clock = new VirtualClock(Date.UTC(2026, 0, 1, 12));
+  const clock = new VirtualClock(T0);
   const warnings: string[] = [];
   const opened: Store[] = [];
   const open = (more: Partial<StoreOptions> = {}) => {
@@ -57,25 +58,6 @@ export function projectInput(name = 'web', more: Partial<ProjectInput> = {}): Pr
   };
 }
 
-export function bakeRecord(id: string, project = 'web', more: Partial<BakeRecord> = {}): BakeRecord {
-  return {
-    id,
-    project,
-    profile: 'sandbox',
-    region: 'eu-west-1',
-    simulated: true,
-    trigger: 'cli',
-    status: 'queued',
-    createdAt: Date.UTC(2026, 0, 1, 12),
-    steps: [],
-    seq: 0,
-    snapshotIds: [],
-    cleanedUp: [],
-    apiCalls: 0,
-    ...more,
-  };
-}
-
 /** Events of a bake, numbered from `firstSeq`. */
 export function events(
   bakeId: string,
@@ -86,7 +68,7 @@ export function events(
     ...body,
     bakeId,
     seq: firstSeq + i,
-    at: Date.UTC(2026, 0, 1, 12) + (firstSeq + i) * 1000,
+    at: T0 + (firstSeq + i) * 1000,
   }));
 }
 
@@ -97,7 +79,7 @@ export function created(id: string, project = 'web'): Extract<BakeEvent, { type:
     type: 'created',
     bakeId: id,
     seq: 0,
-    at: Date.UTC(2026, 0, 1, 12),
+    at: T0,
     record: bakeRecord(id, project),
   };
 }

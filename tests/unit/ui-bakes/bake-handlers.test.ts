@@ -1,95 +1,47 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AppContext } from '../../../src/main/app/app-context';
-import { createAppContext } from '../../../src/main/app/create-app-context';
-import { dispatch, type Handlers } from '../../../src/main/app/dispatch';
-import { createHandlers } from '../../../src/main/app/handlers';
 import { VirtualClock } from '../../../src/main/services/clock';
-import { silentLogger } from '../../../src/main/services/logger';
 import { clockTrackingExtension } from '../../../src/main/services/sandbox';
 import type { BakeEvent, BakeRecord } from '../../../src/shared/bake';
-import type { InvokeChannel, InvokeRequest, InvokeResponse } from '../../../src/shared/contract';
+import type { InvokeResponse } from '../../../src/shared/contract';
 import type { ProjectInput } from '../../../src/shared/project';
-import type { AppErrorPayload } from '../../../src/shared/result';
+import { openAppFixture, type AppFixture } from '../../helpers/app-fixture';
+import { T0 } from '../../helpers/bake-record';
+import { FAST_BAKE_TIMINGS } from '../../helpers/sandbox-timings';
 
-/** Time moves only when nothing is in flight, so a whole sandbox bake takes a moment of real time. */
-const TIMINGS = {
-  pendingMs: 2_000,
-  bootMs: 2_000,
-  scriptDefaultMs: 2_000,
-  shutdownDelayMs: 500,
-  stoppingMs: 2_000,
-  shuttingDownMs: 2_000,
-  imagePendingMs: 4_000,
-};
-
-let dir: string;
 let clock: VirtualClock;
+let app: AppFixture;
 let ctx: AppContext;
-let handlers: Handlers;
 let events: BakeEvent[];
 let onEvent: (event: BakeEvent) => void;
 
 beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'qx-ui-bakes-'));
-  await writeFile(join(dir, 'aws-config'), '');
-  await writeFile(join(dir, 'aws-credentials'), '');
-  clock = new VirtualClock(Date.UTC(2026, 0, 1, 12));
-  let stored: unknown = {};
-  ctx = createAppContext({
-    dataDir: join(dir, 'data'),
-    clock,
-    logger: silentLogger,
-    settingsBackend: { read: () => stored, write: (settings) => void (stored = settings) },
-    openExternal: () => Promise.resolve(),
-    runtime: {
-      env: {
-        AWS_CONFIG_FILE: join(dir, 'aws-config'),
-        AWS_SHARED_CREDENTIALS_FILE: join(dir, 'aws-credentials'),
-      },
-      sandbox: { clock, seed: 'ui-bakes', timings: TIMINGS },
-      clientConfig: { retryMode: 'standard', extensions: [clockTrackingExtension(clock)] },
-    },
-  });
-  handlers = createHandlers(ctx);
+  clock = new VirtualClock(T0);
   events = [];
   onEvent = () => undefined;
-  ctx.hub.attach({
-    id: 1,
-    isDestroyed: () => false,
-    send: (channel, payload) => {
+  app = await openAppFixture({
+    clock,
+    runtime: {
+      sandbox: { clock, seed: 'ui-bakes', timings: FAST_BAKE_TIMINGS },
+      clientConfig: { retryMode: 'standard', extensions: [clockTrackingExtension(clock)] },
+    },
+    onEvent: (channel, payload) => {
       if (channel !== 'bake:event') return;
       events.push(payload as BakeEvent);
       onEvent(payload as BakeEvent);
     },
   });
-  ctx.hub.markReady(1);
+  ctx = app.ctx;
   clock.startAuto();
 });
 
 afterEach(async () => {
-  await ctx.runtime.close();
+  await app.close();
   clock.stopAuto();
-  await rm(dir, { recursive: true, force: true });
 });
 
-async function call<C extends InvokeChannel>(
-  channel: C,
-  request: InvokeRequest<C>,
-): Promise<{ ok: true; value: InvokeResponse<C> } | { ok: false; error: AppErrorPayload }> {
-  return (await dispatch(handlers, channel, request, { senderId: 1 }, silentLogger)) as never;
-}
-
-async function value<C extends InvokeChannel>(
-  channel: C,
-  request: InvokeRequest<C>,
-): Promise<InvokeResponse<C>> {
-  const result = await call(channel, request);
-  if (!result.ok) throw new Error(`${channel}: ${result.error.code} ${result.error.message}`);
-  return result.value;
-}
+const call: AppFixture['call'] = (channel, request) => app.call(channel, request);
+const value: AppFixture['value'] = (channel, request) => app.value(channel, request);
 
 async function createProject(name: string, more: Partial<ProjectInput> = {}): Promise<void> {
   await ctx.runtime.store.projects.create({
@@ -145,10 +97,12 @@ describe('bake:start', () => {
       ok: false,
       error: {
         code: 'CONFLICT',
-        message: `An identical bake already produced ${made.imageId!} (version 1).`,
-        details: { reason: 'identical', imageId: made.imageId, version: '1' },
+        message: `Version 1 of web (${made.imageId!}) was baked from identical inputs and its image still exists.`,
+        details: { reason: 'identical', imageId: made.imageId, version: '1', bakeId: first.id },
       },
     });
+    // The question left nothing behind: no failed bake in the history.
+    expect((await value('bake:list', {})).map((r) => r.id)).toEqual([first.id]);
     const forced = await value('bake:start', { project: 'web', profile: 'sandbox', force: true });
     expect((await final(forced.id)).version).toBe(2);
   });
@@ -182,6 +136,8 @@ describe('bake:get', () => {
   it('hands out the console up to exactly the record’s seq, so live events continue it without a gap', async () => {
     await createProject('web');
     const started = await value('bake:start', { project: 'web', profile: 'sandbox' });
+    // The bake page watches the console, so it streams while the script runs.
+    await value('bake:watch', { id: started.id });
     let snapshot: Promise<InvokeResponse<'bake:get'>> | undefined;
     let consoleEvents = 0;
     let nextConsole = () => {};
@@ -232,6 +188,31 @@ describe('bake:get', () => {
       ok: false,
       error: { code: 'NOT_FOUND' },
     });
+  });
+});
+
+describe('bake:watch', () => {
+  it('streams a running bake’s console for the window while it holds the watch, and stops when it lets go', async () => {
+    await createProject('long', { initScript: '#!/bin/bash\necho "begun"\nsleep 300\necho "ended"\n' });
+    const started = await value('bake:start', { project: 'long', profile: 'sandbox' });
+    const reads = () =>
+      ctx.runtime.sandbox.running?.sim.calls({ action: 'GetConsoleOutput' }).length ?? Number.NaN;
+    expect(await value('bake:watch', { id: started.id })).toBeNull();
+    const begun = new Promise<void>((resolve) => {
+      onEvent = (e) => {
+        if (e.bakeId === started.id && e.type === 'console' && e.lines.some((l) => l.endsWith('begun')))
+          resolve();
+      };
+    });
+    await begun;
+    expect(await value('bake:watch', { id: started.id, watching: false })).toBeNull();
+    const whenReleased = reads();
+    expect(whenReleased).toBeGreaterThan(0);
+    expect((await final(started.id)).status).toBe('succeeded');
+    // Minutes of script after the window let go: only the engine's own read once the builder was down.
+    expect(reads()).toBeLessThanOrEqual(whenReleased + 2);
+    // A finished bake, or one this process does not run: nothing to watch, no error.
+    expect(await value('bake:watch', { id: started.id })).toBeNull();
   });
 });
 

@@ -1,28 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { LiveConsole } from '../../../src/main/app/handlers/bake-live-console';
-import type { BakeEvent, BakeRecord } from '../../../src/shared/bake';
-
-function record(overrides: Partial<BakeRecord>): BakeRecord {
-  return {
-    id: 'bk_00000000000000000001',
-    project: 'web',
-    profile: 'sandbox',
-    region: 'us-east-1',
-    simulated: true,
-    trigger: 'app',
-    status: 'running',
-    createdAt: 0,
-    steps: [],
-    seq: 0,
-    snapshotIds: [],
-    cleanedUp: [],
-    apiCalls: 0,
-    ...overrides,
-  };
-}
+import type { BakeEvent } from '../../../src/shared/bake';
+import { bakeRecord } from '../../helpers/bake-record';
 
 const ID = 'bk_00000000000000000001';
-const created: BakeEvent = { type: 'created', bakeId: ID, seq: 0, at: 0, record: record({ seq: 0 }) };
+const created: BakeEvent = { type: 'created', bakeId: ID, seq: 0, at: 0, record: bakeRecord(ID) };
 const lines = (seq: number, ...text: string[]): BakeEvent => ({
   type: 'console',
   bakeId: ID,
@@ -63,7 +45,7 @@ describe('LiveConsole', () => {
       bakeId: ID,
       seq: 2,
       at: 2,
-      record: record({ status: 'succeeded', seq: 2 }),
+      record: bakeRecord(ID, 'web', { status: 'succeeded', seq: 2 }),
     });
     expect(live.upTo(ID, 2)).toBeUndefined();
   });

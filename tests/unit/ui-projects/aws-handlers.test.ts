@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveSelection } from '../../../src/main/app/handlers/aws-handlers';
 import { ProjectSchema } from '../../../src/shared/project';
-import { openAppFixture, sampleProject, type AppFixture } from './app-fixture';
+import { openAppFixture, type AppFixture } from '../../helpers/app-fixture';
+import { sampleProject } from './sample-project';
 
 const AWS_CONFIG = [
   '[profile staging]',
@@ -20,7 +21,7 @@ const AWS_CREDENTIALS = [
 
 let app: AppFixture;
 beforeAll(async () => {
-  app = await openAppFixture({ config: AWS_CONFIG, credentials: AWS_CREDENTIALS });
+  app = await openAppFixture({ aws: { config: AWS_CONFIG, credentials: AWS_CREDENTIALS } });
 });
 afterAll(async () => {
   await app.close();

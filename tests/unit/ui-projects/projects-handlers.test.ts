@@ -3,11 +3,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildUserData, USER_DATA_LIMIT_BYTES } from '../../../src/main/services/bake';
 import { systemClock } from '../../../src/main/services/clock';
 import { newBakeId } from '../../../src/main/services/store';
-import type { BakeRecord } from '../../../src/shared/bake';
 import { ProjectSchema } from '../../../src/shared/project';
 import { PROJECT_TEMPLATES, projectFromTemplate } from '../../../src/shared/project-templates';
 import { diagnoseScript, sizeVerdict } from '../../../src/shared/script-diagnostics';
-import { openAppFixture, sampleProject, type AppFixture } from './app-fixture';
+import { openAppFixture, type AppFixture } from '../../helpers/app-fixture';
+import { bakeRecord } from '../../helpers/bake-record';
+import { versionInput } from '../../helpers/version-input';
+import { sampleProject } from './sample-project';
 
 let app: AppFixture;
 beforeAll(async () => {
@@ -19,29 +21,9 @@ afterAll(async () => {
 
 const completion = { mode: 'wrapper' as const, timeoutMinutes: 30, cloudInitClean: true };
 
-function versionInput(project: string, initScript: string) {
-  return {
-    project,
-    bakeId: newBakeId(systemClock),
-    createdAt: systemClock.now(),
-    profile: 'sandbox',
-    region: 'us-east-1',
-    simulated: true,
-    imageId: 'ami-0123456789abcdef0',
-    imageName: `${project}-image`,
-    snapshotIds: [],
-    baseImageId: 'ami-0fedcba9876543210',
-    instanceType: 't3.micro',
-    initScript,
-    scriptSha256: '0'.repeat(64),
-    env: {},
-    stepDurationsMs: {},
-    apiCalls: 9,
-    durationMs: 1000,
-    appVersion: '0.1.0',
-    tags: {},
-  };
-}
+/** A version recorded now; each has its own bake id, as versions of one project must. */
+const version = (project: string, initScript: string) =>
+  versionInput(project, { bakeId: newBakeId(systemClock), createdAt: systemClock.now(), initScript });
 
 describe('project templates', () => {
   it('are valid, bakeable projects whose scripts have nothing to warn about', () => {
@@ -123,8 +105,8 @@ describe('projects handlers', () => {
 
   it('duplicates without history, renames with it, and deletes keeping versions unless asked', async () => {
     await app.value('projects:create', { project: sampleProject('svc', '#!/bin/sh\necho one\n') });
-    await app.ctx.runtime.store.versions.record(versionInput('svc', '#!/bin/sh\necho one\n'));
-    await app.ctx.runtime.store.versions.record(versionInput('svc', '#!/bin/sh\necho two\n'));
+    await app.ctx.runtime.store.versions.record(version('svc', '#!/bin/sh\necho one\n'));
+    await app.ctx.runtime.store.versions.record(version('svc', '#!/bin/sh\necho two\n'));
 
     await app.value('projects:duplicate', { name: 'svc', newName: 'svc-copy' });
     expect(await app.value('versions:count', 'svc-copy')).toEqual({ count: 0 });
@@ -143,7 +125,7 @@ describe('projects handlers', () => {
     await app.value('projects:delete', { name: 'svc2' });
     expect(await app.value('versions:count', 'svc2')).toEqual({ count: 2 });
     await app.value('projects:create', { project: sampleProject('gone') });
-    await app.ctx.runtime.store.versions.record(versionInput('gone', '#!/bin/sh\n'));
+    await app.ctx.runtime.store.versions.record(version('gone', '#!/bin/sh\n'));
     await app.value('projects:delete', { name: 'gone', deleteVersions: true });
     expect(await app.value('versions:count', 'gone')).toEqual({ count: 0 });
     expect(await app.call('projects:get', 'gone')).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
@@ -151,21 +133,11 @@ describe('projects handlers', () => {
 
   it('shows the last bake of each project and refreshes lists when a bake changes', async () => {
     const id = newBakeId(systemClock);
-    const record: BakeRecord = {
-      id,
-      project: 'web',
-      profile: 'sandbox',
+    const record = bakeRecord(id, 'web', {
       region: 'us-east-1',
-      simulated: true,
       trigger: 'app',
-      status: 'queued',
       createdAt: systemClock.now(),
-      steps: [],
-      seq: 0,
-      snapshotIds: [],
-      cleanedUp: [],
-      apiCalls: 0,
-    };
+    });
     const done = {
       ...record,
       status: 'succeeded' as const,

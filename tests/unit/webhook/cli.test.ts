@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runServe } from '../../../src/cli/commands/serve';
-import { runCli } from '../../../src/cli/program';
 import { systemClock } from '../../../src/main/services/clock';
 import { createStore } from '../../../src/main/services/store';
 import { openWebhookState, safeStorageBox } from '../../../src/main/services/webhook';
+import { runCliOn } from '../../helpers/run-cli';
 import { projectInput } from './helpers';
 
 let dir: string;
@@ -20,16 +20,7 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function cli(...args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(['--data-dir', dir, ...args], {
-    stdout: (s) => void (stdout += s),
-    stderr: (s) => void (stderr += s),
-    env: {},
-  });
-  return { code, stdout, stderr };
-}
+const cli = (...args: string[]) => runCliOn(dir, args);
 
 describe('quadraxis triggers', () => {
   it('makes a secret on first use, prints it again after, and --rotate replaces it', async () => {

@@ -1,6 +1,7 @@
 import { isFinalStatus, type BakeRecord } from '../../../shared/bake';
 import {
   CONSOLE_TAIL_LINES,
+  CONSOLE_WATCH_LEASE_MS,
   type BakeDetails,
   type BakeVersionSummary,
 } from '../../../shared/ipc/bake.contract';
@@ -12,7 +13,13 @@ import { startBake } from './bake-start';
 
 type BakeHandlers = Pick<
   Handlers,
-  'bake:start' | 'bake:cancel' | 'bake:get' | 'bake:list' | 'bake:console' | 'bake:get-defaults'
+  | 'bake:start'
+  | 'bake:cancel'
+  | 'bake:get'
+  | 'bake:list'
+  | 'bake:console'
+  | 'bake:watch'
+  | 'bake:get-defaults'
 >;
 
 /** One per app context: wireBakeEvents feeds it, bake:get reads it. */
@@ -85,6 +92,16 @@ export function bakeHandlers(ctx: AppContext): BakeHandlers {
       const active = wanted.filter((r) => !isFinalStatus(r.status));
       const done = wanted.filter((r) => isFinalStatus(r.status));
       return [...active, ...done].slice(0, limit);
+    },
+
+    'bake:watch': ({ id, watching }, { senderId }) => {
+      // One lease per window and bake: renewing replaces it, letting go ends it.
+      const release = engine.watchConsole(id, {
+        holder: `window:${senderId}`,
+        leaseMs: CONSOLE_WATCH_LEASE_MS,
+      });
+      if (!watching) release();
+      return null;
     },
 
     'bake:console': async ({ id, fromLine, limit }) => {

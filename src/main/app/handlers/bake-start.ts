@@ -9,10 +9,11 @@ const PREFLIGHT_WAIT_MS = 30_000;
 type Outcome = { passed: true } | { passed: false; error?: BakeError };
 
 /**
- * Starts a bake for the app and waits for its preflight. The engine reports problems found there — an
- * invalid project, user data over EC2's limit even gzipped, an identical image that already exists — as a
- * failed bake; the person who pressed "Bake AMI" should read them in the dialog they are looking at, and
- * answer "bake again anyway" to the identical-image one, so they are turned back into this call's error.
+ * Starts a bake for the app and waits for its preflight. An identical image that already exists is the
+ * engine's start() refusing (CONFLICT, details.reason "identical", nothing recorded), which reaches the
+ * dialog as this call's error for "bake again anyway". Problems preflight finds — an invalid project, user
+ * data over EC2's limit even gzipped, an image name taken — are a failed bake; the person who pressed
+ * "Bake AMI" should read them in the dialog they are looking at, so they are turned into this call's error.
  */
 export async function startBake(ctx: AppContext, request: BakeStartRequest): Promise<BakeRecord> {
   const { engine, store } = ctx.runtime;
@@ -56,7 +57,7 @@ export async function startBake(ctx: AppContext, request: BakeStartRequest): Pro
         () => undefined,
       );
     });
-    if (outcome && !outcome.passed && outcome.error) throw await startError(ctx, record, outcome.error);
+    if (outcome && !outcome.passed && outcome.error) throw startError(record, outcome.error);
     return (await engine.get(record.id)) ?? record;
   } finally {
     off();
@@ -65,9 +66,9 @@ export async function startBake(ctx: AppContext, request: BakeStartRequest): Pro
 }
 
 /**
- * Preflight's "done" is held back and goes out with the next event, and the identical-image check runs
- * after it: so "done" alone decides nothing, the event that follows it does — a failure of the same step
- * (with its error next), or anything else, which means the bake went on.
+ * Preflight's "done" is held back and goes out with the next event: so "done" alone decides nothing, the
+ * event that follows it does — a failure of the same step (with its error next), or anything else, which
+ * means the bake went on.
  */
 function preflightOutcome(event: BakeEvent, bakeId: string, seen: { done: boolean }): Outcome | undefined {
   if (event.bakeId !== bakeId) return undefined;
@@ -85,29 +86,10 @@ function preflightOutcome(event: BakeEvent, bakeId: string, seen: { done: boolea
   return seen.done ? { passed: true } : undefined;
 }
 
-const AMI_IN_TEXT = /\bami-[0-9a-f]{8,17}\b/;
-
-/**
- * The engine's CONFLICT covers two cases: an identical version whose image exists (baking again with force
- * helps) and an image name already taken (it does not). The first names an AMI that one of the project's
- * versions recorded; that is how they are told apart.
- */
-async function startError(ctx: AppContext, record: BakeRecord, error: BakeError): Promise<AppError> {
+/** The failed bake's error as this call's, its details kept (an image name taken names the image). */
+function startError(record: BakeRecord, error: BakeError): AppError {
   const code: ErrorCode = (ERROR_CODES as readonly string[]).includes(error.code)
     ? (error.code as ErrorCode)
     : 'AWS_ERROR';
-  const details: Record<string, string> = { bakeId: record.id };
-  if (code === 'CONFLICT') {
-    const imageId = AMI_IN_TEXT.exec(error.message)?.[0];
-    const versions = imageId ? await ctx.runtime.store.versions.list(record.project, { limit: 50 }) : [];
-    const same = versions.find((v) => v.imageId === imageId);
-    if (same) {
-      return new AppError(
-        'CONFLICT',
-        `An identical bake already produced ${same.imageId} (version ${same.version}).`,
-        { ...details, reason: 'identical', imageId: same.imageId, version: String(same.version) },
-      );
-    }
-  }
-  return new AppError(code, error.message, details);
+  return new AppError(code, error.message, { ...error.details, bakeId: record.id });
 }

@@ -6,8 +6,11 @@ import type { Clock } from '../clock';
 import type { Logger } from '../logger';
 import type { BakeClaim } from '../store';
 import { callAws, type CallOptions, type CallScope, type Send } from './aws-call';
+import { ConsoleFeed } from './console-feed';
 import { ConsoleTail } from './console-tail';
 import type { RegionServices } from './region-services';
+import { BuilderSchedule } from './schedules';
+import type { ScriptWatch } from './script-watch';
 import type { Connection, EngineStore, StartRequest } from './types';
 import type { BuiltUserData } from './user-data';
 import type { WaitScope } from './wait';
@@ -41,9 +44,13 @@ export interface RunState {
   launchSent: boolean;
   launchAnswered: boolean;
   instanceId?: string;
+  /** When RunInstances answered (or, for a resumed bake, when the launch step ended). */
+  launchedAt?: number;
   createImageSent: boolean;
   createImageAnswered: boolean;
   imageId?: string;
+  /** When CreateImage was sent: where the snapshot's progress counts from. */
+  imageStartedAt?: number;
   snapshotIds: string[];
   scriptStartedAt?: number;
   version?: number;
@@ -58,6 +65,7 @@ export interface RunState {
 export class BakeRunCore {
   readonly controller = new AbortController();
   readonly consoleTail = new ConsoleTail();
+  readonly consoleFeed: ConsoleFeed = new ConsoleFeed(this);
   readonly state: RunState;
   record: BakeRecord;
   apiCalls = 0;
@@ -74,6 +82,7 @@ export class BakeRunCore {
   private deferred: EventBody[] = [];
   private writes: Promise<unknown> = Promise.resolve();
   private settle!: (record: BakeRecord) => void;
+  private builder: BuilderSchedule | undefined;
   readonly final: Promise<BakeRecord>;
 
   constructor(
@@ -118,6 +127,22 @@ export class BakeRunCore {
 
   get clock(): Clock {
     return this.env.clock;
+  }
+
+  /**
+   * When to look at the builder, shared by the steps that wait on it. Made at launch; a bake resumed in
+   * this process looks at once — its builder may have finished while no one watched.
+   */
+  get builderSchedule(): BuilderSchedule {
+    const now = this.clock.now();
+    this.builder ??= new BuilderSchedule(this.env.pollIntervalMs, this.state.launchedAt ?? now, now);
+    return this.builder;
+  }
+
+  /** A builder launched just now. */
+  launched(at: number): void {
+    this.state.launchedAt = at;
+    this.builder = new BuilderSchedule(this.env.pollIntervalMs, at);
   }
 
   get logger(): Logger {
@@ -189,6 +214,8 @@ export class BakeRunCore {
 /** A bake with its project: what the steps need. */
 export class BakeRun extends BakeRunCore {
   request: Pick<StartRequest, 'force'> = {};
+  /** Reads the wrapper's markers from launch until the script's end is known (wrapper mode). */
+  scriptWatch: ScriptWatch | undefined;
 
   constructor(
     env: RunEnv,

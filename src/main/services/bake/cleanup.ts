@@ -7,11 +7,14 @@ import { awsErrorCode } from './aws-call';
 import type { BakeRunCore } from './bake-run';
 import { findBakeImages, findBakeInstances, findBakeSnapshots } from './find-resources';
 import type { ImageView } from './poller';
+import { BackoffSchedule } from './schedules';
 import { waitForImage } from './wait';
 
 /** Looking again for a resource whose creation call never answered: EC2 lists new things within seconds. */
 const UNANSWERED_LOOKS_MS = [0, 5_000, 15_000];
 const IMAGE_SETTLE_TIMEOUT_MS = 2 * 3_600_000;
+/** An image to remove that is still pending: looked at less and less often, at least every 15 ticks. */
+const SETTLE_LOOK_CAP_TICKS = 15;
 const SNAPSHOT_DELETE_TRIES = 8;
 
 export interface CleanupResult {
@@ -121,6 +124,11 @@ async function settledImage(
     run.scope(signal),
     (view) => (view === 'missing' ? 'missing' : view.state === 'pending' ? undefined : view),
     {
+      schedule: new BackoffSchedule(
+        run.env.pollIntervalMs,
+        run.clock.now(),
+        SETTLE_LOOK_CAP_TICKS * run.env.pollIntervalMs,
+      ),
       timeoutMs: IMAGE_SETTLE_TIMEOUT_MS,
       missingGraceMs: 10_000,
       onTimeout: () => new Error(`${imageId} stayed pending`),

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { BAKE_STEPS, isFinalStatus, type BakeEvent, type BakeRecord } from '../../../shared/bake';
-import { ProjectSchema } from '../../../shared/project';
+import { ProjectSchema, type Project } from '../../../shared/project';
 import { AppError, describeZodError } from '../../../shared/result';
 import { silentLogger } from '../logger';
 import { newBakeId } from '../store';
+import type { CallScope } from './aws-call';
 import { BakeRun, type RunEnv } from './bake-run';
 import { findIdenticalVersion, identityKey, sha256 } from './identity';
 import { followLeader } from './join';
@@ -12,7 +13,7 @@ import { SlotQueue } from './queue';
 import { recoverOrphans } from './recovery';
 import { RegionRegistry } from './region-services';
 import { sweepBuilders } from './sweep';
-import type { BakeEngine, BakeFilter, EngineDeps, StartRequest } from './types';
+import type { BakeEngine, BakeFilter, Connection, EngineDeps, StartRequest } from './types';
 
 const DEFAULT_PER_REGION = 4;
 const DEFAULT_POLL_MS = 2_000;
@@ -31,6 +32,7 @@ export function createBakeEngine(deps: EngineDeps): BakeEngine {
   const running = new Set<Promise<void>>();
   const listeners = new Set<(event: BakeEvent) => void>();
   let closing = false;
+  let watches = 0;
 
   const broadcast = (event: BakeEvent) => {
     for (const listener of listeners) {
@@ -44,7 +46,7 @@ export function createBakeEngine(deps: EngineDeps): BakeEngine {
   const env: RunEnv = { store, clock, logger, appVersion: deps.appVersion, pollIntervalMs, broadcast };
 
   const hooks: PipelineHooks = {
-    async afterPreflight(run) {
+    afterPreflight(run) {
       const key = identityKey(run);
       const twin = () => {
         const leader = leaders.get(key);
@@ -55,21 +57,8 @@ export function createBakeEngine(deps: EngineDeps): BakeEngine {
           leader.record.status !== 'cleaning-up';
         return healthy && leader !== run ? leader : undefined;
       };
-      const early = twin();
-      if (early) return { follow: early };
-      if (!run.request.force) {
-        const same = await findIdenticalVersion(run);
-        if (same) {
-          throw new AppError(
-            'CONFLICT',
-            `Version ${same.version} of ${same.project} (${same.imageId}) was baked from identical inputs and its image still exists. Bake again with force to make another.`,
-            { imageId: same.imageId, version: String(same.version) },
-          );
-        }
-      }
-      // Checked again: another identical bake may have become leader while we looked at the versions.
-      const late = twin();
-      if (late) return { follow: late };
+      const leader = twin();
+      if (leader) return { follow: leader };
       leaders.set(key, run);
       run.state.identityKey = key;
       return 'lead';
@@ -98,6 +87,7 @@ export function createBakeEngine(deps: EngineDeps): BakeEngine {
       ...((request.region ?? project.region) ? { region: request.region ?? project.region } : {}),
       ...(request.endpoint ? { endpoint: request.endpoint } : {}),
     });
+    if (!request.force) await refuseIdentical(project, connection);
     const now = clock.now();
     const record: BakeRecord = {
       id: newBakeId(clock),
@@ -144,6 +134,23 @@ export function createBakeEngine(deps: EngineDeps): BakeEngine {
     broadcast(created);
     adopt(run, (r) => runPipeline(r, hooks));
     return run.snapshot();
+  }
+
+  /** Before anything is recorded: "bake again?" is a question to the caller, not a failed bake. */
+  async function refuseIdentical(project: Project, connection: Connection): Promise<void> {
+    const scope: CallScope = {
+      clock,
+      limiter: regions.for(connection).limiter,
+      signal: new AbortController().signal,
+      onCall: () => undefined,
+    };
+    const same = await findIdenticalVersion({ store, project, connection, scope });
+    if (!same) return;
+    throw new AppError(
+      'CONFLICT',
+      `Version ${same.version} of ${same.project} (${same.imageId}) was baked from identical inputs and its image still exists.`,
+      { reason: 'identical', imageId: same.imageId, version: String(same.version), bakeId: same.bakeId },
+    );
   }
 
   /** Runs a bake here until it settles (or is left for the next start), then lets go of it. */
@@ -227,6 +234,16 @@ export function createBakeEngine(deps: EngineDeps): BakeEngine {
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
+    },
+    watchConsole(bakeId, options = {}) {
+      const run = active.get(bakeId);
+      if (!run) return () => undefined;
+      // A joined bake mirrors its leader's console: watching it is watching the leader's builder.
+      const leader = run.record.joinedTo ? active.get(run.record.joinedTo) : undefined;
+      return (leader ?? run).consoleFeed.watch(
+        options.holder ?? `watch-${++watches}`,
+        options.leaseMs ?? Number.POSITIVE_INFINITY,
+      );
     },
     recover: () => recoverOrphans({ deps, env, regions, adopt }),
     sweep: (request) => sweepBuilders({ deps, env, regions, isActive: (id) => active.has(id) }, request),

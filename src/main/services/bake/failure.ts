@@ -51,5 +51,6 @@ export function toBakeError(step: BakeStep, failure: BakeFailure): BakeError {
     message: failure.message,
     ...(failure.exitCode !== undefined ? { exitCode: failure.exitCode } : {}),
     ...(failure.consoleTail ? { consoleTail: failure.consoleTail } : {}),
+    ...(failure.details && Object.keys(failure.details).length > 0 ? { details: failure.details } : {}),
   };
 }

@@ -1,7 +1,11 @@
 import { createHash } from 'node:crypto';
 import { DescribeImagesCommand } from '@aws-sdk/client-ec2';
 import type { Version } from '../../../shared/bake';
+import type { Project } from '../../../shared/project';
+import { resolveBaseImage } from '../aws/base-image';
+import { callAws, type CallScope } from './aws-call';
 import type { BakeRun } from './bake-run';
+import type { Connection, EngineStore } from './types';
 
 export function sha256(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
@@ -28,32 +32,47 @@ export function identityKey(run: BakeRun): string {
   );
 }
 
-function sameInputs(run: BakeRun, version: Version): boolean {
+/** Everything but the base image, which only EC2 can resolve: matching these costs no call. */
+function sameInputs(project: Project, connection: Connection, version: Version): boolean {
   return (
-    version.region === run.connection.region &&
-    version.simulated === run.connection.simulated &&
-    version.baseImageId === run.state.base?.imageId &&
-    version.scriptSha256 === run.record.scriptSha256 &&
-    version.instanceType === run.project.instanceType &&
-    JSON.stringify(sortedEnv(version.env)) === JSON.stringify(sortedEnv(run.project.env))
+    version.region === connection.region &&
+    version.simulated === connection.simulated &&
+    version.scriptSha256 === sha256(project.initScript) &&
+    version.instanceType === project.instanceType &&
+    JSON.stringify(sortedEnv(version.env)) === JSON.stringify(sortedEnv(project.env))
   );
+}
+
+export interface IdenticalCheck {
+  store: Pick<EngineStore, 'versions'>;
+  project: Project;
+  connection: Connection;
+  scope: CallScope;
 }
 
 /**
  * A recorded version of this project made from identical inputs whose image still exists in this account:
- * baking again would only make a copy. (Versions do not name their account; the image lookup does.)
+ * baking again would only make a copy. Checked before a bake is recorded, so asking costs no failed bake;
+ * EC2 is asked only when a version matches everything else (the base image, then whether its image lives).
+ * (Versions do not name their account; the image lookup does.)
  */
-export async function findIdenticalVersion(run: BakeRun): Promise<Version | undefined> {
-  const candidates = (await run.env.store.versions.list(run.project.name, { limit: 20 })).filter((v) =>
-    sameInputs(run, v),
+export async function findIdenticalVersion(check: IdenticalCheck): Promise<Version | undefined> {
+  const { project, connection, scope } = check;
+  const candidates = (await check.store.versions.list(project.name, { limit: 20 })).filter((v) =>
+    sameInputs(project, connection, v),
   );
   if (candidates.length === 0) return undefined;
-  const out = await run.call('DescribeImages', (o) =>
-    run.connection.clients.ec2.send(
+  const base = await callAws(scope, 'DescribeImages', (o) =>
+    resolveBaseImage(connection.clients, project.baseImage, o.abortSignal),
+  );
+  const same = candidates.filter((v) => v.baseImageId === base.imageId);
+  if (same.length === 0) return undefined;
+  const out = await callAws(scope, 'DescribeImages', (o) =>
+    connection.clients.ec2.send(
       new DescribeImagesCommand({
         Owners: ['self'],
         Filters: [
-          { Name: 'image-id', Values: candidates.map((v) => v.imageId) },
+          { Name: 'image-id', Values: same.map((v) => v.imageId) },
           { Name: 'state', Values: ['available', 'pending'] },
         ],
       }),
@@ -61,5 +80,5 @@ export async function findIdenticalVersion(run: BakeRun): Promise<Version | unde
     ),
   );
   const alive = new Set((out.Images ?? []).map((i) => i.ImageId));
-  return candidates.find((v) => alive.has(v.imageId));
+  return same.find((v) => alive.has(v.imageId));
 }

@@ -5,6 +5,7 @@ export type {
   Connect,
   ConnectRequest,
   Connection,
+  ConsoleWatchOptions,
   EngineDeps,
   EngineStore,
   RecoveredBake,

@@ -27,7 +27,7 @@ export const BUILD_STEPS: readonly [BakeStep, (run: BakeRun) => Promise<string>]
 
 /** What the engine decides between preflight and launch: lead (with a concurrency slot) or follow a twin. */
 export interface PipelineHooks {
-  afterPreflight(run: BakeRun): Promise<{ follow: BakeRun } | 'lead'>;
+  afterPreflight(run: BakeRun): { follow: BakeRun } | 'lead';
   acquireSlot(run: BakeRun): Promise<() => void>;
   follow(run: BakeRun, leader: BakeRun): Promise<void>;
 }
@@ -47,7 +47,7 @@ export async function runPipeline(run: BakeRun, hooks: PipelineHooks): Promise<v
   try {
     run.defer({ type: 'status', status: 'running' });
     await runStep(run, 'preflight', () => preflight(run));
-    const plan = await hooks.afterPreflight(run);
+    const plan = hooks.afterPreflight(run);
     if (plan !== 'lead') return await hooks.follow(run, plan.follow);
     release = await hooks.acquireSlot(run);
     for (const [step, work] of BUILD_STEPS) await runStep(run, step, () => work(run));

@@ -1,98 +1,141 @@
-import { DescribeImagesCommand, DescribeInstancesCommand, type EC2Client } from '@aws-sdk/client-ec2';
+import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { Clock } from '../clock';
 import type { Logger } from '../logger';
 import { isThrottling } from './aws-call';
+import {
+  describeImages,
+  describeInstances,
+  describeSnapshots,
+  type Describe,
+  type ImageView,
+  type InstanceView,
+  type SnapshotView,
+} from './poll-calls';
 import type { RegionLimiter } from './rate-limiter';
 
-export interface InstanceView {
-  id: string;
-  state: string;
-  stateReasonCode?: string;
-  stateReasonMessage?: string;
-}
+export type { ImageView, InstanceView, SnapshotView } from './poll-calls';
 
-export interface ImageView {
-  id: string;
-  state: string;
-  name?: string;
-  stateReasonMessage?: string;
-  snapshotIds: string[];
-}
-
-/** What one tick saw for one id: the resource, its absence, or the error that hid it. */
+/** What one look saw for one key: the resource, its absence, or the error that hid it. */
 export type Observation<T> =
   { kind: 'found'; value: T } | { kind: 'missing' } | { kind: 'error'; error: unknown };
 
-type Listener<T> = { onObservation: (observation: Observation<T>) => void; onCall: () => void };
+/** When a watcher wants its next look, and how much earlier it may come to share a call made for others. */
+export interface Look {
+  at: number;
+  slackMs: number;
+}
+
+/** Parked: waiting on something other than this look (another watcher, the console). */
+export const NO_LOOK: Look = { at: Number.POSITIVE_INFINITY, slackMs: 0 };
+
+export interface Watcher<T> {
+  onCall(): void;
+  onObservation(observation: Observation<T>): void;
+  /** Read whenever the poller plans its next tick, so it may change at any time (then call wake()). */
+  nextLook(): Look;
+}
 
 /** EC2 accepts up to 200 values per filter. */
-const IDS_PER_CALL = 200;
+const KEYS_PER_CALL = 200;
 const MAX_BACKOFF_MS = 30_000;
 
 export interface PollerOptions {
   ec2: EC2Client;
   clock: Clock;
   limiter: RegionLimiter;
+  /** The shortest time between two ticks (the engine's base tick). */
   intervalMs: number;
   logger: Logger;
 }
 
+interface Kind<T> {
+  action: string;
+  describe: Describe<T>;
+  watchers: Map<string, Set<Watcher<T>>>;
+}
+
 /**
- * One poller per account and region. Every active bake registers the instance or image it waits for; each tick
- * makes ONE DescribeInstances and ONE DescribeImages call covering all of them, instead of one SDK waiter per
- * bake (whose minimum delay is 15 s, growing to 120 s). Filters (not ids) are used so one unknown or
- * not-yet-visible id cannot fail the whole batch. On throttling the interval doubles until a tick succeeds.
+ * One poller per account and region. Every waited-on resource brings its own schedule (Watcher.nextLook):
+ * the poller sleeps until the earliest look anyone wants, then makes ONE call per kind — DescribeInstances,
+ * DescribeSnapshots, DescribeImages, in that order, so a snapshot found complete is confirmed as an
+ * available image in the same tick — for every watcher due, plus those whose look may come a little early.
+ * A tick with nobody due makes no call; ticks are at least `intervalMs` apart; on throttling the poller backs
+ * off (doubling, up to 30 s) until a tick goes through.
  */
 export class RegionPoller {
-  private readonly instances = new Map<string, Set<Listener<InstanceView>>>();
-  private readonly images = new Map<string, Set<Listener<ImageView>>>();
+  private readonly instances: Kind<InstanceView> = {
+    action: 'DescribeInstances',
+    describe: describeInstances,
+    watchers: new Map(),
+  };
+  private readonly snapshots: Kind<SnapshotView[]> = {
+    action: 'DescribeSnapshots',
+    describe: describeSnapshots,
+    watchers: new Map(),
+  };
+  private readonly images: Kind<ImageView> = {
+    action: 'DescribeImages',
+    describe: describeImages,
+    watchers: new Map(),
+  };
   private readonly controller = new AbortController();
   private running = false;
-  private intervalMs: number;
+  private waker: AbortController | undefined;
+  private lastTickAt = Number.NEGATIVE_INFINITY;
+  private backoffMs = 0;
 
-  constructor(private readonly options: PollerOptions) {
-    this.intervalMs = options.intervalMs;
+  constructor(private readonly options: PollerOptions) {}
+
+  watchInstance(id: string, watcher: Watcher<InstanceView>): () => void {
+    return this.watch(this.instances, id, watcher);
   }
 
-  watchInstance(id: string, listener: Listener<InstanceView>): () => void {
-    return this.watch(this.instances, id, listener);
+  watchImage(id: string, watcher: Watcher<ImageView>): () => void {
+    return this.watch(this.images, id, watcher);
   }
 
-  watchImage(id: string, listener: Listener<ImageView>): () => void {
-    return this.watch(this.images, id, listener);
+  /** The snapshots tagged with this bake id ("missing" until EC2 lists one). */
+  watchSnapshots(bakeId: string, watcher: Watcher<SnapshotView[]>): () => void {
+    return this.watch(this.snapshots, bakeId, watcher);
+  }
+
+  /** A watcher's next look changed outside an observation: plan the next tick again. */
+  wake(): void {
+    this.waker?.abort();
   }
 
   get watching(): number {
-    return this.instances.size + this.images.size;
+    return this.instances.watchers.size + this.snapshots.watchers.size + this.images.watchers.size;
   }
 
   close(): void {
     this.controller.abort();
   }
 
-  private watch<T>(map: Map<string, Set<Listener<T>>>, id: string, listener: Listener<T>): () => void {
-    let set = map.get(id);
-    if (!set) map.set(id, (set = new Set()));
-    set.add(listener);
-    void this.loop();
+  private watch<T>(kind: Kind<T>, key: string, watcher: Watcher<T>): () => void {
+    let set = kind.watchers.get(key);
+    if (!set) kind.watchers.set(key, (set = new Set()));
+    set.add(watcher);
+    if (this.running) this.wake();
+    else void this.loop();
     return () => {
-      set.delete(listener);
-      if (set.size === 0 && map.get(id) === set) map.delete(id);
+      set.delete(watcher);
+      if (set.size === 0 && kind.watchers.get(key) === set) kind.watchers.delete(key);
     };
   }
 
-  // The loop runs only while something is watched: an idle poller leaves no timer behind (and a virtual
-  // clock in auto mode has nothing to jump to).
+  // Runs only while something is watched: an idle poller leaves no timer behind (and a virtual clock in auto
+  // mode has nothing to jump to).
   private async loop(): Promise<void> {
     if (this.running || this.controller.signal.aborted) return;
     this.running = true;
     try {
       while (this.watching > 0 && !this.controller.signal.aborted) {
-        await this.options.clock.sleep(this.intervalMs, this.controller.signal);
-        const throttled = await this.tick();
-        this.intervalMs = throttled
-          ? Math.min(MAX_BACKOFF_MS, this.intervalMs * 2)
-          : Math.max(this.options.intervalMs, Math.floor(this.intervalMs / 2));
+        const at = this.nextTickAt();
+        if (at > this.options.clock.now() && (await this.napUntil(at))) continue;
+        this.backoffMs = (await this.tick())
+          ? Math.min(MAX_BACKOFF_MS, Math.max(this.options.intervalMs, this.backoffMs * 2))
+          : 0;
       }
     } catch (error) {
       if (!this.controller.signal.aborted) this.options.logger.error('bake poller stopped', { error });
@@ -102,33 +145,72 @@ export class RegionPoller {
     if (this.watching > 0 && !this.controller.signal.aborted) void this.loop();
   }
 
-  /** Returns whether EC2 throttled this tick. */
-  private async tick(): Promise<boolean> {
-    const [a, b] = await Promise.all([
-      this.poll('DescribeInstances', this.instances, (ids, token) => this.describeInstances(ids, token)),
-      this.poll('DescribeImages', this.images, (ids, token) => this.describeImages(ids, token)),
-    ]);
-    return a || b;
+  private nextTickAt(): number {
+    let earliest = Number.POSITIVE_INFINITY;
+    for (const kind of this.kinds()) {
+      for (const set of kind.watchers.values())
+        for (const watcher of set) earliest = Math.min(earliest, watcher.nextLook().at);
+    }
+    const spaced = this.lastTickAt + this.options.intervalMs + this.backoffMs;
+    return Math.max(earliest, spaced);
   }
 
-  private async poll<T extends { id: string }>(
-    action: string,
-    map: Map<string, Set<Listener<T>>>,
-    describe: (ids: string[], token: string | undefined) => Promise<{ items: T[]; next: string | undefined }>,
-  ): Promise<boolean> {
-    const ids = [...map.keys()];
+  /** Sleeps until `at` (forever when it is infinite); resolves true when woken early to plan again. */
+  private async napUntil(at: number): Promise<boolean> {
+    const waker = new AbortController();
+    this.waker = waker;
+    const signal = AbortSignal.any([this.controller.signal, waker.signal]);
+    try {
+      if (Number.isFinite(at)) await this.options.clock.sleep(at - this.options.clock.now(), signal);
+      else
+        await new Promise<never>((_, reject) =>
+          signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true }),
+        );
+      return false;
+    } catch (error) {
+      if (this.controller.signal.aborted) throw error;
+      return true;
+    } finally {
+      if (this.waker === waker) this.waker = undefined;
+    }
+  }
+
+  private kinds(): [Kind<InstanceView>, Kind<SnapshotView[]>, Kind<ImageView>] {
+    return [this.instances, this.snapshots, this.images];
+  }
+
+  /** Returns whether EC2 throttled this tick. */
+  private async tick(): Promise<boolean> {
+    this.lastTickAt = this.options.clock.now();
     let throttled = false;
-    for (let start = 0; start < ids.length; start += IDS_PER_CALL) {
-      const chunk = ids.slice(start, start + IDS_PER_CALL);
+    throttled = (await this.poll(this.instances)) || throttled;
+    throttled = (await this.poll(this.snapshots)) || throttled;
+    throttled = (await this.poll(this.images)) || throttled;
+    return throttled;
+  }
+
+  private async poll<T>(kind: Kind<T>): Promise<boolean> {
+    const now = this.options.clock.now();
+    const keys = [...kind.watchers].flatMap(([key, set]) =>
+      [...set].some((w) => {
+        const look = w.nextLook();
+        return look.at - look.slackMs <= now;
+      })
+        ? [key]
+        : [],
+    );
+    let throttled = false;
+    for (let start = 0; start < keys.length; start += KEYS_PER_CALL) {
+      const chunk = keys.slice(start, start + KEYS_PER_CALL);
       const found = new Map<string, T>();
       let outcome: { error: unknown } | undefined;
       try {
         let token: string | undefined;
         do {
-          await this.options.limiter.acquire(action, this.controller.signal);
-          for (const id of chunk) for (const l of map.get(id) ?? []) l.onCall();
-          const page = await describe(chunk, token);
-          for (const item of page.items) found.set(item.id, item);
+          await this.options.limiter.acquire(kind.action, this.controller.signal);
+          for (const key of chunk) for (const w of kind.watchers.get(key) ?? []) w.onCall();
+          const page = await kind.describe(this.options.ec2, chunk, token, this.controller.signal);
+          for (const [key, item] of page.items) found.set(key, item);
           token = page.next;
         } while (token);
       } catch (error) {
@@ -136,58 +218,16 @@ export class RegionPoller {
         throttled ||= isThrottling(error);
         outcome = { error };
       }
-      for (const id of chunk) {
+      for (const key of chunk) {
+        const item = found.get(key);
         const observation: Observation<T> = outcome
           ? { kind: 'error', error: outcome.error }
-          : found.has(id)
-            ? { kind: 'found', value: found.get(id)! }
+          : item !== undefined
+            ? { kind: 'found', value: item }
             : { kind: 'missing' };
-        for (const l of [...(map.get(id) ?? [])]) l.onObservation(observation);
+        for (const w of [...(kind.watchers.get(key) ?? [])]) w.onObservation(observation);
       }
     }
     return throttled;
-  }
-
-  private async describeInstances(ids: string[], token: string | undefined) {
-    const out = await this.options.ec2.send(
-      new DescribeInstancesCommand({ Filters: [{ Name: 'instance-id', Values: ids }], NextToken: token }),
-      { abortSignal: this.controller.signal },
-    );
-    const items: InstanceView[] = [];
-    for (const reservation of out.Reservations ?? []) {
-      for (const i of reservation.Instances ?? []) {
-        if (!i.InstanceId) continue;
-        items.push({
-          id: i.InstanceId,
-          state: i.State?.Name ?? 'unknown',
-          ...(i.StateReason?.Code ? { stateReasonCode: i.StateReason.Code } : {}),
-          ...(i.StateReason?.Message ? { stateReasonMessage: i.StateReason.Message } : {}),
-        });
-      }
-    }
-    return { items, next: out.NextToken };
-  }
-
-  private async describeImages(ids: string[], token: string | undefined) {
-    const out = await this.options.ec2.send(
-      new DescribeImagesCommand({ Filters: [{ Name: 'image-id', Values: ids }], NextToken: token }),
-      { abortSignal: this.controller.signal },
-    );
-    const items: ImageView[] = (out.Images ?? []).flatMap((image) =>
-      image.ImageId
-        ? [
-            {
-              id: image.ImageId,
-              state: image.State ?? 'unknown',
-              ...(image.Name ? { name: image.Name } : {}),
-              ...(image.StateReason?.Message ? { stateReasonMessage: image.StateReason.Message } : {}),
-              snapshotIds: (image.BlockDeviceMappings ?? []).flatMap((m) =>
-                m.Ebs?.SnapshotId ? [m.Ebs.SnapshotId] : [],
-              ),
-            },
-          ]
-        : [],
-    );
-    return { items, next: out.NextToken };
   }
 }

@@ -39,6 +39,8 @@ export function resumedState(record: BakeRecord, nonce: string): Partial<RunStat
   const created = stepStatus(record, 'create-image')?.status;
   const scriptStartedAt =
     stepStatus(record, 'run-script')?.startedAt ?? stepStatus(record, 'wait-running')?.endedAt;
+  const launchedAt = stepStatus(record, 'launch')?.endedAt ?? stepStatus(record, 'wait-running')?.startedAt;
+  const imageStartedAt = stepStatus(record, 'create-image')?.startedAt;
   return {
     nonce,
     launchSent: true,
@@ -51,6 +53,8 @@ export function resumedState(record: BakeRecord, nonce: string): Partial<RunStat
     ...(record.imageName ? { imageName: record.imageName } : {}),
     ...(record.baseImageId ? { base: { imageId: record.baseImageId } } : {}),
     ...(scriptStartedAt !== undefined ? { scriptStartedAt } : {}),
+    ...(launchedAt !== undefined ? { launchedAt } : {}),
+    ...(imageStartedAt !== undefined ? { imageStartedAt } : {}),
   };
 }
 

@@ -48,7 +48,10 @@ export interface EngineDeps {
   logger?: Logger;
   appVersion: string;
   limits?: { perRegion?: number };
-  /** The shared poller's tick. Default 2000 ms. */
+  /**
+   * The base tick (default 2000 ms): the shortest gap between two polls of a region and between two console
+   * reads, and the unit the look schedules scale with (tests and QUADRAXIS_POLL_MS shrink it).
+   */
   pollIntervalMs?: number;
 }
 
@@ -114,13 +117,31 @@ export interface ShutdownOptions {
   cancel?: boolean;
 }
 
+export interface ConsoleWatchOptions {
+  /** Who watches: watching again with the same holder renews its lease instead of adding a watch. */
+  holder?: string;
+  /** The watch lapses this long after it was last (re)taken. Default: until released. */
+  leaseMs?: number;
+}
+
 export interface BakeEngine {
-  /** Resolves at once with the queued record; progress arrives through subscribe(). */
+  /**
+   * Resolves at once with the queued record; progress arrives through subscribe(). Rejects, recording
+   * nothing, with CONFLICT (details: reason "identical", imageId, version, bakeId) when a version of the
+   * project was baked from identical inputs and its image still exists, unless `force`.
+   */
   start(request: StartRequest): Promise<BakeRecord>;
   cancel(bakeId: string): Promise<void>;
   get(bakeId: string): Promise<BakeRecord | undefined>;
   list(filter?: BakeFilter): Promise<BakeRecord[]>;
   subscribe(listener: (event: BakeEvent) => void): () => void;
+  /**
+   * Streams the builder's console (as `console` events) while someone looks at it. GetConsoleOutput cannot
+   * be batched, so an unwatched bake reads its console only once its builder powers off (and on failure).
+   * The watch lasts until the returned function is called or its lease lapses; a bake not running in this
+   * engine makes it a no-op.
+   */
+  watchConsole(bakeId: string, options?: ConsoleWatchOptions): () => void;
   waitForFinal(bakeId: string): Promise<BakeRecord>;
   recover(): Promise<RecoveryReport>;
   sweep(request: SweepRequest): Promise<SweepReport>;

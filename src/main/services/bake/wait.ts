@@ -1,6 +1,7 @@
 import { abortReason, type Clock } from '../clock';
 import { isRetryable } from './aws-call';
-import type { ImageView, InstanceView, Observation, RegionPoller } from './poller';
+import type { ImageView, InstanceView, Observation, RegionPoller, Watcher } from './poller';
+import type { Schedule } from './schedules';
 
 export interface WaitScope {
   clock: Clock;
@@ -8,7 +9,9 @@ export interface WaitScope {
   onCall: () => void;
 }
 
-export interface WaitOptions {
+export interface WaitOptions<T> {
+  /** When to look: the poller asks it before every tick and tells it what each look saw. */
+  schedule: Schedule<T>;
   timeoutMs?: number;
   onTimeout?: () => Error;
   /**
@@ -29,16 +32,13 @@ function asError(error: unknown): Error {
   return error instanceof Error ? error : new Error(String(error));
 }
 
-type Watch<T> = (listener: {
-  onObservation: (observation: Observation<T>) => void;
-  onCall: () => void;
-}) => () => void;
+type Watch<T> = (watcher: Watcher<T>) => () => void;
 
 function waitFor<T, R>(
   watch: Watch<T>,
   scope: WaitScope,
   decide: Decide<T, R>,
-  options: WaitOptions,
+  options: WaitOptions<T>,
 ): Promise<R> {
   return new Promise<R>((resolve, reject) => {
     const since = scope.clock.now();
@@ -58,23 +58,29 @@ function waitFor<T, R>(
     const onAbort = () => finish(() => reject(abortReason(scope.signal)));
     if (scope.signal.aborted) return onAbort();
     scope.signal.addEventListener('abort', onAbort, { once: true });
+    const see = (observation: Observation<T>): void => {
+      if (observation.kind === 'error') {
+        hardErrors = isRetryable(observation.error) ? 0 : hardErrors + 1;
+        if (hardErrors >= MAX_HARD_ERRORS) finish(() => reject(asError(observation.error)));
+        return;
+      }
+      hardErrors = 0;
+      if (observation.kind === 'missing' && scope.clock.now() - since < grace) return;
+      try {
+        const result = decide(observation.kind === 'found' ? observation.value : 'missing');
+        if (result !== undefined) finish(() => resolve(result));
+      } catch (error) {
+        finish(() => reject(asError(error)));
+      }
+    };
     unwatch = watch({
       onCall: scope.onCall,
+      nextLook: () => options.schedule.nextLook(),
       onObservation: (observation) => {
         if (done) return;
-        if (observation.kind === 'error') {
-          hardErrors = isRetryable(observation.error) ? 0 : hardErrors + 1;
-          if (hardErrors >= MAX_HARD_ERRORS) finish(() => reject(asError(observation.error)));
-          return;
-        }
-        hardErrors = 0;
-        if (observation.kind === 'missing' && scope.clock.now() - since < grace) return;
-        try {
-          const result = decide(observation.kind === 'found' ? observation.value : 'missing');
-          if (result !== undefined) finish(() => resolve(result));
-        } catch (error) {
-          finish(() => reject(asError(error)));
-        }
+        // The schedule hears every look, including the one that ends the wait: the next step carries on.
+        options.schedule.observed(scope.clock.now(), observation);
+        see(observation);
       },
     });
     if (done) unwatch();
@@ -93,9 +99,9 @@ export function waitForInstance<R>(
   instanceId: string,
   scope: WaitScope,
   decide: Decide<InstanceView, R>,
-  options: WaitOptions = {},
+  options: WaitOptions<InstanceView>,
 ): Promise<R> {
-  return waitFor((listener) => poller.watchInstance(instanceId, listener), scope, decide, options);
+  return waitFor((watcher) => poller.watchInstance(instanceId, watcher), scope, decide, options);
 }
 
 export function waitForImage<R>(
@@ -103,7 +109,7 @@ export function waitForImage<R>(
   imageId: string,
   scope: WaitScope,
   decide: Decide<ImageView, R>,
-  options: WaitOptions = {},
+  options: WaitOptions<ImageView>,
 ): Promise<R> {
-  return waitFor((listener) => poller.watchImage(imageId, listener), scope, decide, options);
+  return waitFor((watcher) => poller.watchImage(imageId, watcher), scope, decide, options);
 }

@@ -1,10 +1,13 @@
 import { encodeEnv, wrapperHeader } from '../protocol/user-data';
 
 /**
- * The shell wrapper that runs on the builder as cloud-init user data. It is what lets the engine wait for the
- * init script to have *really* finished instead of guessing: it prints begin/done markers (with a per-bake nonce)
- * on the serial console, which the engine reads through GetConsoleOutput, and powers the machine off only
- * when the script succeeded, so the image is taken from a stopped machine whose work is complete.
+ * The shell wrapper that runs on the builder as cloud-init user data (protocol version 2). It is what lets the
+ * engine wait for the init script to have *really* finished instead of guessing: it prints begin/done markers
+ * (with a per-bake nonce) on the serial console and then powers the machine off — whether the script
+ * succeeded or failed. The instance stopping by itself is then the one thing the engine waits for (batched
+ * DescribeInstances, no console polling), and one GetConsoleOutput afterwards reads the done marker: exit 0
+ * is imaged, anything else fails the bake with its exit code, and no marker at all means the machine went
+ * down before the script finished. A failed builder loses nothing by powering off: the engine terminates it.
  *
  * Paths it touches can be moved only through variables with production defaults (QX_CONSOLE, QX_POWEROFF,
  * QX_ROOT), so tests run it under `sh` in a temporary root with stand-ins for the console and poweroff.
@@ -58,14 +61,16 @@ qx_clean() {
 
 qx_finish() {
   qx_say "$qx_tag done exit=$1"
-  if [ "$1" -ne 0 ]; then
-    exit "$1"
+  if [ "$1" -eq 0 ]; then
+    qx_clean
+    qx_say "quadraxis: init script succeeded; powering off for imaging"
+  else
+    # Nothing is imaged: the engine reads the exit code from the marker above and terminates the builder.
+    qx_say "quadraxis: init script failed (exit $1); powering off"
   fi
-  qx_clean
-  qx_say "quadraxis: init script succeeded; powering off for imaging"
   sync
   "$QX_POWEROFF" || shutdown -h now
-  exit 0
+  exit "$1"
 }
 `;
 
@@ -73,8 +78,8 @@ qx_finish() {
 export function buildScriptWrapper(options: ScriptWrapperOptions): string {
   const header = wrapperHeader({ bakeId: options.bakeId, nonce: options.nonce, mode: 'script' });
   return `${header}
-# Runs the init script below, reports its exit code on the serial console and, when it succeeded, removes what
-# must not be baked into the image and powers the builder off. Written by Quadraxis.
+# Runs the init script below, reports its exit code on the serial console and powers the builder off (after
+# removing, when it succeeded, what must not be baked into the image). Written by Quadraxis.
 QX_SCRIPT_B64='
 ${base64Lines(options.script)}'
 QX_ENV_B64='${base64Lines(encodeEnv(options.env))}'
@@ -118,8 +123,8 @@ qx_finish $?
 export function buildCloudInitWrapper(options: WrapperOptions): string {
   const header = wrapperHeader({ bakeId: options.bakeId, nonce: options.nonce, mode: 'cloud-init' });
   return `${header}
-# Waits for cloud-init to finish the #cloud-config beside it, reports the outcome on the serial console and,
-# when it succeeded, removes what must not be baked into the image and powers the builder off.
+# Waits for cloud-init to finish the #cloud-config beside it, reports the outcome on the serial console and
+# powers the builder off (after removing, when it succeeded, what must not be baked into the image).
 QX_NONCE='${options.nonce}'
 QX_CLEAN_CLOUD_INIT=${options.cloudInitClean ? 1 : 0}
 ${PRELUDE}

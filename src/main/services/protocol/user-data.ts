@@ -7,7 +7,7 @@ import { gunzipSync } from 'node:zlib';
  * A wrapped script is a POSIX shell script whose first lines are:
  *
  *   #!/bin/sh
- *   # quadraxis-wrapper: 1
+ *   # quadraxis-wrapper: 2
  *   # quadraxis-bake: <bake id>
  *   # quadraxis-nonce: <hex nonce>
  *   # quadraxis-mode: script | cloud-init
@@ -19,11 +19,18 @@ import { gunzipSync } from 'node:zlib';
  *
  * On the serial console the wrapper prints `[quadraxis:<nonce>] begin` before the script and
  * `[quadraxis:<nonce>] done exit=<code>` after it. The nonce is random per bake so a script's own output
- * cannot fake completion. On success it then powers the machine off (instance-initiated shutdown).
+ * cannot fake completion. Then it powers the machine off (instance-initiated shutdown):
+ *   - version 2: whatever the exit code, so the builder stopping by itself is the one signal the engine
+ *     waits for, and the console's done marker (read once) says how the script ended;
+ *   - version 1: only after exit 0; a failed script left the machine running.
+ * Readers must accept both (a builder launched by an older Quadraxis may still be resumed or simulated).
  *
  * Whole user data may be gzip-compressed (cloud-init reads gzip) when it would exceed EC2's 16 KB limit.
  */
-export const WRAPPER_VERSION = 1;
+export const WRAPPER_VERSION = 2;
+
+/** From this version on, the wrapper powers the machine off after a failed script too. */
+export const POWEROFF_ON_FAILURE_SINCE = 2;
 
 export type WrapperMode = 'script' | 'cloud-init';
 
@@ -69,10 +76,16 @@ export function parseMarker(line: string, nonce: string): MarkerLine | null {
   return done ? { kind: 'done', exitCode: Number(done[1]) } : null;
 }
 
-export function wrapperHeader(info: { bakeId: string; nonce: string; mode: WrapperMode }): string {
+/** `version`: the protocol version to claim (the current one unless a test plays an older wrapper). */
+export function wrapperHeader(info: {
+  bakeId: string;
+  nonce: string;
+  mode: WrapperMode;
+  version?: number;
+}): string {
   return [
     '#!/bin/sh',
-    `# quadraxis-wrapper: ${WRAPPER_VERSION}`,
+    `# quadraxis-wrapper: ${info.version ?? WRAPPER_VERSION}`,
     `# quadraxis-bake: ${info.bakeId}`,
     `# quadraxis-nonce: ${info.nonce}`,
     `# quadraxis-mode: ${info.mode}`,

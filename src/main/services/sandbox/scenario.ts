@@ -5,11 +5,16 @@ import { z } from 'zod';
  * the control endpoint from other processes.
  */
 
-/** How a builder's script ends: exit 0, a given exit code, or never (the done marker never appears). */
+/**
+ * How a builder's script ends: exit 0, a given exit code, or never (the done marker never appears). After
+ * its done marker the wrapper powers the machine off as its version says (always from version 2); with
+ * `poweroff: false` the machine stays up instead — how a plain user-data script, played through the wrapper
+ * so that its end can be timed, behaves.
+ */
 export const ScriptOutcomeSchema = z.union([
   z.literal('succeed'),
   z.literal('hang'),
-  z.object({ exitCode: z.number().int().min(0).max(255) }),
+  z.object({ exitCode: z.number().int().min(0).max(255), poweroff: z.literal(false).optional() }),
 ]);
 export type ScriptOutcome = z.infer<typeof ScriptOutcomeSchema>;
 

@@ -3,6 +3,7 @@ import { open, readFile } from 'node:fs/promises';
 import { BakeEventSchema } from '../../../shared/bake';
 import type { BakeEvent } from '../../../shared/bake';
 import { isNotFound } from './atomic';
+import { parseJsonAs } from './parse-json';
 import type { StoreLogger } from './quarantine';
 
 /**
@@ -81,12 +82,8 @@ export async function* readJournal(
   const parse = (line: string): BakeEvent | undefined => {
     lineNo++;
     if (line.trim() === '') return undefined;
-    try {
-      const parsed = BakeEventSchema.safeParse(JSON.parse(line));
-      if (parsed.success) return parsed.data;
-    } catch {
-      // reported below
-    }
+    const event = parseJsonAs(BakeEventSchema, line);
+    if (event) return event;
     logger.warn(`${display} line ${lineNo} is unreadable and was skipped.`);
     return undefined;
   };

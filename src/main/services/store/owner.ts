@@ -7,6 +7,7 @@ import { systemClock } from '../clock';
 import { readTextIfExists, replaceFile } from './atomic';
 import type { StoreContext } from './context';
 import { withLock } from './lock';
+import { parseJsonAs } from './parse-json';
 
 /** Different for every process incarnation, so a reused pid never passes for the process that died. */
 const PROCESS_START_TOKEN = randomUUID();
@@ -161,7 +162,7 @@ export class BakeOwners {
   async liveOwner(bakeId: string): Promise<LiveOwner> {
     const text = await readTextIfExists(this.ctx.paths.ownerFile(bakeId));
     if (text === undefined) return { live: false, reason: 'no-owner' };
-    const owner = parseOwner(text);
+    const owner = parseJsonAs(OwnerSchema, text);
     if (!owner) return { live: false, reason: 'unreadable' };
     if (this.now() - owner.heartbeatAt > this.staleMs)
       return { live: false, owner, reason: 'stale-heartbeat' };
@@ -174,7 +175,7 @@ export class BakeOwners {
 
   private async read(bakeId: string): Promise<BakeOwner | undefined> {
     const text = await readTextIfExists(this.ctx.paths.ownerFile(bakeId));
-    return text === undefined ? undefined : parseOwner(text);
+    return text === undefined ? undefined : parseJsonAs(OwnerSchema, text);
   }
 
   private isMe(owner: BakeOwner): boolean {
@@ -194,15 +195,6 @@ export class BakeOwners {
 
 export function ownerJson(owner: BakeOwner): string {
   return `${JSON.stringify(owner)}\n`;
-}
-
-function parseOwner(text: string): BakeOwner | undefined {
-  try {
-    const parsed = OwnerSchema.safeParse(JSON.parse(text));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 function processExists(pid: number): boolean {

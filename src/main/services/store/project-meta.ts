@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { writeAtomic, readTextIfExists } from './atomic';
 import type { StoreContext } from './context';
+import { parseJsonAs } from './parse-json';
 
 /**
  * A small sidecar per project saying who wrote it last. The project file itself stays exactly the YAML a
@@ -29,14 +30,8 @@ export async function writeProjectMeta(
 
 async function readProjectMeta(ctx: StoreContext, name: string): Promise<ProjectMeta | undefined> {
   const text = await readTextIfExists(ctx.paths.projectMetaFile(name));
-  if (text === undefined) return undefined;
-  try {
-    const parsed = ProjectMetaSchema.safeParse(JSON.parse(text));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    // Advisory only: an unreadable sidecar just makes the message vaguer.
-    return undefined;
-  }
+  // Advisory only: an unreadable sidecar just makes the message vaguer.
+  return text === undefined ? undefined : parseJsonAs(ProjectMetaSchema, text);
 }
 
 function describeWriter(meta: ProjectMeta): string {

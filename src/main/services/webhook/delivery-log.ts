@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import { DeliverySchema, type Delivery } from '../../../shared/ipc/webhook.contract';
 import { ensureDir, isNotFound, readTextIfExists } from '../store/atomic';
 import { withLock } from '../store/lock';
+import { parseJsonAs } from '../store/parse-json';
 import type { StoreLogger } from '../store/quarantine';
 import type { WebhookPaths } from './paths';
 
@@ -34,13 +35,9 @@ export class DeliveryLog {
     const current = (await readTextIfExists(paths.deliveriesFile(project))) ?? '';
     const entries: Delivery[] = [];
     for (const line of `${older}${current}`.split('\n')) {
-      if (!line) continue;
-      try {
-        const parsed = DeliverySchema.safeParse(JSON.parse(line));
-        if (parsed.success) entries.push(parsed.data);
-      } catch {
-        // A line cut short by a crash: the rest of the log is still good.
-      }
+      // A line cut short by a crash is skipped: the rest of the log is still good.
+      const entry = line ? parseJsonAs(DeliverySchema, line) : undefined;
+      if (entry) entries.push(entry);
     }
     return entries.slice(-limit).reverse();
   }

@@ -11,6 +11,7 @@ import { ConsoleView } from '../components/bake/console-view';
 import { BakeStatusBadge, SimulatedBadge } from '../components/bake/status-badge';
 import { StepList } from '../components/bake/step-list';
 import { StepTimelineChart } from '../components/bake/step-timeline-chart';
+import { useConsoleWatch } from '../components/bake/use-console-watch';
 import { useAppStore } from '../state/app-store';
 import { closeBake, consoleOf, openBake, useBakesStore } from '../state/bakes-store';
 
@@ -25,6 +26,7 @@ export function BakePage({ id }: { id: string }) {
     void openBake(id);
     return () => closeBake(id);
   }, [id]);
+  useConsoleWatch(id, record !== undefined && !isFinalStatus(record.status));
 
   const back = (
     <Anchor component="button" size="sm" onClick={() => void navigate({ page: 'bakes' })} mb="xs">

@@ -9,20 +9,10 @@ import {
   Text,
   Title,
 } from '@mantine/core';
-import { notifications } from '@mantine/notifications';
-import type { SettingsPatch } from '../../../shared/settings';
-import { api, errorMessage, unwrap } from '../api';
 import { PageHeader } from '../components/page-header';
 import { WebhookSettings } from '../components/triggers/webhook-settings';
 import { useAppStore } from '../state/app-store';
-
-async function save(patch: SettingsPatch) {
-  try {
-    useAppStore.getState().setSettings(await unwrap(api.settings.update(patch)));
-  } catch (error) {
-    notifications.show({ color: 'red', title: 'Settings not saved', message: errorMessage(error) });
-  }
-}
+import { saveSettings } from '../state/save-settings';
 
 export function SettingsPage() {
   const settings = useAppStore((s) => s.settings);
@@ -43,7 +33,7 @@ export function SettingsPage() {
           <SegmentedControl
             aria-labelledby="theme-label"
             value={settings.theme}
-            onChange={(theme) => void save({ theme })}
+            onChange={(theme) => void saveSettings({ theme })}
             data={[
               { value: 'system', label: 'Follow system' },
               { value: 'light', label: 'Light' },
@@ -63,7 +53,7 @@ export function SettingsPage() {
               max={50}
               value={settings.bakes.concurrencyPerRegion}
               onChange={(value) =>
-                typeof value === 'number' && void save({ bakes: { concurrencyPerRegion: value } })
+                typeof value === 'number' && void saveSettings({ bakes: { concurrencyPerRegion: value } })
               }
               maw={320}
             />
@@ -74,14 +64,16 @@ export function SettingsPage() {
               max={1440}
               value={settings.bakes.scriptTimeoutMinutes}
               onChange={(value) =>
-                typeof value === 'number' && void save({ bakes: { scriptTimeoutMinutes: value } })
+                typeof value === 'number' && void saveSettings({ bakes: { scriptTimeoutMinutes: value } })
               }
               maw={320}
             />
             <Switch
               label="Notify me when a bake finishes while the window is in the background"
               checked={settings.bakes.notifyWhenDone}
-              onChange={(event) => void save({ bakes: { notifyWhenDone: event.currentTarget.checked } })}
+              onChange={(event) =>
+                void saveSettings({ bakes: { notifyWhenDone: event.currentTarget.checked } })
+              }
             />
           </Stack>
         </Paper>

@@ -25,6 +25,7 @@ export async function createImage(run: BakeRun): Promise<string> {
     throw new AppError('INTERNAL', 'create-image ran before its inputs were known.');
   const ec2 = run.connection.clients.ec2;
   run.state.createImageSent = true;
+  run.state.imageStartedAt = run.clock.now();
   let imageId: string | undefined;
   try {
     const out = await run.call('CreateImage', (o) =>

@@ -48,6 +48,7 @@ export async function launch(run: BakeRun): Promise<string> {
     }
   }
   run.state.instanceId = instanceId;
+  run.launched(run.clock.now());
   await run.emit({ type: 'resource', kind: 'instance', id: instanceId });
   const gz = userData.gzipped ? `, gzipped to ${userData.bytes} bytes` : '';
   return `launched ${instanceId} (${run.project.instanceType}, user data ${userData.rawBytes} bytes${gz})`;

@@ -3,7 +3,7 @@ import { AppError } from '../../../../shared/result';
 import type { BakeRun } from '../bake-run';
 import { BakeFailure } from '../failure';
 import { waitForInstance } from '../wait';
-import { goneFailure } from './wait-running';
+import { assertPresent } from './wait-running';
 
 const STOP_TIMEOUT_MS = 20 * 60_000;
 
@@ -21,22 +21,29 @@ export async function stopBuilder(run: BakeRun): Promise<string> {
     await run.call('StopInstances', (o) =>
       ec2.send(new StopInstancesCommand({ InstanceIds: [instanceId] }), o),
     );
+    run.builderSchedule.expectStop(run.clock.now());
     requested = true;
   }
+  await waitStopped(run, instanceId);
+  return requested ? `stopped ${instanceId}` : `${instanceId} stopped by itself`;
+}
+
+/** Until the builder is "stopped" — at once when the last look already saw it so. */
+export async function waitStopped(run: BakeRun, instanceId: string): Promise<void> {
+  if (run.builderSchedule.lastSeen?.state === 'stopped') return;
   await waitForInstance(
     run.region.poller,
     instanceId,
     run.scope(),
     (view) => {
-      if (view === 'missing' || view.state === 'shutting-down' || view.state === 'terminated')
-        throw goneFailure(instanceId, view);
+      assertPresent(instanceId, view);
       return view.state === 'stopped' ? true : undefined;
     },
     {
+      schedule: run.builderSchedule,
       timeoutMs: STOP_TIMEOUT_MS,
       onTimeout: () =>
         new BakeFailure('TIMEOUT', `The builder ${instanceId} did not stop within 20 minutes.`),
     },
   );
-  return requested ? `stopped ${instanceId}` : `${instanceId} stopped by itself`;
 }

@@ -2,6 +2,7 @@ import { AppError } from '../../../../shared/result';
 import type { BakeRun } from '../bake-run';
 import { BakeFailure } from '../failure';
 import type { InstanceView } from '../poller';
+import { scriptWatch } from '../script-watch';
 import { waitForInstance } from '../wait';
 
 const RUNNING_TIMEOUT_MS = 15 * 60_000;
@@ -25,25 +26,52 @@ export function goneFailure(instanceId: string, view: InstanceView | 'missing'):
   );
 }
 
-/** Waits until the builder has left "pending". A fast script may already have it stopping: that counts. */
+/** A builder that is terminating, terminated or no longer listed can never finish the bake. */
+export function assertPresent(
+  instanceId: string,
+  view: InstanceView | 'missing',
+): asserts view is InstanceView {
+  if (view === 'missing' || view.state === 'shutting-down' || view.state === 'terminated')
+    throw goneFailure(instanceId, view);
+}
+
+/**
+ * Waits until the builder has left "pending". A fast script may already have it stopping: that counts.
+ * Seeing "running" late costs nothing (EC2 boots it and the script starts regardless), so the builder's
+ * schedule looks only a few times here — unless someone watches the console, where the wrapper's begin
+ * marker shows the builder up before any look does.
+ */
 export async function waitRunning(run: BakeRun): Promise<string> {
   const instanceId = run.state.instanceId;
   if (!instanceId) throw new AppError('INTERNAL', 'wait-running ran before launch.');
-  const state = await waitForInstance(
-    run.region.poller,
-    instanceId,
-    run.scope(),
-    (view) => {
-      if (view === 'missing' || view.state === 'shutting-down' || view.state === 'terminated')
-        throw goneFailure(instanceId, view);
-      return view.state === 'pending' ? undefined : view.state;
-    },
-    {
-      timeoutMs: RUNNING_TIMEOUT_MS,
-      onTimeout: () =>
-        new BakeFailure('TIMEOUT', `The builder ${instanceId} was still pending after 15 minutes.`),
-    },
-  );
-  run.state.scriptStartedAt = run.clock.now();
-  return `${instanceId} is ${state}`;
+  const watch = run.project.completion.mode === 'wrapper' ? scriptWatch(run) : undefined;
+  const stop = new AbortController();
+  const signal = AbortSignal.any([run.signal, stop.signal]);
+  try {
+    const state = await Promise.race([
+      waitForInstance(
+        run.region.poller,
+        instanceId,
+        run.scope(signal),
+        (view) => {
+          assertPresent(instanceId, view);
+          return view.state === 'pending' ? undefined : view.state;
+        },
+        {
+          schedule: run.builderSchedule,
+          timeoutMs: RUNNING_TIMEOUT_MS,
+          onTimeout: () =>
+            new BakeFailure('TIMEOUT', `The builder ${instanceId} was still pending after 15 minutes.`),
+        },
+      ),
+      ...(watch ? [watch.started.then(() => 'running: its init script has started')] : []),
+    ]);
+    run.state.scriptStartedAt = run.clock.now();
+    return `${instanceId} is ${state}`;
+  } catch (error) {
+    await watch?.stop();
+    throw error;
+  } finally {
+    stop.abort();
+  }
 }

@@ -1,4 +1,10 @@
-import { beginMarker, doneMarker, inspectUserData, type UserDataInfo } from '../../protocol/user-data';
+import {
+  beginMarker,
+  doneMarker,
+  inspectUserData,
+  POWEROFF_ON_FAILURE_SINCE,
+  type UserDataInfo,
+} from '../../protocol/user-data';
 import type { ScriptOutcome } from '../scenario';
 import {
   ConsoleWriter,
@@ -41,9 +47,10 @@ export interface LaunchPlan {
 
 /**
  * Everything a fresh instance will do, planned at launch: boot, cloud-init, the wrapped script between
- * its begin and done markers, and — after exit 0 — the wrapper's poweroff (an instance-initiated
- * shutdown, which stops or terminates per InstanceInitiatedShutdownBehavior). Unwrapped user data just
- * boots and the instance keeps running.
+ * its begin and done markers, and the wrapper's poweroff (an instance-initiated shutdown, which stops or
+ * terminates per InstanceInitiatedShutdownBehavior) — after any exit for a version 2 wrapper, after exit 0
+ * only for version 1. A script that powers the machine off itself goes down there, without a done marker.
+ * Unwrapped user data just boots and the instance keeps running.
  */
 export function planLaunch(input: LaunchPlanInput): LaunchPlan {
   const runningAt = input.at + input.pendingMs;
@@ -73,14 +80,30 @@ export function planLaunch(input: LaunchPlanInput): LaunchPlan {
     for (const line of run.lines) out.cloudInit(scriptStart + line.offsetMs, line.text);
   out.cloudInit(markerAt, beginMarker(nonce));
   if (mode === 'script') for (const line of run.lines) out.cloudInit(scriptStart + line.offsetMs, line.text);
-  if (run.exitCode === null)
-    return { transitions, console, script: { wrapped: true, nonce, doneAt: null, exitCode: null } };
+  const unfinished = { transitions, console, script: { wrapped: true, nonce, doneAt: null, exitCode: null } };
+  if (run.poweroffAtMs !== undefined) {
+    powerOff(out, transitions, input, scriptStart + run.poweroffAtMs);
+    return unfinished;
+  }
+  if (run.exitCode === null) return unfinished;
   const doneAt = scriptStart + run.durationMs;
   out.cloudInit(doneAt, doneMarker(nonce, run.exitCode));
   printCloudInitFinished(out, input.machine, doneAt);
   const script = { wrapped: true, nonce, doneAt, exitCode: run.exitCode };
-  if (run.exitCode !== 0) return { transitions, console, script };
-  const offAt = doneAt + input.shutdownDelayMs;
+  const staysUp =
+    (typeof input.outcome === 'object' && input.outcome.poweroff === false) ||
+    (run.exitCode !== 0 && info.wrapper.version < POWEROFF_ON_FAILURE_SINCE);
+  if (staysUp) return { transitions, console, script };
+  powerOff(out, transitions, input, doneAt + input.shutdownDelayMs);
+  return { transitions, console, script };
+}
+
+function powerOff(
+  out: ConsoleWriter,
+  transitions: PlannedTransition[],
+  input: LaunchPlanInput,
+  offAt: number,
+): void {
   const terminate = input.shutdownBehavior === 'terminate';
   const downMs = terminate ? input.shuttingDownMs : input.stoppingMs;
   printShutdown(out, offAt, downMs, 'poweroff');
@@ -88,7 +111,6 @@ export function planLaunch(input: LaunchPlanInput): LaunchPlan {
     { at: offAt, state: terminate ? 'shutting-down' : 'stopping', instanceInitiated: true },
     { at: offAt + downMs, state: terminate ? 'terminated' : 'stopped', instanceInitiated: true },
   );
-  return { transitions, console, script };
 }
 
 function readUserData(bytes: Buffer): UserDataInfo {
@@ -111,10 +133,13 @@ function applyOverrides(run: ScriptRun, input: LaunchPlanInput): PlannedRun {
       lines: run.lines.map((l) => ({ ...l, offsetMs: Math.round(l.offsetMs * scale) })),
       durationMs: input.scriptMs,
       exitCode: run.exitCode,
+      ...(run.poweroffAtMs !== undefined ? { poweroffAtMs: input.scriptMs } : {}),
     };
   }
-  if (input.outcome === 'hang') return { ...planned, exitCode: null };
-  if (input.outcome === 'succeed') return { ...planned, exitCode: 0 };
-  if (input.outcome) return { ...planned, exitCode: input.outcome.exitCode };
+  // An outcome set from outside decides how the script ends, a poweroff of its own included.
+  const { poweroffAtMs: _own, ...ended } = planned;
+  if (input.outcome === 'hang') return { ...ended, exitCode: null };
+  if (input.outcome === 'succeed') return { ...ended, exitCode: 0 };
+  if (input.outcome) return { ...ended, exitCode: input.outcome.exitCode };
   return planned;
 }

@@ -5,20 +5,24 @@ import { splitStatements, splitWords, type Word } from './shell-words';
 /**
  * Simulates a user's init script without executing anything. Each top-level `echo` prints its text
  * (with `$VARS` from the environment and earlier assignments), `sleep N` adds N seconds, `exit N` ends
- * the script with code N; every other command (or whole if/for/while block) is "work": it prints what
- * such a command plausibly prints and the work shares the default script duration.
+ * the script with code N, `poweroff` (or `shutdown -h`, `halt`, `systemctl poweroff`…) takes the machine
+ * down then and there; every other command (or whole if/for/while block) is "work": it prints what such a
+ * command plausibly prints and the work shares the default script duration.
  */
 export type ScriptStep =
   | { kind: 'print'; text: string }
   | { kind: 'sleep'; ms: number }
   | { kind: 'work'; output: string[] }
-  | { kind: 'exit'; code: number };
+  | { kind: 'exit'; code: number }
+  | { kind: 'poweroff' };
 
 export interface ScriptRun {
   /** Output lines, with their offset from the start of the script. */
   lines: { offsetMs: number; text: string }[];
   durationMs: number;
   exitCode: number;
+  /** The script powered the machine off itself, this long after it started: it never finished. */
+  poweroffAtMs?: number;
 }
 
 const OPENERS = new Set(['if', 'for', 'while', 'until', 'case', 'select']);
@@ -67,7 +71,7 @@ export function shellSteps(script: string, env: Record<string, string>, distro: 
       if (depth > 0) continue;
       const step = topLevelStep(words, vars, distro);
       if (step) steps.push(step);
-      if (step?.kind === 'exit') return steps;
+      if (step?.kind === 'exit' || step?.kind === 'poweroff') return steps;
     }
   }
   return steps;
@@ -99,6 +103,7 @@ function topLevelStep(words: Word[], vars: Record<string, string>, distro: Distr
     return { kind: 'print', text: text.map((w) => w.text).join(' ') };
   }
   if (first.text === 'sleep') return { kind: 'sleep', ms: parseSleep(args[0]?.text ?? '') };
+  if (powersOff(words.map((w) => w.text).filter((w) => w !== 'sudo'))) return { kind: 'poweroff' };
   if (first.text === 'exit') {
     const code = Number(args[0]?.text ?? '0');
     return { kind: 'exit', code: Number.isInteger(code) ? code & 255 : 0 };
@@ -110,6 +115,14 @@ function topLevelStep(words: Word[], vars: Record<string, string>, distro: Distr
       distro,
     ),
   };
+}
+
+/** The ways a script takes the machine down for good (a reboot is not one of them). */
+function powersOff([command, ...args]: string[]): boolean {
+  if (command === 'poweroff' || command === 'halt') return true;
+  if (command === 'shutdown') return !args.some((a) => /^-\w*r/.test(a) || a === '--reboot');
+  if (command === 'systemctl') return args.includes('poweroff') || args.includes('halt');
+  return (command === 'init' || command === 'telinit') && args[0] === '0';
 }
 
 function parseSleep(arg: string): number {
@@ -210,7 +223,10 @@ export function schedule(steps: ScriptStep[], workMs: number): ScriptRun {
     if (step.kind === 'print') lines.push({ offsetMs: Math.round(offset), text: step.text });
     else if (step.kind === 'sleep') offset += step.ms;
     else if (step.kind === 'exit') return { lines, durationMs: Math.round(offset), exitCode: step.code };
-    else {
+    else if (step.kind === 'poweroff') {
+      const at = Math.round(offset);
+      return { lines, durationMs: at, exitCode: 0, poweroffAtMs: at };
+    } else {
       step.output.forEach((text, i) =>
         lines.push({ offsetMs: Math.round(offset + (perWork * (i + 1)) / (step.output.length + 1)), text }),
       );

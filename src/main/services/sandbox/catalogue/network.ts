@@ -1,24 +1,11 @@
+import { DEFAULT_ENABLED_REGIONS } from '../../../../shared/regions';
 import { stableId } from '../ids';
 
-/** Regions DescribeRegions lists. Calls signed for any other well-formed region work too (state is per region). */
-export const REGIONS: readonly string[] = [
-  'us-east-1',
-  'us-east-2',
-  'us-west-1',
-  'us-west-2',
-  'ca-central-1',
-  'sa-east-1',
-  'eu-west-1',
-  'eu-west-2',
-  'eu-west-3',
-  'eu-central-1',
-  'eu-north-1',
-  'ap-south-1',
-  'ap-northeast-1',
-  'ap-northeast-2',
-  'ap-southeast-1',
-  'ap-southeast-2',
-];
+/**
+ * Regions DescribeRegions lists: the ones every account has. Calls signed for any other well-formed region
+ * work too (state is per region).
+ */
+export const REGIONS = DEFAULT_ENABLED_REGIONS;
 
 const DIRECTION: Record<string, string> = {
   east: 'e',

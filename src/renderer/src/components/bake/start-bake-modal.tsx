@@ -46,7 +46,7 @@ export function StartBakeModal({ dialog, onClose, onSubmit, onForce }: StartBake
       )}
       {dialog.kind === 'conflict' && (
         <ConflictQuestion
-          message={dialog.error.message}
+          error={dialog.error}
           onCancel={onClose}
           onConfirm={() => onForce(dialog.request, dialog.remember)}
         />
@@ -206,8 +206,16 @@ function StartError({ error }: { error: AppErrorPayload }) {
   );
 }
 
+/** The engine names the image and version an identical bake made in the error's details. */
+function identicalText(error: AppErrorPayload): string {
+  const { imageId, version } = error.details ?? {};
+  return imageId && version
+    ? `An identical bake already produced ${imageId} (version ${version}).`
+    : error.message;
+}
+
 function ConflictQuestion(props: {
-  message: string;
+  error: AppErrorPayload;
   onCancel: () => void;
   onConfirm: () => Promise<AppErrorPayload | undefined>;
 }) {
@@ -221,7 +229,7 @@ function ConflictQuestion(props: {
   return (
     <Stack gap="md">
       <Alert color="yellow" variant="light" icon={<IconCopy size={18} aria-hidden />} role="alert">
-        <Text size="sm">{props.message} Bake again?</Text>
+        <Text size="sm">{identicalText(props.error)} Bake again?</Text>
         <Text size="sm" c="dimmed" mt={6}>
           Nothing changed since: same base image, script, settings and region. Baking again makes a copy of
           that image.

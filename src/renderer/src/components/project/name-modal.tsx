@@ -3,19 +3,7 @@ import { useState, type ReactNode } from 'react';
 import { ProjectNameSchema } from '../../../../shared/project';
 import { errorMessage } from '../../api';
 
-/** Asks for a project name (rename, duplicate, new), checked with the shared rule; errors stay in the dialog. */
-export function NameModal({
-  opened,
-  title,
-  label,
-  initial,
-  submitLabel,
-  intro,
-  onClose,
-  onSubmit,
-}: {
-  opened: boolean;
-  title: string;
+interface NameFormProps {
   label: string;
   initial: string;
   submitLabel: string;
@@ -23,44 +11,31 @@ export function NameModal({
   onClose: () => void;
   /** Rejects with an error to show under the field. */
   onSubmit: (name: string) => Promise<void>;
+}
+
+/** Asks for a project name (rename, duplicate, new), checked with the shared rule; errors stay in the dialog. */
+export function NameModal({
+  opened,
+  title,
+  ...form
+}: NameFormProps & {
+  opened: boolean;
+  title: string;
 }) {
   return (
     <Modal
       closeButtonProps={{ 'aria-label': 'Close' }}
       opened={opened}
-      onClose={onClose}
+      onClose={form.onClose}
       title={title}
       centered
     >
-      {opened && (
-        <NameForm
-          label={label}
-          initial={initial}
-          submitLabel={submitLabel}
-          intro={intro}
-          onClose={onClose}
-          onSubmit={onSubmit}
-        />
-      )}
+      {opened && <NameForm {...form} />}
     </Modal>
   );
 }
 
-function NameForm({
-  label,
-  initial,
-  submitLabel,
-  intro,
-  onClose,
-  onSubmit,
-}: {
-  label: string;
-  initial: string;
-  submitLabel: string;
-  intro?: ReactNode;
-  onClose: () => void;
-  onSubmit: (name: string) => Promise<void>;
-}) {
+function NameForm({ label, initial, submitLabel, intro, onClose, onSubmit }: NameFormProps) {
   const [name, setName] = useState(initial);
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);

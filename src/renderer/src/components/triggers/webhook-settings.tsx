@@ -12,26 +12,19 @@ import {
   Text,
   Title,
 } from '@mantine/core';
-import { notifications } from '@mantine/notifications';
 import { IconAlertTriangle } from '@tabler/icons-react';
 import { useState } from 'react';
 import type { Settings } from '../../../../shared/settings';
-import { api, errorMessage, unwrap } from '../../api';
 import { useAppStore } from '../../state/app-store';
+import { saveSettings } from '../../state/save-settings';
 import { useWebhookStatus } from './use-webhook-status';
 
 type Webhook = Settings['webhook'];
 const LOOPBACK = '127.0.0.1';
 const ALL_INTERFACES = '0.0.0.0';
 
-async function save(webhook: Webhook) {
-  try {
-    // The whole object: a patch with one field would reset the others to their defaults.
-    useAppStore.getState().setSettings(await unwrap(api.settings.update({ webhook })));
-  } catch (error) {
-    notifications.show({ color: 'red', title: 'Webhook settings not saved', message: errorMessage(error) });
-  }
-}
+// The whole object: a patch with one field would reset the others to their defaults.
+const save = (webhook: Webhook) => saveSettings({ webhook }, 'Webhook settings not saved');
 
 /** The Settings section for the app's webhook listener: on/off, who may reach it, the port, and its state. */
 export function WebhookSettings() {

@@ -1,20 +1,14 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AppContext } from '../../../src/main/app/app-context';
-import { createAppContext } from '../../../src/main/app/create-app-context';
-import { dispatch } from '../../../src/main/app/dispatch';
-import { createHandlers } from '../../../src/main/app/handlers';
-import { systemClock } from '../../../src/main/services/clock';
-import { silentLogger } from '../../../src/main/services/logger';
-import type {
-  EventChannel,
-  InvokeChannel,
-  InvokeRequest,
-  InvokeResponse,
-} from '../../../src/shared/contract';
-import type { Result } from '../../../src/shared/result';
-import type { ProjectInput } from '../../../src/shared/project';
+import type { AppContext } from '../../src/main/app/app-context';
+import { createAppContext, type AppContextOptions } from '../../src/main/app/create-app-context';
+import { dispatch } from '../../src/main/app/dispatch';
+import { createHandlers } from '../../src/main/app/handlers';
+import { systemClock, type Clock } from '../../src/main/services/clock';
+import { silentLogger } from '../../src/main/services/logger';
+import type { EventChannel, InvokeChannel, InvokeRequest, InvokeResponse } from '../../src/shared/contract';
+import type { Result } from '../../src/shared/result';
 
 export interface AppFixture {
   ctx: AppContext;
@@ -27,21 +21,29 @@ export interface AppFixture {
   close(): Promise<void>;
 }
 
+export interface AppFixtureOptions {
+  /** The contents of the AWS config and credentials files the app sees (empty by default). */
+  aws?: { config?: string; credentials?: string };
+  clock?: Clock;
+  /** Default: no SDK retries and no sandbox throttling, so a failure shows at once. */
+  runtime?: AppContextOptions['runtime'];
+  /** Called as each event goes out, while main is still sending it. */
+  onEvent?: (channel: EventChannel, payload: unknown) => void;
+}
+
 /**
  * The app's real handlers and services over a temp data directory and isolated AWS config files, called the
  * way the renderer calls them (through dispatch, so requests and responses are parsed by the contract).
  */
-export async function openAppFixture(
-  aws: { config?: string; credentials?: string } = {},
-): Promise<AppFixture> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'qx-ui-projects-'));
-  const awsDir = await mkdtemp(join(tmpdir(), 'qx-ui-projects-aws-'));
-  await writeFile(join(awsDir, 'config'), aws.config ?? '');
-  await writeFile(join(awsDir, 'credentials'), aws.credentials ?? '');
+export async function openAppFixture(options: AppFixtureOptions = {}): Promise<AppFixture> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'qx-app-'));
+  const awsDir = await mkdtemp(join(tmpdir(), 'qx-app-aws-'));
+  await writeFile(join(awsDir, 'config'), options.aws?.config ?? '');
+  await writeFile(join(awsDir, 'credentials'), options.aws?.credentials ?? '');
   let stored: unknown = {};
   const ctx = createAppContext({
     dataDir,
-    clock: systemClock,
+    clock: options.clock ?? systemClock,
     logger: silentLogger,
     settingsBackend: { read: () => stored, write: (settings) => void (stored = settings) },
     openExternal: () => Promise.resolve(),
@@ -50,8 +52,10 @@ export async function openAppFixture(
         AWS_CONFIG_FILE: join(awsDir, 'config'),
         AWS_SHARED_CREDENTIALS_FILE: join(awsDir, 'credentials'),
       },
-      clientConfig: { maxAttempts: 1 },
-      sandbox: { throttling: false, seed: 'ui-projects' },
+      ...(options.runtime ?? {
+        clientConfig: { maxAttempts: 1 },
+        sandbox: { throttling: false, seed: 'ui-projects' },
+      }),
     },
   });
   const handlers = createHandlers(ctx);
@@ -59,7 +63,10 @@ export async function openAppFixture(
   ctx.hub.attach({
     id: 1,
     isDestroyed: () => false,
-    send: (channel, payload) => events.push({ channel, payload }),
+    send: (channel, payload) => {
+      events.push({ channel, payload });
+      options.onEvent?.(channel, payload);
+    },
   });
   ctx.hub.markReady(1);
   const call = (async (channel: InvokeChannel, request: unknown) =>
@@ -79,17 +86,5 @@ export async function openAppFixture(
       await rm(dataDir, { recursive: true, force: true });
       await rm(awsDir, { recursive: true, force: true });
     },
-  };
-}
-
-export function sampleProject(name: string, initScript = '#!/bin/bash\necho hello\n'): ProjectInput {
-  return {
-    name,
-    baseImage: {
-      kind: 'ssm',
-      parameter: '/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64',
-    },
-    instanceType: 't3.micro',
-    initScript,
   };
 }
