@@ -11,7 +11,7 @@ import {
   createAppContext,
   type AppContextOptions,
 } from '../../src/main/app/create-app-context';
-import { dispatch } from '../../src/main/app/dispatch';
+import { assertEveryChannelHandled, dispatch } from '../../src/main/app/dispatch';
 import { createHandlers } from '../../src/main/app/handlers';
 import { systemClock } from '../../src/main/services/clock';
 import { createLogger } from '../../src/main/services/logger';
@@ -94,6 +94,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> 
     },
   });
   const handlers = createHandlers(ctx);
+  assertEveryChannelHandled(handlers);
 
   const server: Server = createServer((request, response) => {
     const path = decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname);

@@ -32,8 +32,11 @@ async function boot(options: { userData?: string; singleInstance?: boolean } = {
   loadWithElectronStub(MAIN_BUNDLE, stub.module);
   if (options.singleInstance === false) return { ...stub, window: undefined };
   const loaded = once(stub.state.app, 'stub:window-loaded');
+  const exited = once(stub.state.app, 'stub:exit').then(([code]: unknown[]) => {
+    throw new Error(`main exited with ${String(code)}: ${JSON.stringify(stub.state.errorBoxes)}`);
+  });
   stub.state.app.fireReady();
-  const [window] = (await loaded) as [StubBrowserWindow];
+  const [window] = (await Promise.race([loaded, exited])) as [StubBrowserWindow];
   return { ...stub, window };
 }
 
@@ -120,6 +123,20 @@ describe('the built main process, booted under a stub electron', () => {
     const { state } = await boot();
     expect([...state.ipcHandlers.keys()].sort()).toEqual(Object.keys(invokeContract).sort());
     expect([...INVOKE_CHANNELS].sort()).toEqual(Object.keys(invokeContract).sort());
+  });
+
+  it('says why and exits when it cannot start, instead of leaving a process with no window', async () => {
+    const userData = join(mkdtempSync(join(tmpdir(), 'qx-boot-')), 'not-a-directory');
+    writeFileSync(userData, 'a file where the data directory should be');
+    const stub = createElectronStub(userData);
+    loadWithElectronStub(MAIN_BUNDLE, stub.module);
+    const exited = once(stub.state.app, 'stub:exit');
+    stub.state.app.fireReady();
+    expect(await exited).toEqual([1]);
+    expect(stub.state.errorBoxes).toEqual([
+      { title: 'Quadraxis could not start', content: expect.stringContaining('not-a-directory') },
+    ]);
+    expect(StubBrowserWindow.instances).toEqual([]);
   });
 
   it('answers the window and refuses a foreign sender before reading its payload', async () => {

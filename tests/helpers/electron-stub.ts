@@ -124,6 +124,11 @@ class StubApp extends EventEmitter {
     this.quitCalled = true;
     this.emit('stub:quit');
   }
+  exitCode: number | undefined;
+  exit(code = 0) {
+    this.exitCode = code;
+    this.emit('stub:exit', code);
+  }
 }
 
 type IpcHandler = (event: unknown, ...args: unknown[]) => unknown;
@@ -146,6 +151,7 @@ export interface StubState {
   rendererInvocations: { channel: string; args: unknown[] }[];
   notifications: { title: string; body: string }[];
   dialogs: unknown[];
+  errorBoxes: { title: string; content: string }[];
   /** The button index the next message box answers with. */
   dialogResponse: number;
 }
@@ -168,6 +174,7 @@ export function createElectronStub(userData = mkdtempSync(join(tmpdir(), 'qx-use
     rendererInvocations: [],
     notifications: [],
     dialogs: [],
+    errorBoxes: [],
     dialogResponse: 0,
   };
   const state = stubState;
@@ -217,6 +224,7 @@ export function createElectronStub(userData = mkdtempSync(join(tmpdir(), 'qx-use
     },
     Notification: StubNotification,
     dialog: {
+      showErrorBox: (title: string, content: string) => state.errorBoxes.push({ title, content }),
       showMessageBoxSync: (...args: unknown[]) => {
         state.dialogs.push(args.at(-1));
         return state.dialogResponse;

@@ -25,6 +25,16 @@ export function isInvokeChannel(channel: string): channel is InvokeChannel {
 }
 
 /**
+ * The Handlers type already makes a forgotten channel a compile error; this makes it a boot failure too, so a
+ * build that slipped past the type checker (or a handler object assembled at runtime) cannot start half-wired
+ * and answer some of the renderer's calls with nothing.
+ */
+export function assertEveryChannelHandled(handlers: Partial<Record<string, unknown>>): void {
+  const missing = Object.keys(invokeContract).filter((channel) => typeof handlers[channel] !== 'function');
+  if (missing.length > 0) throw new Error(`No IPC handler for ${missing.join(', ')}.`);
+}
+
+/**
  * Parse, call, parse again, wrap. Every handler receives a validated request, and whatever it returns is
  * parsed with the response schema before it leaves main: unknown fields are stripped, so a secret that a
  * service put on an object by mistake cannot reach the renderer.

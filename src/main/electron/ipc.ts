@@ -1,7 +1,7 @@
 import { ipcMain, type IpcMainInvokeEvent, type WebContents } from 'electron';
 import { INVOKE_CHANNELS } from '../../shared/channels';
 import type { Result } from '../../shared/result';
-import { dispatch, type Handlers } from '../app/dispatch';
+import { assertEveryChannelHandled, dispatch, type Handlers } from '../app/dispatch';
 import type { EventTarget } from '../app/event-hub';
 import type { Logger } from '../services/logger';
 
@@ -17,6 +17,7 @@ const FORBIDDEN: Result<never> = {
  * contract gets one handler that refuses foreign senders before looking at the payload, then dispatches.
  */
 export function registerIpc(handlers: Handlers, isTrustedSender: SenderCheck, logger: Logger): () => void {
+  assertEveryChannelHandled(handlers);
   for (const channel of INVOKE_CHANNELS) {
     ipcMain.handle(channel, (event: IpcMainInvokeEvent, raw: unknown) => {
       if (!isTrustedSender(event)) {

@@ -77,72 +77,81 @@ export function startApp(): void {
     if (process.platform !== 'darwin') app.quit();
   });
 
-  void app.whenReady().then(() => {
-    const dataDir = app.getPath('userData');
-    logger = openLog(dataDir);
-    const settingsNotice = quarantineUnreadableSettings(
-      join(dataDir, `${SETTINGS_FILE_NAME}.json`),
-      systemClock,
-    );
-    const ctx = createAppContext({
-      dataDir,
-      clock: systemClock,
-      logger,
-      settingsBackend: electronStoreBackend(dataDir),
-      startupNotices: settingsNotice ? [settingsNotice] : [],
-      openExternal: (url) => shell.openExternal(url),
-      secretBox: osSecretBox(),
-    });
-    const { settings } = ctx;
-    nativeTheme.themeSource = settings.get().theme;
-    settings.onChange((next) => (nativeTheme.themeSource = next.theme));
-
-    denyPermissions(session.defaultSession);
-    serveAppProtocol(join(__dirname, '../renderer'));
-    registerIpc(
-      createHandlers(ctx),
-      createSenderCheck(() => [...windows].map((w) => w.webContents), isAppUrl),
-      logger,
-    );
-
-    const openWindow = () => {
-      const window = createMainWindow({
-        preloadDir: join(__dirname, '../preload'),
-        windowState: settings.get().window,
-        backgroundColor: nativeTheme.shouldUseDarkColors ? '#1a1b1e' : '#ffffff',
+  void app
+    .whenReady()
+    .then(() => {
+      const dataDir = app.getPath('userData');
+      logger = openLog(dataDir);
+      const settingsNotice = quarantineUnreadableSettings(
+        join(dataDir, `${SETTINGS_FILE_NAME}.json`),
+        systemClock,
+      );
+      const ctx = createAppContext({
+        dataDir,
+        clock: systemClock,
+        logger,
+        settingsBackend: electronStoreBackend(dataDir),
+        startupNotices: settingsNotice ? [settingsNotice] : [],
+        openExternal: (url) => shell.openExternal(url),
+        secretBox: osSecretBox(),
       });
-      windows.add(window);
-      const contents = window.webContents;
-      const id = contents.id;
-      ctx.hub.attach(webContentsTarget(contents));
-      contents.on('did-start-navigation', (details) => {
-        if (details.isMainFrame && !details.isSameDocument) ctx.hub.markLoading(id);
-      });
-      // The renderer's beforeunload (unsaved edits) would otherwise make the close button do nothing at all.
-      contents.on('will-prevent-unload', (event) => {
-        const choice = dialog.showMessageBoxSync(window, {
-          type: 'question',
-          buttons: ['Close anyway', 'Keep editing'],
-          defaultId: 1,
-          cancelId: 1,
-          message: 'You have unsaved changes.',
-          detail: 'They are kept as a draft and offered again when you open the project next time.',
+      const { settings } = ctx;
+      nativeTheme.themeSource = settings.get().theme;
+      settings.onChange((next) => (nativeTheme.themeSource = next.theme));
+
+      denyPermissions(session.defaultSession);
+      serveAppProtocol(join(__dirname, '../renderer'));
+      registerIpc(
+        createHandlers(ctx),
+        createSenderCheck(() => [...windows].map((w) => w.webContents), isAppUrl),
+        logger,
+      );
+
+      const openWindow = () => {
+        const window = createMainWindow({
+          preloadDir: join(__dirname, '../preload'),
+          windowState: settings.get().window,
+          backgroundColor: nativeTheme.shouldUseDarkColors ? '#1a1b1e' : '#ffffff',
         });
-        if (choice === 0) event.preventDefault();
+        windows.add(window);
+        const contents = window.webContents;
+        const id = contents.id;
+        ctx.hub.attach(webContentsTarget(contents));
+        contents.on('did-start-navigation', (details) => {
+          if (details.isMainFrame && !details.isSameDocument) ctx.hub.markLoading(id);
+        });
+        // The renderer's beforeunload (unsaved edits) would otherwise make the close button do nothing at all.
+        contents.on('will-prevent-unload', (event) => {
+          const choice = dialog.showMessageBoxSync(window, {
+            type: 'question',
+            buttons: ['Close anyway', 'Keep editing'],
+            defaultId: 1,
+            cancelId: 1,
+            message: 'You have unsaved changes.',
+            detail: 'They are kept as a draft and offered again when you open the project next time.',
+          });
+          if (choice === 0) event.preventDefault();
+        });
+        window.on('close', () => settings.replace({ ...settings.get(), window: windowStateOf(window) }));
+        window.on('closed', () => {
+          windows.delete(window);
+          ctx.hub.detach(id);
+        });
+        void window.loadURL(rendererUrl());
+      };
+      openWindow();
+      notifyFinishedBakes(ctx);
+      guardQuit(ctx, () => [...windows][0]);
+      void recoverInterruptedBakes(ctx);
+      app.on('activate', () => {
+        if (windows.size === 0) openWindow();
       });
-      window.on('close', () => settings.replace({ ...settings.get(), window: windowStateOf(window) }));
-      window.on('closed', () => {
-        windows.delete(window);
-        ctx.hub.detach(id);
-      });
-      void window.loadURL(rendererUrl());
-    };
-    openWindow();
-    notifyFinishedBakes(ctx);
-    guardQuit(ctx, () => [...windows][0]);
-    void recoverInterruptedBakes(ctx);
-    app.on('activate', () => {
-      if (windows.size === 0) openWindow();
+    })
+    .catch((error: unknown) => {
+      // Without this a failed start leaves a process with no window and no word: say why, then go.
+      const message = error instanceof Error ? error.message : String(error);
+      logger?.error('Quadraxis could not start', { error: message });
+      dialog.showErrorBox('Quadraxis could not start', message);
+      app.exit(1);
     });
-  });
 }

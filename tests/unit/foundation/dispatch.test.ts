@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { dispatch, type Handlers } from '../../../src/main/app/dispatch';
+import { assertEveryChannelHandled, dispatch, type Handlers } from '../../../src/main/app/dispatch';
+import { invokeContract } from '../../../src/shared/contract';
 import { createLogger, silentLogger } from '../../../src/main/services/logger';
 import { defaultSettings } from '../../../src/shared/settings';
 import { AppError } from '../../../src/shared/result';
@@ -71,5 +72,12 @@ describe('dispatch', () => {
       ok: false,
       error: { code: 'INTERNAL' },
     });
+  });
+
+  it('refuses to start with a channel that has no handler, and names it', () => {
+    const all = Object.fromEntries(Object.keys(invokeContract).map((channel) => [channel, () => null]));
+    expect(() => assertEveryChannelHandled(all)).not.toThrow();
+    const { ['versions:list']: _forgotten, ...rest } = all;
+    expect(() => assertEveryChannelHandled(rest)).toThrow(/versions:list/);
   });
 });
