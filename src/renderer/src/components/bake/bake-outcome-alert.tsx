@@ -39,7 +39,12 @@ export function BakeOutcomeAlert({ record }: { record: BakeRecord }) {
             <Text size="sm" fw={500} mt={4}>
               Last lines of the builder’s console
             </Text>
-            <Code block aria-label="Console tail" style={{ overflowX: 'auto', whiteSpace: 'pre' }}>
+            <Code
+              block
+              aria-label="Console tail"
+              // These few lines are why the bake failed: wrap them rather than hide their ends off-screen.
+              style={{ whiteSpace: 'pre-wrap', overflowWrap: 'anywhere' }}
+            >
               {summary.consoleTail.slice(-TAIL_SHOWN).map(stripAnsi).join('\n')}
             </Code>
           </>
