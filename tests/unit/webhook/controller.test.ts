@@ -204,4 +204,30 @@ describe('the webhook channels', () => {
     expect(file.secret.sealedBy.box).toBe('safe-storage');
     expect(Buffer.from(file.secret.sealed, 'base64').reverse().toString()).toBe(secret);
   });
+
+  it('moves the secret with a renamed project and forgets it with a deleted one', async () => {
+    await call('projects:create', { project: projectInput('blue') });
+    const { secret } = await call('webhook:rotate', 'blue');
+    const oldUrl = (await call('webhook:triggers', 'blue')).url;
+    const post = (url: string) =>
+      fetch(url, { method: 'POST', headers: { authorization: `Bearer ${secret}` } });
+
+    await call('projects:rename', { from: 'blue', to: 'green' });
+    const green = await call('webhook:triggers', 'green');
+    expect(green).toMatchObject({ hasSecret: true, secretUsable: true });
+    const moved = await post(green.url);
+    expect(moved.status).toBe(202);
+    expect(
+      (await ctx.runtime.engine.waitForFinal(((await moved.json()) as { bakeId: string }).bakeId)).status,
+    ).toBe('succeeded');
+    // A new project under the old name does not inherit the secret, and the old URL bakes nothing.
+    await call('projects:create', { project: projectInput('blue') });
+    expect(await call('webhook:triggers', 'blue')).toMatchObject({ hasSecret: false });
+    expect((await post(oldUrl)).status).toBe(401);
+
+    await call('projects:delete', { name: 'green' });
+    await call('projects:create', { project: projectInput('green') });
+    expect(await call('webhook:triggers', 'green')).toMatchObject({ hasSecret: false });
+    expect((await post(green.url)).status).toBe(401);
+  });
 });

@@ -12,6 +12,7 @@ import { buildUserData, USER_DATA_LIMIT_BYTES } from '../../services/bake';
 import { checkProjectText, exportProjectYaml, type ProjectEntry } from '../../services/store';
 import type { AppContext } from '../app-context';
 import type { Handlers } from '../dispatch';
+import { webhookController } from '../webhook-controller';
 
 type ProjectsChannel =
   | 'projects:list'
@@ -58,6 +59,9 @@ export function projectsHandlers(ctx: AppContext): Pick<Handlers, ProjectsChanne
     },
     'projects:rename': async ({ from, to, revision }) => {
       const entry = await store.projects.rename(from, to, revision ? { revision } : {});
+      await followWebhook(ctx, from, () =>
+        webhookController(ctx).state.triggers.move(from, entry.project.name),
+      );
       changed({ name: from, reason: 'renamed', to: entry.project.name });
       return entry;
     },
@@ -69,6 +73,7 @@ export function projectsHandlers(ctx: AppContext): Pick<Handlers, ProjectsChanne
     },
     'projects:delete': async ({ name, revision, deleteVersions }) => {
       await store.projects.delete(name, { deleteVersions, ...(revision ? { revision } : {}) });
+      await followWebhook(ctx, name, () => webhookController(ctx).state.triggers.forget(name));
       changed({ name, reason: 'deleted' });
       return null;
     },
@@ -161,4 +166,24 @@ export function wireProjectEvents(ctx: AppContext): () => void {
     if (event.type === 'finished') projectOf.delete(event.bakeId);
     if (name) ctx.hub.emit('projects:changed', { name, reason: 'bake' });
   });
+}
+
+/**
+ * The project change has happened by the time its webhook settings follow it; if they cannot, the change
+ * stands and the person is told what is left over rather than shown an error for a rename that worked.
+ */
+async function followWebhook(ctx: AppContext, project: string, follow: () => Promise<void>): Promise<void> {
+  try {
+    await follow();
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    ctx.logger.warn('webhook settings did not follow a project change', { project, error: message });
+    ctx.notices.post({
+      id: `webhook-follow-${project}-${ctx.clock.now()}`,
+      level: 'warning',
+      title: `The webhook settings of ${project} were left behind`,
+      message: `${message} Regenerate the project's webhook secret on its Triggers tab.`,
+      at: ctx.clock.now(),
+    });
+  }
 }

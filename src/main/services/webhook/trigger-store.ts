@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, rename, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { z } from 'zod';
@@ -118,17 +118,56 @@ export class TriggerStore {
     return this.describe(name, next);
   }
 
+  /**
+   * A renamed project keeps its secret and webhook profile (its hook URL changes with the name), and its
+   * delivery history follows it, as its bakes do. Nothing is left under the old name for a later project
+   * of that name to inherit.
+   */
+  async move(from: string, to: string): Promise<void> {
+    const oldName = parseProjectName(from);
+    const newName = parseProjectName(to);
+    if (oldName === newName) return;
+    const { paths, logger } = this.options;
+    await withLock(paths.triggerLock(oldName), `the webhook settings of ${oldName}`, logger, async () => {
+      const current = await this.read(oldName).catch(() => undefined);
+      // Written here rather than through update(): a rename that only changes case shares the old lock, and
+      // on a case-insensitive disk shares the old file too, so that one is renamed rather than removed.
+      if (oldName.toLowerCase() === newName.toLowerCase()) {
+        await moveIfExists(paths.triggerFile(oldName), paths.triggerFile(newName));
+        if (current) await this.write(newName, { ...current, project: newName });
+      } else {
+        if (current) await this.write(newName, { ...current, project: newName });
+        await removeIfExists(paths.triggerFile(oldName));
+      }
+      await moveIfExists(paths.deliveriesFile(oldName), paths.deliveriesFile(newName));
+      await moveIfExists(paths.deliveriesOlderFile(oldName), paths.deliveriesOlderFile(newName));
+    });
+  }
+
+  /** A deleted project's hook stops working: a project created later under its name starts without a secret. */
+  async forget(project: string): Promise<void> {
+    const name = parseProjectName(project);
+    const { paths, logger } = this.options;
+    await withLock(paths.triggerLock(name), `the webhook settings of ${name}`, logger, () =>
+      removeIfExists(paths.triggerFile(name)),
+    );
+  }
+
   private async update(name: string, change: (file: TriggerFile) => TriggerFile): Promise<TriggerFile> {
     const { paths, logger } = this.options;
     return withLock(paths.triggerLock(name), `the webhook settings of ${name}`, logger, async () => {
       const current = await this.read(name).catch(() => undefined);
       const next = TriggerFileSchema.parse(change(current ?? { schemaVersion: 1, project: name }));
-      const path = paths.triggerFile(name);
-      await ensureDir(dirname(path));
-      await writeFileAtomic(path, `${JSON.stringify(next, null, 2)}\n`, { mode: 0o600, fsync: true });
-      await fsyncDir(dirname(path));
+      await this.write(name, next);
       return next;
     });
+  }
+
+  private async write(name: string, file: TriggerFile): Promise<void> {
+    const path = this.options.paths.triggerFile(name);
+    await ensureDir(dirname(path));
+    await writeFileAtomic(path, `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600, fsync: true });
+    await fsyncDir(dirname(path));
   }
 
   private async read(name: string): Promise<TriggerFile | undefined> {
@@ -209,4 +248,17 @@ export class TriggerStore {
       ...(file?.region ? { region: file.region } : {}),
     };
   }
+}
+
+async function removeIfExists(path: string): Promise<void> {
+  await unlink(path).catch((error: unknown) => {
+    if (!isNotFound(error)) throw error;
+  });
+  await fsyncDir(dirname(path)).catch(() => undefined);
+}
+
+async function moveIfExists(from: string, to: string): Promise<void> {
+  await rename(from, to).catch((error: unknown) => {
+    if (!isNotFound(error)) throw error;
+  });
 }
