@@ -2,7 +2,11 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AppContext } from '../../src/main/app/app-context';
-import { createAppContext, type AppContextOptions } from '../../src/main/app/create-app-context';
+import {
+  closeAppContext,
+  createAppContext,
+  type AppContextOptions,
+} from '../../src/main/app/create-app-context';
 import { dispatch } from '../../src/main/app/dispatch';
 import { createHandlers } from '../../src/main/app/handlers';
 import { systemClock, type Clock } from '../../src/main/services/clock';
@@ -27,6 +31,8 @@ export interface AppFixtureOptions {
   clock?: Clock;
   /** Default: no SDK retries and no sandbox throttling, so a failure shows at once. */
   runtime?: AppContextOptions['runtime'];
+  /** How often main looks at bakes other processes run (default: the app's 2 s). */
+  foreignBakePollMs?: number;
   /** Called as each event goes out, while main is still sending it. */
   onEvent?: (channel: EventChannel, payload: unknown) => void;
 }
@@ -47,6 +53,7 @@ export async function openAppFixture(options: AppFixtureOptions = {}): Promise<A
     logger: silentLogger,
     settingsBackend: { read: () => stored, write: (settings) => void (stored = settings) },
     openExternal: () => Promise.resolve(),
+    ...(options.foreignBakePollMs ? { foreignBakePollMs: options.foreignBakePollMs } : {}),
     runtime: {
       env: {
         AWS_CONFIG_FILE: join(awsDir, 'config'),
@@ -82,7 +89,7 @@ export async function openAppFixture(options: AppFixtureOptions = {}): Promise<A
       return result.value;
     },
     close: async () => {
-      await ctx.runtime.close();
+      await closeAppContext(ctx);
       await rm(dataDir, { recursive: true, force: true });
       await rm(awsDir, { recursive: true, force: true });
     },

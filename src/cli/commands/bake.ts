@@ -155,10 +155,17 @@ async function bake(
   else interrupt.addEventListener('abort', cancel, { once: true });
   // Someone is reading this command's output (a terminal, a CI log, a program reading --json): stream the
   // builder's console while the script runs, not only once it has finished.
-  const release = engine.watchConsole(started.id);
+  let release = engine.watchConsole(started.id);
+  // Joining an identical running bake (decided after preflight) means its leader's builder is the one to watch.
+  const off = engine.subscribe((event) => {
+    if (event.bakeId !== started.id || event.type !== 'status' || !event.joinedTo) return;
+    release();
+    release = engine.watchConsole(started.id);
+  });
   try {
     return await engine.waitForFinal(started.id);
   } finally {
+    off();
     release();
   }
 }

@@ -28,4 +28,6 @@ export interface AppContext {
   openExternal: (url: string) => Promise<void>;
   /** Seals webhook secrets: Electron's safeStorage in the app; absent, the webhook uses an owner-only key file. */
   secretBox?: SecretBox;
+  /** How often to look for progress of bakes other processes run (default FOREIGN_BAKE_POLL_MS); tests shorten it. */
+  foreignBakePollMs?: number;
 }

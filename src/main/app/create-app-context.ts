@@ -24,9 +24,14 @@ export interface AppContextOptions {
   secretBox?: SecretBox;
   platform?: string;
   testBridge?: boolean;
+  /** How often to look at bakes other processes run on this data directory (default 2 s). */
+  foreignBakePollMs?: number;
   /** Runtime settings beyond the basics (a sandbox elsewhere, timings, a virtual clock's client hook). */
   runtime?: Partial<Omit<RuntimeOptions, 'dataDir' | 'clock' | 'logger' | 'askMfaCode'>>;
 }
+
+/** What wireEvents started for each context (timers among it), stopped on close. */
+const unwires = new WeakMap<AppContext, () => void>();
 
 /**
  * Wires the services behind the IPC handlers. The Electron shell and the e2e test bridge both call this, so
@@ -59,8 +64,9 @@ export function createAppContext(options: AppContextOptions): AppContext {
     mfa,
     openExternal: options.openExternal,
     ...(options.secretBox ? { secretBox: options.secretBox } : {}),
+    ...(options.foreignBakePollMs ? { foreignBakePollMs: options.foreignBakePollMs } : {}),
   };
-  wireEvents(ctx);
+  unwires.set(ctx, wireEvents(ctx));
   // A file in the data directory that could not be read is set aside by the store; the person hears of it.
   runtime.store.notices.onNotice((notice) =>
     notices.post({
@@ -80,6 +86,8 @@ export function createAppContext(options: AppContextOptions): AppContext {
 
 /** Stops the webhook listener, then the engine, pollers and sandbox: the order quitting needs. */
 export async function closeAppContext(ctx: AppContext): Promise<void> {
+  unwires.get(ctx)?.();
+  unwires.delete(ctx);
   await closeWebhook(ctx);
   await ctx.runtime.close();
 }

@@ -35,6 +35,11 @@ export class EventHub {
     this.targets.delete(id);
   }
 
+  /** Whether any renderer is attached: with none, work done only to tell renderers can wait. */
+  hasTargets(): boolean {
+    return this.targets.size > 0;
+  }
+
   /** The page is (re)loading: hold events until it calls app:ready again. */
   markLoading(id: number): void {
     const attached = this.targets.get(id);

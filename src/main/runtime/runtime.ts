@@ -4,7 +4,7 @@ import { createBakeEngine, type BakeEngine } from '../services/bake';
 import type { Clock } from '../services/clock';
 import type { Logger } from '../services/logger';
 import type { SandboxOptions } from '../services/sandbox';
-import { createStore, type Store } from '../services/store';
+import { createStore, type OwnerOptions, type Store } from '../services/store';
 import { AwsAccess } from './aws-access';
 import { SandboxManager } from './sandbox-manager';
 
@@ -22,6 +22,8 @@ export interface RuntimeOptions {
   perRegionLimit?: number;
   pollIntervalMs?: number;
   clientConfig?: Record<string, unknown>;
+  /** Tests give two runtimes in one process different process tokens, so each owns its bakes as a process would. */
+  owner?: OwnerOptions;
 }
 
 /** Everything the app, the CLI and the webhook server run on: one store, one engine, one door to AWS. */
@@ -59,6 +61,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     clock,
     actor: options.actor,
     logger: { warn: (message) => logger.warn(message) },
+    ...(options.owner ? { owner: options.owner } : {}),
   });
   const engine = createBakeEngine({
     store,

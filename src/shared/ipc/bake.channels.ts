@@ -7,4 +7,4 @@ export const BAKE_INVOKE = [
   'bake:watch',
   'bake:get-defaults',
 ] as const;
-export const BAKE_EVENTS = ['bake:event'] as const;
+export const BAKE_EVENTS = ['bake:event', 'bake:changed'] as const;

@@ -118,4 +118,10 @@ export const bakeInvoke = {
 export const bakeEvents = {
   /** Every event of every bake this process runs, in seq order per bake. */
   'bake:event': BakeEventSchema,
+  /**
+   * A bake another process runs (`quadraxis bake`, `quadraxis serve`) moved on: its record as of now, sent
+   * when its seq changed. That process's console lines are not in it; an open bake page reads them with
+   * `bake:console`.
+   */
+  'bake:changed': z.object({ record: BakeRecordSchema }),
 } as const;

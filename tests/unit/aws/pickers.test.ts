@@ -162,8 +162,8 @@ describe('pickers against the sandbox catalogue', () => {
     ]);
     expect(arm.items.every((t) => t.architectures.includes('arm64'))).toBe(true);
     const before = calls('DescribeInstanceTypes');
-    expect((await pickers.instanceTypes(clients)).items).toHaveLength(10);
-    expect(calls('DescribeInstanceTypes') - before).toBe(2);
+    expect((await pickers.instanceTypes(clients)).items).toHaveLength(11);
+    expect(calls('DescribeInstanceTypes') - before).toBe(3);
 
     const vpcs = await pickers.vpcs(clients);
     expect(vpcs.items).toEqual([expect.objectContaining({ isDefault: true, cidrBlock: '172.31.0.0/16' })]);

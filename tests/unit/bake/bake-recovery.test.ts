@@ -104,6 +104,22 @@ test('a resumed bake keeps streaming the same console without logging again what
   await h.expectNoLeaks();
 });
 
+test('killed after its watched console logged the done marker and the whole shutdown: resumed, imaged', async () => {
+  h = await BakeHarness.create();
+  const bakeId = await killDuring('run-script', project(), {
+    watch: true,
+    when: (e) => e.type === 'console' && e.lines.some((l) => l.endsWith('reboot: Power down')),
+  });
+  const logged = await h.store.bakes.readConsole(bakeId);
+  const marker = logged.findIndex((l) => / done exit=0$/.test(l));
+  // The point of the test: the marker is further back than the lines a resumed bake keeps to match on.
+  expect(logged.length - marker).toBeGreaterThan(40);
+  const survivor = h.engine({}, h.survivorStore());
+  expect((await survivor.recover()).bakes).toEqual([expect.objectContaining({ bakeId, outcome: 'resumed' })]);
+  expect(await survivor.waitForFinal(bakeId)).toMatchObject({ status: 'succeeded', cleanedUp: [] });
+  await h.expectNoLeaks();
+});
+
 test('completion "wait" resumed after a while waits only what is left of its time', async () => {
   h = await BakeHarness.create();
   const bakeId = await killDuring('run-script', project({ completion: { mode: 'wait', seconds: 120 } }));

@@ -95,6 +95,18 @@ test('a script that powers the machine off itself is not a success: failed, not 
   await h.expectNoLeaks();
 });
 
+test('on a Xen type (no Latest, output posted late) a clean poweroff waits for the marker instead of failing', async () => {
+  h = await BakeHarness.create();
+  const record = await h.bake(project({ instanceType: 't2.micro' }));
+  expect(record.status).toBe('succeeded');
+  const reads = h.sim.calls({ action: 'GetConsoleOutput' });
+  // Latest refused once; then buffered reads, the first still without the marker, a later one with it.
+  expect(reads[0]).toMatchObject({ outcome: 'UnsupportedOperation', params: { Latest: 'true' } });
+  expect(reads.slice(1).every((r) => r.outcome === 'ok' && r.params.Latest === undefined)).toBe(true);
+  expect(reads.length).toBeGreaterThanOrEqual(3);
+  await h.expectNoLeaks();
+});
+
 test('watching a joined bake streams its leader’s builder', async () => {
   h = await BakeHarness.create();
   const engine = h.engine();

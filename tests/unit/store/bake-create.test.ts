@@ -40,6 +40,23 @@ describe('creating a bake', () => {
     expect((await other.bakes.orphans()).map((b) => b.id)).toEqual([A]);
   });
 
+  test('ownedHere tells this process’s bakes from another’s, from the moment the bake is visible', async () => {
+    const other = t.reopen({ owner: { processToken: 'another process' } });
+    const seen: boolean[] = [];
+    // Asked while create runs: whenever the directory is there, its owner.json is too.
+    const creating = t.store.bakes.create(created(A), { inputs });
+    while (!(await readdir(join(t.dir, 'bakes')).catch((): string[] => [])).includes(A))
+      await Promise.resolve();
+    seen.push(await t.store.bakes.ownedHere(A), await other.bakes.ownedHere(A));
+    const { claim } = await creating;
+    seen.push(await t.store.bakes.ownedHere(A), await other.bakes.ownedHere(A));
+    await claim.release();
+    seen.push(await t.store.bakes.ownedHere(A));
+    expect(seen).toEqual([true, false, true, false, false]);
+    expect(await t.store.bakes.activeIds()).toEqual([A]);
+    expect(await t.store.bakes.allIds()).toEqual([A]);
+  });
+
   test('appendEvents with a created event makes an unowned bake (for imports and tests), unlike create', async () => {
     await t.store.bakes.appendEvents(A, [created(A)]);
     const other = t.reopen({ owner: { processToken: 'another process' } });

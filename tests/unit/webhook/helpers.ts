@@ -1,10 +1,11 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sign } from '@octokit/webhooks-methods';
 import type { Delivery } from '../../../src/shared/ipc/webhook.contract';
 import type { ProjectInput } from '../../../src/shared/project';
-import { createRuntime, type Runtime } from '../../../src/main/runtime/runtime';
+import type { Runtime } from '../../../src/main/runtime/runtime';
+import { sandboxRuntime } from '../../helpers/sandbox-runtime';
 import { systemClock, type Clock } from '../../../src/main/services/clock';
 import { silentLogger } from '../../../src/main/services/logger';
 import {
@@ -61,15 +62,10 @@ export async function webhookFixture(
   options: { limits?: Partial<WebhookLimits>; clock?: Clock; dataDir?: string; perRegionLimit?: number } = {},
 ): Promise<WebhookFixture> {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'qx-webhook-')));
-  const awsConfig = join(dataDir, 'aws-config');
-  await writeFile(awsConfig, '');
-  const runtime = createRuntime({
-    dataDir,
-    clock: systemClock,
-    logger: silentLogger,
+  const runtime = sandboxRuntime(dataDir, {
     actor: 'webhook tests',
-    env: { AWS_CONFIG_FILE: awsConfig, AWS_SHARED_CREDENTIALS_FILE: awsConfig },
-    sandbox: { timings: FAST_TIMINGS, seed: 'webhook' },
+    seed: 'webhook',
+    sandbox: { timings: FAST_TIMINGS },
     pollIntervalMs: 25,
     ...(options.perRegionLimit ? { perRegionLimit: options.perRegionLimit } : {}),
   });

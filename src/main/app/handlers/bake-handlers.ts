@@ -7,6 +7,7 @@ import {
 } from '../../../shared/ipc/bake.contract';
 import { AppError } from '../../../shared/result';
 import type { AppContext } from '../app-context';
+import { watchForeignBakes } from '../foreign-bakes';
 import type { Handlers } from '../dispatch';
 import { LiveConsole } from './bake-live-console';
 import { startBake } from './bake-start';
@@ -36,10 +37,16 @@ function liveConsole(ctx: AppContext): LiveConsole {
  */
 export function wireBakeEvents(ctx: AppContext): () => void {
   const live = liveConsole(ctx);
-  return ctx.runtime.engine.subscribe((event) => {
+  const unsubscribe = ctx.runtime.engine.subscribe((event) => {
     live.observe(event);
     ctx.hub.emit('bake:event', event);
   });
+  // Bakes other processes run on this data directory reach the renderers as `bake:changed`.
+  const unwatch = watchForeignBakes(ctx);
+  return () => {
+    unsubscribe();
+    unwatch();
+  };
 }
 
 export function bakeHandlers(ctx: AppContext): BakeHandlers {

@@ -216,6 +216,8 @@ export class BakeRun extends BakeRunCore {
   request: Pick<StartRequest, 'force'> = {};
   /** Reads the wrapper's markers from launch until the script's end is known (wrapper mode). */
   scriptWatch: ScriptWatch | undefined;
+  /** A resumed bake's wrapper markers from its saved console, wherever they were in it. */
+  loggedMarkers: string[] = [];
 
   constructor(
     env: RunEnv,

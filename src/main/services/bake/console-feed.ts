@@ -26,6 +26,14 @@ export class ConsoleFeed {
   /** Holder → its lease: when it lapses (infinite until released). */
   private readonly leases = new Map<string, { lapses: number }>();
   private latest = true;
+
+  /**
+   * False once EC2 refused `Latest=true`: what it hands out then is buffered output, posted some time after
+   * the machine wrote it, so the last lines before a stop may not be there yet.
+   */
+  get current(): boolean {
+    return this.latest;
+  }
   private onWatch: (() => void) | undefined;
 
   constructor(private readonly run: BakeRunCore) {}

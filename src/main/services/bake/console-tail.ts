@@ -5,6 +5,14 @@
  */
 /** How many of the last kept lines must match for the console to count as seen up to there. */
 const RESUME_MATCH_LINES = 3;
+/** Lines in an error report: what a person reads to see why a script failed. */
+const REPORT_LINES = 40;
+/**
+ * The first lines systemd prints when the machine goes down (Amazon Linux, Ubuntu, Debian): everything from
+ * here on is the shutdown, dozens of lines that would push the script's last words out of a report.
+ */
+const SHUTDOWN_START =
+  /systemd\[1\]: Stopping session-\d+\.scope|Stopped target multi-user\.target|reboot: Power down/;
 
 export class ConsoleTail {
   private previous = '';
@@ -14,7 +22,7 @@ export class ConsoleTail {
   private known: string[] = [];
 
   constructor(
-    private readonly keepLines = 40,
+    private readonly keepLines = 120,
     private readonly maxLineLength = 4096,
   ) {}
 
@@ -56,9 +64,22 @@ export class ConsoleTail {
     return lines;
   }
 
-  /** The last lines seen, for error reports (a script failure, a timeout). */
-  tail(): string[] {
-    return this.partial ? [...this.recent, this.partial] : [...this.recent];
+  /** The last lines seen (by default as many as an error report shows). */
+  tail(limit = REPORT_LINES): string[] {
+    const all = this.partial ? [...this.recent, this.partial] : [...this.recent];
+    return all.slice(-limit);
+  }
+
+  /**
+   * The end of what the script printed, for a failure report: up to its done marker when one was read
+   * (`isMarker`), else up to where the shutdown began, else simply the last lines.
+   */
+  scriptTail(isMarker: (line: string) => boolean): string[] {
+    const all = this.tail(Number.POSITIVE_INFINITY);
+    const marker = all.findLastIndex(isMarker);
+    const shutdown = all.findIndex((line) => SHUTDOWN_START.test(line));
+    const end = marker >= 0 ? marker + 1 : shutdown > 0 ? shutdown : all.length;
+    return all.slice(Math.max(0, end - REPORT_LINES), end);
   }
 }
 

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { BAKE_STEPS, isFinalStatus, type BakeEvent, type BakeRecord } from '../../../shared/bake';
 import { ProjectSchema, type Project } from '../../../shared/project';
 import { AppError, describeZodError } from '../../../shared/result';
+import { targetContext, toAppError } from '../aws/errors';
 import { silentLogger } from '../logger';
 import { newBakeId } from '../store';
 import type { CallScope } from './aws-call';
@@ -144,7 +145,12 @@ export function createBakeEngine(deps: EngineDeps): BakeEngine {
       signal: new AbortController().signal,
       onCall: () => undefined,
     };
-    const same = await findIdenticalVersion({ store, project, connection, scope });
+    // Few tries, and EC2's errors in words: the caller is waiting on start() for this answer.
+    const same = await findIdenticalVersion({ store, project, connection, scope, attempts: 3 }).catch(
+      (error: unknown) => {
+        throw error instanceof AppError ? error : toAppError(error, targetContext(connection.clients.target));
+      },
+    );
     if (!same) return;
     throw new AppError(
       'CONFLICT',

@@ -48,6 +48,8 @@ export interface IdenticalCheck {
   project: Project;
   connection: Connection;
   scope: CallScope;
+  /** Tries per call (the check runs before the bake exists, while its caller waits for an answer). */
+  attempts?: number;
 }
 
 /**
@@ -62,22 +64,30 @@ export async function findIdenticalVersion(check: IdenticalCheck): Promise<Versi
     sameInputs(project, connection, v),
   );
   if (candidates.length === 0) return undefined;
-  const base = await callAws(scope, 'DescribeImages', (o) =>
-    resolveBaseImage(connection.clients, project.baseImage, o.abortSignal),
+  const options = check.attempts ? { attempts: check.attempts } : {};
+  const base = await callAws(
+    scope,
+    'DescribeImages',
+    (o) => resolveBaseImage(connection.clients, project.baseImage, o.abortSignal),
+    options,
   );
   const same = candidates.filter((v) => v.baseImageId === base.imageId);
   if (same.length === 0) return undefined;
-  const out = await callAws(scope, 'DescribeImages', (o) =>
-    connection.clients.ec2.send(
-      new DescribeImagesCommand({
-        Owners: ['self'],
-        Filters: [
-          { Name: 'image-id', Values: same.map((v) => v.imageId) },
-          { Name: 'state', Values: ['available', 'pending'] },
-        ],
-      }),
-      o,
-    ),
+  const out = await callAws(
+    scope,
+    'DescribeImages',
+    (o) =>
+      connection.clients.ec2.send(
+        new DescribeImagesCommand({
+          Owners: ['self'],
+          Filters: [
+            { Name: 'image-id', Values: same.map((v) => v.imageId) },
+            { Name: 'state', Values: ['available', 'pending'] },
+          ],
+        }),
+        o,
+      ),
+    options,
   );
   const alive = new Set((out.Images ?? []).map((i) => i.ImageId));
   return same.find((v) => alive.has(v.imageId));

@@ -53,6 +53,8 @@ export async function runPipeline(run: BakeRun, hooks: PipelineHooks): Promise<v
     for (const [step, work] of BUILD_STEPS) await runStep(run, step, () => work(run));
     await finish(run, 'succeeded', `Baked ${run.state.imageId ?? ''} (version ${run.state.version ?? '?'}).`);
   } catch (error) {
+    // A step that failed outside the script's wait leaves its console stream running: end it before cleanup.
+    await run.scriptWatch?.stop();
     await failAndCleanUp(run, error);
   } finally {
     release?.();

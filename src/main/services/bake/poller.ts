@@ -121,6 +121,8 @@ export class RegionPoller {
     return () => {
       set.delete(watcher);
       if (set.size === 0 && kind.watchers.get(key) === set) kind.watchers.delete(key);
+      // The loop may be asleep until a look planned for this watcher: wake it to end (or replan) now.
+      if (this.running) this.wake();
     };
   }
 

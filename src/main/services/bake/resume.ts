@@ -5,6 +5,7 @@ import { findBakeImages, findBakeInstances } from './find-resources';
 import { renderImageName } from './image-name';
 import { BUILD_STEPS, failAndCleanUp, finish, runStep } from './pipeline';
 import { createImage } from './steps/create-image';
+import { parseMarker } from '../protocol/user-data';
 
 /** Steps that work on the builder itself: pointless to resume once it is gone. */
 const NEEDS_BUILDER: readonly BakeStep[] = ['wait-running', 'run-script', 'stop'];
@@ -64,9 +65,11 @@ export function resumedState(record: BakeRecord, nonce: string): Partial<RunStat
  */
 export async function resumePipeline(run: BakeRun, from: BakeStep): Promise<void> {
   try {
-    run.consoleTail.resumeAfter(
-      await run.env.store.bakes.readConsole(run.id, { tailLines: KEPT_CONSOLE_LINES }),
-    );
+    const logged = await run.env.store.bakes.readConsole(run.id);
+    run.consoleTail.resumeAfter(logged.slice(-KEPT_CONSOLE_LINES));
+    // The done marker may be further back than the kept lines (the shutdown logs dozens after it) and is
+    // never read again from EC2 once skipped as known: whatever markers were logged count for the watch.
+    run.loggedMarkers = logged.filter((line) => parseMarker(line, run.state.nonce) !== undefined);
     await run.emit({
       type: 'status',
       status: 'running',
@@ -82,6 +85,7 @@ export async function resumePipeline(run: BakeRun, from: BakeStep): Promise<void
       `Resumed after a restart and baked ${run.state.imageId ?? ''} (version ${run.state.version ?? '?'}).`,
     );
   } catch (error) {
+    await run.scriptWatch?.stop();
     if (!(error instanceof NothingLaunched)) return await failAndCleanUp(run, error);
     await finish(run, 'interrupted', `The process running it stopped. ${error.message}`);
   }

@@ -27,7 +27,7 @@ export class ScriptWatch {
     this.failed.catch(() => undefined);
     this.started = new Promise<void>((resolve) => (this.start = resolve));
     // A bake resumed after a restart passes over the lines it had already logged: their markers count.
-    this.onLines(run.consoleTail.tail());
+    this.onLines([...run.loggedMarkers, ...run.consoleTail.tail(Number.POSITIVE_INFINITY)]);
     const signal = AbortSignal.any([run.signal, this.stopper.signal]);
     this.streaming = run.consoleFeed.stream(signal, this.onLines).catch(() => undefined);
   }
@@ -52,8 +52,15 @@ export class ScriptWatch {
   failure(exitCode: number): BakeFailure {
     return new BakeFailure('SCRIPT_FAILED', `The init script failed with exit code ${exitCode}.`, {
       exitCode,
-      consoleTail: this.run.consoleTail.tail(),
+      consoleTail: this.scriptTail(),
     });
+  }
+
+  /** The end of the script's own output, not the shutdown that followed it. */
+  scriptTail(): string[] {
+    return this.run.consoleTail.scriptTail(
+      (line) => parseMarker(line, this.run.state.nonce)?.kind === 'done',
+    );
   }
 
   /** Stops streaming; the engine's own reads still go through onLines. */

@@ -1,4 +1,4 @@
-import { rename, rmdir, unlink } from 'node:fs/promises';
+import { rename, rmdir, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BAKE_ID_PATTERN, BakeEventSchema, isFinalStatus } from '../../../shared/bake';
 import type { BakeEvent, BakeRecord } from '../../../shared/bake';
@@ -220,6 +220,32 @@ export class BakeStore {
       throw error;
     }
     return this.forgetOnRelease(claim);
+  }
+
+  /**
+   * Whether this process runs the bake. owner.json is in the directory before the bake appears, so this is
+   * true from the first moment another reader could see a bake created here.
+   */
+  ownedHere(bakeId: string): Promise<boolean> {
+    return this.owners.isMine(parseBakeId(bakeId));
+  }
+
+  /** Ids in the active index: the bakes not yet final, found without reading a record. */
+  async activeIds(): Promise<string[]> {
+    return (await readdirIfExists(this.ctx.paths.activeBakesDir)).filter((n) => BAKE_ID_PATTERN.test(n));
+  }
+
+  /** Every bake id, from the directory listing alone (no record read). */
+  async allIds(): Promise<string[]> {
+    return (await readdirIfExists(this.ctx.paths.bakesDir)).filter((n) => BAKE_ID_PATTERN.test(n));
+  }
+
+  /**
+   * When the bakes directory last changed (a bake appeared or went), or undefined before the first bake:
+   * one stat tells a watcher whether listing it again can find anything new.
+   */
+  async idsChangedAt(): Promise<number | undefined> {
+    return (await stat(this.ctx.paths.bakesDir).catch(() => undefined))?.mtimeMs;
   }
 
   liveOwner(bakeId: string): Promise<LiveOwner> {

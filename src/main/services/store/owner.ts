@@ -173,6 +173,12 @@ export class BakeOwners {
     return { live: true, owner };
   }
 
+  /** Whether this process (this store's incarnation) owns the bake now, by its owner.json alone. */
+  async isMine(bakeId: string): Promise<boolean> {
+    const owner = await this.read(bakeId);
+    return owner !== undefined && this.isMe(owner);
+  }
+
   private async read(bakeId: string): Promise<BakeOwner | undefined> {
     const text = await readTextIfExists(this.ctx.paths.ownerFile(bakeId));
     return text === undefined ? undefined : parseJsonAs(OwnerSchema, text);

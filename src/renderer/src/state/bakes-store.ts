@@ -1,7 +1,11 @@
 import { create } from 'zustand';
 import { isFinalStatus, type BakeEvent, type BakeRecord, type BakeStatus } from '../../../shared/bake';
 import { applyBakeEvent } from '../../../shared/bake-reducer';
-import type { BakeDetails, BakeVersionSummary } from '../../../shared/ipc/bake.contract';
+import {
+  CONSOLE_PAGE_MAX,
+  type BakeDetails,
+  type BakeVersionSummary,
+} from '../../../shared/ipc/bake.contract';
 import { api, errorMessage, unwrap } from '../api';
 import { ConsoleLines } from '../components/bake/console-lines';
 
@@ -34,8 +38,12 @@ export const useBakesStore = create<BakesState>(() => ({
  */
 const lastSeq = new Map<string, number>();
 const consoles = new Map<string, ConsoleLines>();
-const waiting: BakeEvent[] = [];
+/** Live updates held back while a snapshot loads: engine events, and records of bakes run elsewhere. */
+type Update = { event: BakeEvent } | { changed: BakeRecord };
+const waiting: Update[] = [];
 let loadsInFlight = 0;
+/** Bumped by each `openBake` snapshot, so a console read that raced one knows its lines are already in it. */
+const openings = new Map<string, number>();
 
 function applyEvent(event: BakeEvent): void {
   const id = event.bakeId;
@@ -63,14 +71,38 @@ function applyEvent(event: BakeEvent): void {
   if (event.type === 'finished' && record.version !== undefined && consoles.has(id)) void refreshVersion(id);
 }
 
-function onEvent(event: BakeEvent): void {
-  if (loadsInFlight > 0) waiting.push(event);
-  else applyEvent(event);
+/**
+ * A bake another process runs (the CLI, a webhook server) comes as its whole record whenever main sees it
+ * move on; an open page of it reads the console lines that came with it from the saved log.
+ */
+function applyChanged(record: BakeRecord): void {
+  const id = record.id;
+  if ((lastSeq.get(id) ?? -1) >= record.seq) return;
+  const { list } = useBakesStore.getState();
+  const listed = matches(record, list.filter) && !list.ids.includes(id);
+  useBakesStore.setState({
+    records: mergeRecords([record]),
+    ...(listed ? { list: { ...list, ids: [id, ...list.ids] } } : {}),
+  });
+  if (!consoles.has(id)) return;
+  followConsole(id);
+  if (isFinalStatus(record.status) && record.version !== undefined) void refreshVersion(id);
+}
+
+function apply(update: Update): void {
+  if ('event' in update) applyEvent(update.event);
+  else applyChanged(update.changed);
+}
+
+function onUpdate(update: Update): void {
+  if (loadsInFlight > 0) waiting.push(update);
+  else apply(update);
 }
 
 // Subscribed as this module loads, before the app says "ready": events main queued during a reload
 // are flushed to a listener that is already here.
-api.bake.onEvent(onEvent);
+api.bake.onEvent((event) => onUpdate({ event }));
+api.bake.onChanged(({ record }) => onUpdate({ changed: record }));
 
 /** Runs a snapshot request with live events held back, then applies what arrived meanwhile. */
 async function snapshot<T>(load: () => Promise<T>, merge: (value: T) => void): Promise<void> {
@@ -79,7 +111,7 @@ async function snapshot<T>(load: () => Promise<T>, merge: (value: T) => void): P
     merge(await load());
   } finally {
     loadsInFlight--;
-    if (loadsInFlight === 0) waiting.splice(0).forEach(applyEvent);
+    if (loadsInFlight === 0) waiting.splice(0).forEach(apply);
   }
 }
 
@@ -109,6 +141,7 @@ export function openBake(id: string): Promise<void> {
       consoles.set(id, lines);
       // The snapshot's console ends exactly at its seq, so it replaces whatever was held.
       lines.reset(details.consoleTail, details.consoleLines);
+      openings.set(id, (openings.get(id) ?? 0) + 1);
       lastSeq.delete(details.record.id);
       const { versions, loadErrors } = useBakesStore.getState();
       const { [id]: _failed, ...otherErrors } = loadErrors;
@@ -137,6 +170,38 @@ function resync(id: string): Promise<void> {
 
 export function closeBake(id: string): void {
   consoles.delete(id);
+}
+
+/** Console reads of bakes run elsewhere: one at a time per bake, and one more if told of new lines meanwhile. */
+const consoleReads = new Map<string, { again: boolean }>();
+
+function followConsole(id: string): void {
+  const reading = consoleReads.get(id);
+  if (reading) {
+    reading.again = true;
+    return;
+  }
+  const state = { again: true };
+  consoleReads.set(id, state);
+  void (async () => {
+    while (state.again && consoles.has(id)) {
+      state.again = false;
+      await readNewLines(id).catch(() => undefined);
+    }
+  })().finally(() => consoleReads.delete(id));
+}
+
+/** Appends the lines the saved log gained since the last one held; far behind, or the log cut, starts over. */
+async function readNewLines(id: string): Promise<void> {
+  const lines = consoles.get(id);
+  if (!lines) return;
+  const opening = openings.get(id);
+  const from = lines.total;
+  const page = await unwrap(api.bake.console({ id, fromLine: from, limit: CONSOLE_PAGE_MAX }));
+  if (consoles.get(id) !== lines || openings.get(id) !== opening) return;
+  // Past its cap the log keeps only its newest half, so line numbers moved: a snapshot is the way back.
+  if (page.total < from || from + page.lines.length < page.total) await openBake(id);
+  else lines.append(page.lines);
 }
 
 export function consoleOf(id: string): ConsoleLines | undefined {

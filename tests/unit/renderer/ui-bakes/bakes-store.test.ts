@@ -9,20 +9,35 @@ import { record } from './fixtures';
  * says, and an event stream the test drives — the reload-mid-bake situation, deterministically.
  */
 type Listener = (event: BakeEvent) => void;
+type ChangedListener = (payload: { record: BakeRecord }) => void;
 const listeners: Listener[] = [];
+const changedListeners: ChangedListener[] = [];
 let answerGet: (details: BakeDetails) => void = () => undefined;
 let answerList: (records: BakeRecord[]) => void = () => undefined;
+/** The saved console log of a bake another process runs, as `bake:console` reads it. */
+let savedLog: string[] = [];
+const consoleReads: { fromLine: number }[] = [];
 const fakeApi = {
   bake: {
     onEvent: (listener: Listener) => {
       listeners.push(listener);
       return () => undefined;
     },
+    onChanged: (listener: ChangedListener) => {
+      changedListeners.push(listener);
+      return () => undefined;
+    },
     get: () => new Promise((resolve) => (answerGet = (value) => resolve({ ok: true, value }))),
     list: () => new Promise((resolve) => (answerList = (value) => resolve({ ok: true, value }))),
+    console: ({ fromLine, limit }: { fromLine: number; limit: number }) => {
+      consoleReads.push({ fromLine });
+      const lines = savedLog.slice(fromLine, fromLine + limit);
+      return Promise.resolve({ ok: true, value: { lines, total: savedLog.length } });
+    },
   },
 };
 const emit = (event: BakeEvent) => listeners.forEach((listener) => listener(event));
+const changed = (r: BakeRecord) => changedListeners.forEach((listener) => listener({ record: r }));
 
 type BakesStoreModule = typeof BakesStore;
 let store: BakesStoreModule;
@@ -163,5 +178,42 @@ describe('bakes store', () => {
       [other, 'queued'],
       [listed, 'succeeded'],
     ]);
+  });
+
+  it('lists a bake run elsewhere as its records arrive, and moves its row on without repeats', async () => {
+    const mine = 'bk_00000000000000000010';
+    const cli = 'bk_00000000000000000011';
+    const loaded = store.loadBakeList({});
+    answerList([record({ id: mine, seq: 3, status: 'running' })]);
+    await loaded;
+
+    changed(record({ id: cli, seq: 0, status: 'queued', trigger: 'cli' }));
+    expect(store.useBakesStore.getState().list.ids).toEqual([cli, mine]);
+    changed(record({ id: cli, seq: 5, status: 'running', trigger: 'cli' }));
+    // An older record (it raced a newer one) never moves a row back.
+    changed(record({ id: cli, seq: 4, status: 'queued', trigger: 'cli' }));
+    expect(store.useBakesStore.getState().records[cli]).toMatchObject({ seq: 5, status: 'running' });
+    changed(record({ id: cli, seq: 9, status: 'succeeded', trigger: 'cli' }));
+    expect(store.useBakesStore.getState().list.ids).toEqual([cli, mine]);
+    expect(store.useBakesStore.getState().records[cli]?.status).toBe('succeeded');
+  });
+
+  it('reads the new console lines of an open bake run elsewhere from the saved log, each once', async () => {
+    const cli = 'bk_00000000000000000012';
+    savedLog = ['one', 'two'];
+    const opened = store.openBake(cli);
+    answerGet({ record: record({ id: cli, seq: 4 }), consoleTail: ['one', 'two'], consoleLines: 2 });
+    await opened;
+    const lines = store.consoleOf(cli)!;
+
+    savedLog = ['one', 'two', 'three', 'four'];
+    changed(record({ id: cli, seq: 6 }));
+    await vi.waitFor(() => expect(lines.length).toBe(4));
+    savedLog = [...savedLog, 'five'];
+    changed(record({ id: cli, seq: 7, status: 'succeeded' }));
+    await vi.waitFor(() => expect(lines.length).toBe(5));
+    expect([0, 1, 2, 3, 4].map((i) => lines.line(i))).toEqual(['one', 'two', 'three', 'four', 'five']);
+    expect(consoleReads.slice(-2)).toEqual([{ fromLine: 2 }, { fromLine: 4 }]);
+    store.closeBake(cli);
   });
 });

@@ -10,6 +10,8 @@ import { assertPresent, describeEnd } from './wait-running';
 const SELF_SHUTDOWN = 'Client.InstanceInitiatedShutdown';
 const RESUMED_LOOKS = 3;
 const USER_SHUTDOWN = 'Client.UserInitiatedShutdown';
+/** EC2 posts buffered console output "shortly after" a state change: about two minutes, read three times. */
+const BUFFERED_CONSOLE_WAITS_MS = [20_000, 40_000, 60_000];
 
 /**
  * Waits until the init script has really finished. The wrapper (protocol version 2) prints a done marker
@@ -83,12 +85,20 @@ async function verdict(
     await waitStopped(run, instanceId);
     await run.consoleFeed.read(run.signal, watch.onLines, { strict: true });
   }
+  // Buffered output (instance types without `Latest`) can trail a self-shutdown by a while: give it that
+  // while before calling a script that powered off cleanly unfinished.
+  for (const waitMs of BUFFERED_CONSOLE_WAITS_MS) {
+    if (watch.exitCode !== undefined || run.consoleFeed.current) break;
+    if (down.stateReasonCode !== SELF_SHUTDOWN) break;
+    await run.clock.sleep(waitMs, run.signal);
+    await run.consoleFeed.read(run.signal, watch.onLines, { strict: true });
+  }
   if (watch.exitCode === undefined) {
     throw new BakeFailure(
       'SCRIPT_FAILED',
       `The builder ${instanceId} powered off before the init script finished (no done marker on its console): ` +
         'does the script shut the machine down itself? It was not imaged.',
-      { consoleTail: run.consoleTail.tail() },
+      { consoleTail: watch.scriptTail() },
     );
   }
   if (watch.exitCode !== 0) throw watch.failure(watch.exitCode);

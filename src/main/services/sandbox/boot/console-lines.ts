@@ -102,6 +102,59 @@ export function printCloudInitFinished(out: ConsoleWriter, m: MachineFacts, at: 
   );
 }
 
+/**
+ * What systemd prints between the first stop and the power-off on an EC2 Linux guest: dozens of lines, as
+ * on a real builder. The count matters: a done marker is that far behind the console's end by the time the
+ * machine is off, and a resumed bake must still find it.
+ */
+const SHUTDOWN_LINES = [
+  'systemd[1]: Stopping session-1.scope - Session 1 of User root...',
+  '[  OK  ] Removed slice system-modprobe.slice - Slice /system/modprobe.',
+  '[  OK  ] Stopped target graphical.target - Graphical Interface.',
+  '[  OK  ] Stopped target multi-user.target - Multi-User System.',
+  '[  OK  ] Stopped target getty.target - Login Prompts.',
+  '[  OK  ] Stopped target timers.target - Timer Units.',
+  '[  OK  ] Stopped dnf-makecache.timer - dnf makecache --timer.',
+  '[  OK  ] Stopped logrotate.timer - Daily rotation of log files.',
+  '[  OK  ] Stopped systemd-tmpfiles-clean.timer - Daily Cleanup of Temporary Directories.',
+  '[  OK  ] Closed systemd-journald-audit.socket - Journal Audit Socket.',
+  '         Stopping acpid.service - ACPI Event Daemon...',
+  '         Stopping amazon-ssm-agent.service - amazon-ssm-agent...',
+  '         Stopping chronyd.service - NTP client/server...',
+  '         Stopping crond.service - Command Scheduler...',
+  '         Stopping getty@tty1.service - Getty on tty1...',
+  '         Stopping serial-getty@ttyS0.service - Serial Getty on ttyS0...',
+  '         Stopping sshd.service - OpenSSH server daemon...',
+  '[  OK  ] Stopped acpid.service - ACPI Event Daemon.',
+  '[  OK  ] Stopped crond.service - Command Scheduler.',
+  '[  OK  ] Stopped getty@tty1.service - Getty on tty1.',
+  '[  OK  ] Stopped serial-getty@ttyS0.service - Serial Getty on ttyS0.',
+  '[  OK  ] Stopped sshd.service - OpenSSH server daemon.',
+  '[  OK  ] Stopped chronyd.service - NTP client/server.',
+  '[  OK  ] Stopped amazon-ssm-agent.service - amazon-ssm-agent.',
+  '[  OK  ] Stopped cloud-final.service - Execute cloud user/final scripts.',
+  '[  OK  ] Stopped cloud-config.service - Apply the settings specified in cloud-config.',
+  '[  OK  ] Stopped target cloud-config.target - Cloud-config availability.',
+  '[  OK  ] Stopped target network-online.target - Network is Online.',
+  '[  OK  ] Stopped cloud-init.service - Initial cloud-init job (metadata service crawler).',
+  '[  OK  ] Stopped cloud-init-local.service - Initial cloud-init job (pre-networking).',
+  '         Stopping systemd-networkd.service - Network Configuration...',
+  '[  OK  ] Stopped systemd-networkd.service - Network Configuration.',
+  '[  OK  ] Stopped target network-pre.target - Preparation for Network.',
+  '[  OK  ] Stopped systemd-sysctl.service - Apply Kernel Variables.',
+  '[  OK  ] Stopped target local-fs.target - Local File Systems.',
+  '         Unmounting boot-efi.mount - /boot/efi...',
+  '         Unmounting tmp.mount - Temporary Directory /tmp...',
+  '[  OK  ] Unmounted boot-efi.mount - /boot/efi.',
+  '[  OK  ] Unmounted tmp.mount - Temporary Directory /tmp.',
+  '[  OK  ] Stopped systemd-fsck@dev-disk-by\\x2duuid-1234.service - File System Check.',
+  '[  OK  ] Reached target umount.target - Unmount All Filesystems.',
+  '[  OK  ] Stopped systemd-journal-flush.service - Flush Journal to Persistent Storage.',
+  '[  OK  ] Stopped systemd-remount-fs.service - Remount Root and Kernel File Systems.',
+  '[  OK  ] Reached target shutdown.target - System Shutdown.',
+  '[  OK  ] Reached target final.target - Late Shutdown Services.',
+];
+
 /** A clean systemd shutdown, from the first stop to the power-off the hypervisor sees. */
 export function printShutdown(
   out: ConsoleWriter,
@@ -109,11 +162,10 @@ export function printShutdown(
   durationMs: number,
   kind: 'poweroff' | 'reboot',
 ): void {
-  const at = (fraction: number) => from + Math.round(durationMs * fraction);
-  out.print(at(0), 'systemd[1]: Stopping session-1.scope - Session 1 of User root...');
-  out.print(at(0.2), '[  OK  ] Stopped target multi-user.target - Multi-User System.');
-  out.print(at(0.4), '[  OK  ] Stopped cloud-final.service - Execute cloud user/final scripts.');
-  out.print(at(0.6), '[  OK  ] Unmounted boot-efi.mount - /boot/efi.');
-  out.print(at(0.8), '[  OK  ] Reached target final.target - Late Shutdown Services.');
-  out.print(at(0.95), kind === 'poweroff' ? 'reboot: Power down' : 'reboot: Restarting system');
+  const step = (durationMs * 0.95) / SHUTDOWN_LINES.length;
+  SHUTDOWN_LINES.forEach((line, i) => out.print(from + Math.round(step * i), line));
+  out.print(
+    from + Math.round(durationMs * 0.95),
+    kind === 'poweroff' ? 'reboot: Power down' : 'reboot: Restarting system',
+  );
 }

@@ -8,7 +8,15 @@ export interface InstanceTypeInfo {
   burstable: boolean;
   freeTier: boolean;
   network: string;
+  /**
+   * Older Xen types refuse GetConsoleOutput `Latest=true` and post their buffered console output a while
+   * after each state change, not at it.
+   */
+  hypervisor: 'nitro' | 'xen';
 }
+
+/** How long after a state change a Xen instance's buffered console output catches up. */
+export const XEN_CONSOLE_LAG_MS = 45_000;
 
 const t = (
   name: string,
@@ -16,6 +24,7 @@ const t = (
   vcpus: number,
   memoryMiB: number,
   network: string,
+  hypervisor: 'nitro' | 'xen' = 'nitro',
 ): InstanceTypeInfo => ({
   name,
   architecture,
@@ -24,9 +33,16 @@ const t = (
   burstable: /^t\d/.test(name),
   freeTier: name === 't3.micro' || name === 't4g.micro',
   network,
+  hypervisor,
 });
 
+/** When the buffered (non-Latest) console output catches up with a state change at `at`. */
+export function consoleRefreshAt(instanceType: string, at: number): number {
+  return findInstanceType(instanceType)?.hypervisor === 'xen' ? at + XEN_CONSOLE_LAG_MS : at;
+}
+
 export const INSTANCE_TYPES: readonly InstanceTypeInfo[] = [
+  t('t2.micro', 'x86_64', 1, 1024, 'Low to Moderate', 'xen'),
   t('t3.micro', 'x86_64', 2, 1024, 'Up to 5 Gigabit'),
   t('t3.small', 'x86_64', 2, 2048, 'Up to 5 Gigabit'),
   t('t3.medium', 'x86_64', 2, 4096, 'Up to 5 Gigabit'),

@@ -32,7 +32,7 @@ export const describeInstanceTypes: Ec2Handler = (_ctx, tree) => {
       'current-generation': () => true,
       'free-tier-eligible': (t) => t.freeTier,
       'burstable-performance-supported': (t) => t.burstable,
-      hypervisor: () => 'nitro',
+      hypervisor: (t) => t.hypervisor,
     },
     () => new Map(),
   );
@@ -49,7 +49,7 @@ export const describeInstanceTypes: Ec2Handler = (_ctx, tree) => {
       supportedRootDeviceTypes: ['ebs'],
       supportedVirtualizationTypes: ['hvm'],
       bareMetal: false,
-      hypervisor: 'nitro',
+      hypervisor: t.hypervisor,
       processorInfo: {
         supportedArchitectures: [t.architecture],
         sustainedClockSpeedInGhz: t.architecture === 'arm64' ? 2.5 : 3.1,

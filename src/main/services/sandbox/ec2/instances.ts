@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { findInstanceType } from '../catalogue/instance-types';
 import { SandboxError } from '../protocol/errors';
 import { missing, parseParams, qBool } from '../protocol/query';
 import { isoTime, type XmlValue } from '../protocol/xml';
@@ -171,12 +172,21 @@ export const getConsoleOutput: Ec2Handler = (ctx, tree) => {
   ctx.region.sweep(ctx.now, ctx.timings.terminatedVisibleMs);
   const instance = ctx.region.instances.get(instanceId);
   if (!instance) throw notFound('instance', [instanceId]);
-  const cutoff = p.Latest ? ctx.now : Math.max(...instance.consoleRefreshes.filter((at) => at <= ctx.now));
-  const lines = instance.console.filter((l) => l.at <= cutoff).sort((a, b) => a.at - b.at);
+  if (p.Latest && findInstanceType(instance.instanceType)?.hypervisor === 'xen') {
+    throw new SandboxError(
+      'UnsupportedOperation',
+      `The instance type ${instance.instanceType} does not support retrieving the latest console output.`,
+    );
+  }
+  // Nothing posted yet (a Xen instance shortly after launch): no output, as EC2 answers then.
+  const posted = instance.consoleRefreshes.filter((at) => at <= ctx.now);
+  const cutoff = p.Latest ? ctx.now : posted.length > 0 ? Math.max(...posted) : undefined;
+  const lines =
+    cutoff === undefined ? [] : instance.console.filter((l) => l.at <= cutoff).sort((a, b) => a.at - b.at);
   const text = lines.map((l) => `${l.text}\n`).join('');
   const bytes = Buffer.from(text, 'utf8');
   const tail = bytes.length > CONSOLE_LIMIT ? bytes.subarray(bytes.length - CONSOLE_LIMIT) : bytes;
-  const body: { [key: string]: XmlValue } = { instanceId, timestamp: isoTime(cutoff) };
+  const body: { [key: string]: XmlValue } = { instanceId, timestamp: isoTime(cutoff ?? ctx.now) };
   if (tail.length > 0) body.output = tail.toString('base64');
   return body;
 };

@@ -1,4 +1,5 @@
 import { ConsoleWriter, printKernelBoot, printShutdown, type MachineFacts } from '../boot/console-lines';
+import { consoleRefreshAt } from '../catalogue/instance-types';
 import type { InstanceRecord, InstanceStateName, StateReason, Transition } from './records';
 
 /**
@@ -66,7 +67,7 @@ function bootStartOf(instance: InstanceRecord, now: number): number {
 
 function push(instance: InstanceRecord, transition: Transition): void {
   instance.transitions.push(transition);
-  instance.consoleRefreshes.push(transition.at);
+  instance.consoleRefreshes.push(consoleRefreshAt(instance.instanceType, transition.at));
 }
 
 export function planStop(
@@ -116,5 +117,8 @@ export function planReboot(instance: InstanceRecord, now: number, rebootMs: numb
   printShutdown(new ConsoleWriter(instance.console, bootStartOf(instance, now)), now, rebootMs, 'reboot');
   const bootAt = now + rebootMs;
   printKernelBoot(new ConsoleWriter(instance.console, bootAt), machineFacts(instance), bootMs);
-  instance.consoleRefreshes.push(now, bootAt);
+  instance.consoleRefreshes.push(
+    consoleRefreshAt(instance.instanceType, now),
+    consoleRefreshAt(instance.instanceType, bootAt),
+  );
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { planLaunch } from '../boot/launch-plan';
-import { findInstanceType } from '../catalogue/instance-types';
+import { findInstanceType, consoleRefreshAt } from '../catalogue/instance-types';
 import { SandboxError } from '../protocol/errors';
 import { missing, parseParams, qInt, type QueryTree } from '../protocol/query';
 import type { XmlValue } from '../protocol/xml';
@@ -144,7 +144,7 @@ export const runInstances: Ec2Handler = (ctx, tree) => {
       tags: new Map(instanceTags),
       transitions,
       console: plan.console,
-      consoleRefreshes: transitions.map((t) => t.at),
+      consoleRefreshes: transitions.map((t) => consoleRefreshAt(type.name, t.at)),
       script: plan.script,
       timing,
     };

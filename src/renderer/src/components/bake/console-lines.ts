@@ -47,6 +47,11 @@ export class ConsoleLines {
     return this.droppedLines;
   }
 
+  /** Lines in the log up to the last one held, counting those not loaded or dropped: where the next one goes. */
+  get total(): number {
+    return this.notLoaded + this.droppedLines + this.lines.length;
+  }
+
   line(index: number): string | undefined {
     return this.lines[index];
   }

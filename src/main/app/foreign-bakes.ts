@@ -1,0 +1,128 @@
+import { isFinalStatus } from '../../shared/bake';
+import type { AppContext } from './app-context';
+
+/** Often enough that a CLI bake's steps move on the page about as they happen; each look costs a few small reads. */
+export const FOREIGN_BAKE_POLL_MS = 2_000;
+/** Filesystems with coarse mtimes (1–2 s) can hide a second change made in the same tick as the one seen. */
+const COARSE_MTIME_MS = 3_000;
+
+interface Seen {
+  seq: number;
+  final: boolean;
+}
+
+/**
+ * Makes bakes run by other processes on the same data directory (`quadraxis bake`, `quadraxis serve`) live
+ * in the app. This process's engine events reach renderers directly; another process's reach only its disk,
+ * so this looks every `intervalMs` at the bakes that can change — the active index, the bakes it saw
+ * unfinished last time (they may just have finished), and any new directory under bakes/ — and sends
+ * `bake:changed` with the record when its seq moved. Per look: one directory listing of the active index,
+ * one stat of bakes/ (listed again only when it changed), and record.json plus the small journal of each
+ * unfinished foreign bake. Nothing is read while no window is attached.
+ *
+ * Records rather than replayed journal events: console batches take seqs but are not journaled, so a
+ * replay would have gaps the renderer must treat as lost events. `watchForeignBakes` looks on a timer.
+ */
+export class ForeignBakes {
+  /** Bakes this process's engine has spoken of: their events already went out. */
+  private readonly ours = new Set<string>();
+  private readonly seen = new Map<string, Seen>();
+  private known: Set<string> | undefined;
+  private listedAt: number | undefined;
+  private readonly unsubscribe: () => void;
+
+  constructor(private readonly ctx: AppContext) {
+    this.unsubscribe = ctx.runtime.engine.subscribe((event) => this.ours.add(event.bakeId));
+  }
+
+  /** One look: sends `bake:changed` for each foreign bake whose seq moved since the last. */
+  async look(): Promise<void> {
+    if (!this.ctx.hub.hasTargets()) return;
+    const active = new Set(await this.ctx.runtime.store.bakes.activeIds());
+    const candidates = new Set([...active, ...(await this.newIds())]);
+    for (const [id, { final }] of this.seen) {
+      if (!final) candidates.add(id);
+      // Settled and out of the index: it cannot change again.
+      else if (!active.has(id)) this.seen.delete(id);
+    }
+    for (const id of candidates) {
+      await this.lookAt(id).catch((error: unknown) =>
+        this.ctx.logger.warn('could not read a bake run elsewhere', { bakeId: id, error: String(error) }),
+      );
+    }
+  }
+
+  close(): void {
+    this.unsubscribe();
+  }
+
+  /** Bakes that appeared under bakes/ since the last listing; the first listing only sets the baseline. */
+  private async newIds(): Promise<string[]> {
+    const { bakes } = this.ctx.runtime.store;
+    const changedAt = await bakes.idsChangedAt();
+    if (changedAt === undefined) {
+      this.known ??= new Set();
+      return [];
+    }
+    const recent = Date.now() - changedAt < COARSE_MTIME_MS;
+    if (this.known && changedAt === this.listedAt && !recent) return [];
+    this.listedAt = changedAt;
+    const ids = await bakes.allIds();
+    const known = this.known;
+    this.known = new Set(ids);
+    return known ? ids.filter((id) => !known.has(id)) : [];
+  }
+
+  private async lookAt(id: string): Promise<void> {
+    const { bakes } = this.ctx.runtime.store;
+    const before = this.seen.get(id);
+    if (this.ours.has(id)) {
+      // Recovered here: from now on its events come from this engine.
+      this.seen.delete(id);
+      return;
+    }
+    if (before?.final) return;
+    const record = await bakes.get(id);
+    if (!record) {
+      // Deleted since; or only its index marker exists yet, and the directory appears complete next look.
+      this.seen.delete(id);
+      return;
+    }
+    if (record.seq === before?.seq) return;
+    const final = isFinalStatus(record.status);
+    // owner.json is there before the bake is, so a bake this engine is just starting or recovering is never sent.
+    if (!final && (await bakes.ownedHere(id))) return;
+    if (this.ours.has(id)) return;
+    this.seen.set(id, { seq: record.seq, final });
+    this.ctx.hub.emit('bake:changed', { record });
+  }
+}
+
+/** Looks every `intervalMs`, one look at a time; the returned function stops it. */
+export function watchForeignBakes(
+  ctx: AppContext,
+  intervalMs: number = ctx.foreignBakePollMs ?? FOREIGN_BAKE_POLL_MS,
+): () => void {
+  const watch = new ForeignBakes(ctx);
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  const schedule = () => {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      void watch
+        .look()
+        .catch((error: unknown) =>
+          ctx.logger.warn('looking for bakes run elsewhere failed', { error: String(error) }),
+        )
+        .finally(schedule);
+    }, intervalMs);
+    // Watching must never keep a quitting app alive.
+    timer.unref();
+  };
+  schedule();
+  return () => {
+    stopped = true;
+    clearTimeout(timer);
+    watch.close();
+  };
+}
