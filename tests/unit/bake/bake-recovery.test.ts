@@ -120,6 +120,23 @@ test('killed after its watched console logged the done marker and the whole shut
   await h.expectNoLeaks();
 });
 
+test('a resumed bake holds a slot: with one per region, a bake started after recovery waits for it', async () => {
+  h = await BakeHarness.create({ perRegion: 1 });
+  const bakeId = await killDuring('run-script');
+  const survivor = h.engine({}, h.survivorStore());
+  await survivor.recover();
+  const next = await survivor.start(h.request(project({ initScript: '#!/bin/sh\necho another\n' })));
+  const [resumed, after] = await Promise.all([survivor.waitForFinal(bakeId), survivor.waitForFinal(next.id)]);
+  expect([resumed.status, after.status]).toEqual(['succeeded', 'succeeded']);
+  expect(h.eventsOf(next.id).some((e) => e.type === 'status' && e.status === 'queued')).toBe(true);
+  // The new bake launched only once the resumed one had let go of its builder.
+  const launches = h.sim.calls({ action: 'RunInstances' });
+  const terminated = h.sim.calls({ action: 'TerminateInstances' });
+  expect(launches).toHaveLength(2);
+  expect(launches[1]!.time).toBeGreaterThanOrEqual(terminated[0]!.time);
+  await h.expectNoLeaks();
+});
+
 test('completion "wait" resumed after a while waits only what is left of its time', async () => {
   h = await BakeHarness.create();
   const bakeId = await killDuring('run-script', project({ completion: { mode: 'wait', seconds: 120 } }));

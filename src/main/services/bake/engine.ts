@@ -251,7 +251,21 @@ export function createBakeEngine(deps: EngineDeps): BakeEngine {
         options.leaseMs ?? Number.POSITIVE_INFINITY,
       );
     },
-    recover: () => recoverOrphans({ deps, env, regions, adopt }),
+    recover: () =>
+      recoverOrphans({
+        deps,
+        env,
+        regions,
+        adopt: (run, work) =>
+          adopt(run, async (resumed) => {
+            const release = slots.occupy(resumed.region.key);
+            try {
+              await work(resumed);
+            } finally {
+              release();
+            }
+          }),
+      }),
     sweep: (request) => sweepBuilders({ deps, env, regions, isActive: (id) => active.has(id) }, request),
     async shutdown(options = {}) {
       closing = true;

@@ -49,6 +49,16 @@ export class SlotQueue {
     });
   }
 
+  /**
+   * Takes a slot without waiting, even over the limit: for a bake resumed after a restart, whose builder is
+   * already running (and billed) — it finishes first, and new bakes wait for it like for any other.
+   */
+  occupy(key: string): () => void {
+    const lane = this.lane(key);
+    lane.running++;
+    return this.releaser(key, lane);
+  }
+
   /** Bakes holding a slot and bakes waiting, per key. */
   snapshot(key: string): { running: number; waiting: number } {
     const lane = this.lanes.get(key);
@@ -67,7 +77,8 @@ export class SlotQueue {
       if (released) return;
       released = true;
       lane.running--;
-      const next = lane.waiting.shift();
+      // Over the limit (bakes resumed after a restart occupy slots regardless): the next one still waits.
+      const next = lane.running < this.limit ? lane.waiting.shift() : undefined;
       if (next) {
         next.signal.removeEventListener('abort', next.onAbort);
         lane.running++;
