@@ -82,6 +82,16 @@ export const PROJECT_TEMPLATES: readonly ProjectTemplate[] = [
   },
 ];
 
-export function projectFromTemplate(template: ProjectTemplate, name: string): ProjectInput {
-  return { ...structuredClone(template.project), name };
+/** A new project from a template; `scriptTimeoutMinutes` is the app's default from Settings. */
+export function projectFromTemplate(
+  template: ProjectTemplate,
+  name: string,
+  defaults: { scriptTimeoutMinutes?: number } = {},
+): ProjectInput {
+  const project: ProjectInput = { ...structuredClone(template.project), name };
+  if (defaults.scriptTimeoutMinutes === undefined) return project;
+  return {
+    ...project,
+    completion: { mode: 'wrapper', timeoutMinutes: defaults.scriptTimeoutMinutes, cloudInitClean: true },
+  };
 }

@@ -66,7 +66,14 @@ export function createAppContext(options: AppContextOptions): AppContext {
     ...(options.secretBox ? { secretBox: options.secretBox } : {}),
     ...(options.foreignBakePollMs ? { foreignBakePollMs: options.foreignBakePollMs } : {}),
   };
-  unwires.set(ctx, wireEvents(ctx));
+  const unwire = wireEvents(ctx);
+  const offLimit = settings.onChange((next) =>
+    runtime.engine.setPerRegionLimit(next.bakes.concurrencyPerRegion),
+  );
+  unwires.set(ctx, () => {
+    offLimit();
+    unwire();
+  });
   // A file in the data directory that could not be read is set aside by the store; the person hears of it.
   runtime.store.notices.onNotice((notice) =>
     notices.post({

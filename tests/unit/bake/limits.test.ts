@@ -64,3 +64,31 @@ test('the slot queue runs `limit` at once and tells waiters how many are ahead',
   (await e)();
   expect(queue.snapshot('k')).toEqual({ running: 0, waiting: 0 });
 });
+
+test('a raised limit lets waiting bakes in at once; a lowered one and occupied slots hold the next back', async () => {
+  const queue = new SlotQueue(1);
+  const signal = new AbortController().signal;
+  const first = await queue.acquire('k', signal);
+  const granted: string[] = [];
+  const second = queue.acquire('k', signal).then((release) => (granted.push('second'), release));
+  const third = queue.acquire('k', signal).then((release) => (granted.push('third'), release));
+  queue.setLimit(3);
+  const [releaseSecond, releaseThird] = await Promise.all([second, third]);
+  expect(granted).toEqual(['second', 'third']);
+  expect(queue.snapshot('k')).toEqual({ running: 3, waiting: 0 });
+
+  queue.setLimit(1);
+  const resumed = queue.occupy('k');
+  const fourth = queue.acquire('k', signal).then((release) => (granted.push('fourth'), release));
+  first();
+  releaseSecond();
+  releaseThird();
+  await Promise.resolve();
+  // Still one over: the resumed bake's slot counts.
+  expect(granted).not.toContain('fourth');
+  expect(queue.snapshot('k')).toEqual({ running: 1, waiting: 1 });
+  resumed();
+  (await fourth)();
+  expect(granted.at(-1)).toBe('fourth');
+  expect(queue.snapshot('k')).toEqual({ running: 0, waiting: 0 });
+});

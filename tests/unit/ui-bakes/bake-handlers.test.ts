@@ -120,6 +120,18 @@ describe('bake:start', () => {
     expect(followed).toMatchObject({ status: 'succeeded', imageId: led.imageId });
   });
 
+  it('applies the concurrency setting at once: the second bake waits, queued, while the limit is 1', async () => {
+    await createProject('web');
+    await createProject('api', { initScript: '#!/bin/bash\necho "api"\n' });
+    await value('settings:update', { bakes: { concurrencyPerRegion: 1 } });
+    const first = await value('bake:start', { project: 'web', profile: 'sandbox' });
+    const second = await value('bake:start', { project: 'api', profile: 'sandbox' });
+    await Promise.all([final(first.id), final(second.id)]);
+    expect(events.some((e) => e.bakeId === second.id && e.type === 'status' && e.status === 'queued')).toBe(
+      true,
+    );
+  });
+
   it('reports a preflight problem as its own error', async () => {
     await createProject('arm', { instanceType: 'zz9.huge' });
     const result = await call('bake:start', { project: 'arm', profile: 'sandbox' });

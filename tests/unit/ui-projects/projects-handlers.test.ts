@@ -33,6 +33,13 @@ describe('project templates', () => {
     }
     expect(PROJECT_TEMPLATES.map((t) => t.id)).toEqual(['al2023-nginx', 'ubuntu-docker', 'blank']);
   });
+
+  it('start with the script timeout Settings give new projects', () => {
+    const [template] = PROJECT_TEMPLATES;
+    const project = ProjectSchema.parse(projectFromTemplate(template!, 'slow', { scriptTimeoutMinutes: 90 }));
+    expect(project.completion).toEqual({ mode: 'wrapper', timeoutMinutes: 90, cloudInitClean: true });
+    expect(ProjectSchema.parse(projectFromTemplate(template!, 'plain')).completion.timeoutMinutes).toBe(30);
+  });
 });
 
 describe('projects handlers', () => {

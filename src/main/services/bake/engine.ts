@@ -266,6 +266,7 @@ export function createBakeEngine(deps: EngineDeps): BakeEngine {
             }
           }),
       }),
+    setPerRegionLimit: (limit) => slots.setLimit(limit),
     sweep: (request) => sweepBuilders({ deps, env, regions, isActive: (id) => active.has(id) }, request),
     async shutdown(options = {}) {
       closing = true;

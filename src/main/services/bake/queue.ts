@@ -9,6 +9,7 @@ interface Waiter {
 }
 
 interface Lane {
+  key: string;
   running: number;
   waiting: Waiter[];
 }
@@ -20,7 +21,15 @@ interface Lane {
 export class SlotQueue {
   private readonly lanes = new Map<string, Lane>();
 
-  constructor(private readonly limit: number) {}
+  constructor(private limit: number) {}
+
+  /** A new limit applies at once: a raised one lets waiting bakes start now, a lowered one lets none in. */
+  setLimit(limit: number): void {
+    this.limit = limit;
+    for (const lane of this.lanes.values()) {
+      while (lane.running < this.limit && lane.waiting.length > 0) this.grantNext(lane);
+    }
+  }
 
   /** Resolves with a release function once a slot is free; rejects if the signal aborts while waiting. */
   acquire(key: string, signal: AbortSignal, onPosition?: (ahead: number) => void): Promise<() => void> {
@@ -28,7 +37,7 @@ export class SlotQueue {
     const lane = this.lane(key);
     if (lane.running < this.limit && lane.waiting.length === 0) {
       lane.running++;
-      return Promise.resolve(this.releaser(key, lane));
+      return Promise.resolve(this.releaser(lane));
     }
     return new Promise((resolve, reject) => {
       const waiter: Waiter = {
@@ -56,7 +65,7 @@ export class SlotQueue {
   occupy(key: string): () => void {
     const lane = this.lane(key);
     lane.running++;
-    return this.releaser(key, lane);
+    return this.releaser(lane);
   }
 
   /** Bakes holding a slot and bakes waiting, per key. */
@@ -67,25 +76,29 @@ export class SlotQueue {
 
   private lane(key: string): Lane {
     let lane = this.lanes.get(key);
-    if (!lane) this.lanes.set(key, (lane = { running: 0, waiting: [] }));
+    if (!lane) this.lanes.set(key, (lane = { key, running: 0, waiting: [] }));
     return lane;
   }
 
-  private releaser(key: string, lane: Lane): () => void {
+  private releaser(lane: Lane): () => void {
     let released = false;
     return () => {
       if (released) return;
       released = true;
       lane.running--;
       // Over the limit (bakes resumed after a restart occupy slots regardless): the next one still waits.
-      const next = lane.running < this.limit ? lane.waiting.shift() : undefined;
-      if (next) {
-        next.signal.removeEventListener('abort', next.onAbort);
-        lane.running++;
-        next.grant(this.releaser(key, lane));
-        this.announce(lane, 0);
-      } else if (lane.running === 0) this.lanes.delete(key);
+      if (lane.running < this.limit && lane.waiting.length > 0) this.grantNext(lane);
+      else if (lane.running === 0 && lane.waiting.length === 0) this.lanes.delete(lane.key);
     };
+  }
+
+  private grantNext(lane: Lane): void {
+    const next = lane.waiting.shift();
+    if (!next) return;
+    next.signal.removeEventListener('abort', next.onAbort);
+    lane.running++;
+    next.grant(this.releaser(lane));
+    this.announce(lane, 0);
   }
 
   private announce(lane: Lane, from: number): void {

@@ -145,6 +145,8 @@ export interface BakeEngine {
   waitForFinal(bakeId: string): Promise<BakeRecord>;
   recover(): Promise<RecoveryReport>;
   sweep(request: SweepRequest): Promise<SweepReport>;
+  /** Bakes allowed at once per account and region, from now on (Settings change it while the app runs). */
+  setPerRegionLimit(limit: number): void;
   /**
    * Stops the engine without waiting on AWS. Bakes that launched something are left journaled, unowned, for
    * the next start's recover() to resume (or finish cleaning up); bakes that launched nothing (queued, in

@@ -59,7 +59,7 @@ export function SettingsPage() {
             />
             <NumberInput
               label="Default script timeout (minutes)"
-              description="A project's own timeout wins."
+              description="New projects start with it; each project keeps its own in Launch settings."
               min={1}
               max={1440}
               value={settings.bakes.scriptTimeoutMinutes}

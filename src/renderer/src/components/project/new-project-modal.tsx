@@ -35,6 +35,7 @@ export function NewProjectModal({ opened, onClose }: { opened: boolean; onClose:
 function NewProjectForm({ onClose }: { onClose: () => void }) {
   const taken = (useProjectsStore((s) => s.items) ?? []).map((p) => p.name);
   const navigate = useAppStore((s) => s.navigate);
+  const timeoutMinutes = useAppStore((s) => s.settings?.bakes.scriptTimeoutMinutes);
   const [templateId, setTemplateId] = useState<ProjectTemplate['id']>('al2023-nginx');
   const template = PROJECT_TEMPLATES.find((t) => t.id === templateId) ?? PROJECT_TEMPLATES[0]!;
   const [name, setName] = useState(() => freeName(template, taken));
@@ -47,7 +48,10 @@ function NewProjectForm({ onClose }: { onClose: () => void }) {
     if (!check.success) return;
     setBusy(true);
     try {
-      await unwrap(api.projects.create({ project: projectFromTemplate(template, check.data) }));
+      const project = projectFromTemplate(template, check.data, {
+        ...(timeoutMinutes !== undefined ? { scriptTimeoutMinutes: timeoutMinutes } : {}),
+      });
+      await unwrap(api.projects.create({ project }));
       onClose();
       await navigate({ page: 'project', name: check.data });
     } catch (e) {
