@@ -57,8 +57,8 @@ export function DeleteProjectModal({
     >
       <Stack gap="md">
         <Text size="sm">
-          The project file and its unsaved draft are removed. Bake records stay in the Bakes list, and no AMI
-          is deregistered.
+          The project file, its unsaved draft and its webhook secret are removed. Bake records stay in the
+          Bakes list, and no AMI is deregistered.
         </Text>
         {count === undefined && !error && <Loader size="sm" aria-label="Counting versions" />}
         {count !== undefined && count > 0 && (

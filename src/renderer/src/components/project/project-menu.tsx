@@ -92,7 +92,7 @@ export function ProjectMenu({
         opened={dialog === 'rename'}
         title={`Rename ${name}`}
         label="New name"
-        intro="Its versions, bake history and draft move with it. Webhooks and scripts that use the old name must be updated."
+        intro="Its versions, bake history, draft and webhook secret move with it. Its hook URL ends in the new name: update webhooks and scripts that call the old one."
         initial={name}
         submitLabel="Rename"
         onClose={close}
