@@ -1,5 +1,6 @@
 import { isFinalStatus } from '../../shared/bake';
 import type { AppContext } from './app-context';
+import { recoverInterruptedBakes } from './startup';
 
 /** Often enough that a CLI bake's steps move on the page about as they happen; each look costs a few small reads. */
 export const FOREIGN_BAKE_POLL_MS = 2_000;
@@ -30,6 +31,9 @@ export class ForeignBakes {
   private known: Set<string> | undefined;
   private listedAt: number | undefined;
   private readonly unsubscribe: () => void;
+  /** A recovery started because a bake's process died while this app watched; one at a time. */
+  private recovering: Promise<unknown> | undefined;
+  private orphanSeen = false;
 
   constructor(private readonly ctx: AppContext) {
     this.unsubscribe = ctx.runtime.engine.subscribe((event) => this.ours.add(event.bakeId));
@@ -45,11 +49,22 @@ export class ForeignBakes {
       // Settled and out of the index: it cannot change again.
       else if (!active.has(id)) this.seen.delete(id);
     }
+    this.orphanSeen = false;
     for (const id of candidates) {
       await this.lookAt(id).catch((error: unknown) =>
         this.ctx.logger.warn('could not read a bake run elsewhere', { bakeId: id, error: String(error) }),
       );
     }
+    // A CLI killed mid-bake would otherwise leave its builder running, and the bake "running" here, until
+    // this app's next start: recover it now, as a start would (a live owner's bakes are left alone).
+    if (this.orphanSeen && !this.recovering) {
+      this.recovering = recoverInterruptedBakes(this.ctx).finally(() => (this.recovering = undefined));
+    }
+  }
+
+  /** The recovery a look started, if one is running (tests await it). */
+  get recovery(): Promise<unknown> | undefined {
+    return this.recovering;
   }
 
   close(): void {
@@ -73,13 +88,24 @@ export class ForeignBakes {
     return known ? ids.filter((id) => !known.has(id)) : [];
   }
 
+  /** Takes the baseline listing now, so a bake made between the window's first list and the first look counts. */
+  async prime(): Promise<void> {
+    if (!this.known) await this.newIds();
+  }
+
   private async lookAt(id: string): Promise<void> {
     const { bakes } = this.ctx.runtime.store;
     const before = this.seen.get(id);
     if (this.ours.has(id)) {
-      // Recovered here: from now on its events come from this engine.
-      this.seen.delete(id);
-      return;
+      // Ours (or recovered here): its events come from this engine — unless another process took it over
+      // while this one stood still too long, and then it is foreign like any other.
+      if (await bakes.ownedHere(id)) {
+        this.seen.delete(id);
+        return;
+      }
+      const record = await bakes.get(id);
+      if (!record || isFinalStatus(record.status)) return;
+      this.ours.delete(id);
     }
     if (before?.final) return;
     const record = await bakes.get(id);
@@ -88,8 +114,9 @@ export class ForeignBakes {
       this.seen.delete(id);
       return;
     }
-    if (record.seq === before?.seq) return;
     const final = isFinalStatus(record.status);
+    if (!final && !(await bakes.liveOwner(id)).live) this.orphanSeen = true;
+    if (record.seq === before?.seq) return;
     // owner.json is there before the bake is, so a bake this engine is just starting or recovering is never sent.
     if (!final && (await bakes.ownedHere(id))) return;
     if (this.ours.has(id)) return;
@@ -104,6 +131,9 @@ export function watchForeignBakes(
   intervalMs: number = ctx.foreignBakePollMs ?? FOREIGN_BAKE_POLL_MS,
 ): () => void {
   const watch = new ForeignBakes(ctx);
+  void watch
+    .prime()
+    .catch((error: unknown) => ctx.logger.warn('listing bakes failed', { error: String(error) }));
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   const schedule = () => {

@@ -1,3 +1,5 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ForeignBakes } from '../../../src/main/app/foreign-bakes';
 import type { Runtime } from '../../../src/main/runtime/runtime';
@@ -139,6 +141,47 @@ describe('one look (ForeignBakes.look)', () => {
     await looker.look();
     expect(looks).toBeGreaterThan(1);
     expect(changed.items).toEqual([]);
+  });
+
+  it('watches a bake of its own that another process took over, like any other', async () => {
+    const looker = await openLookingByHand();
+    app.ctx.settings.update({ profile: 'sandbox' });
+    // Long enough that it cannot finish here while the test looks.
+    await app.ctx.runtime.store.projects.create(
+      projectInput('slow', { initScript: '#!/bin/sh\necho start\nsleep 60\n' }),
+    );
+    await looker.look();
+    const ownEvents = new Recorder<BakeEvent>();
+    app.ctx.runtime.engine.subscribe((event) => ownEvents.push(event));
+    const own = await app.value('bake:start', { project: 'slow' });
+    // Well under way (its claim long written), as a bake is when a frozen app loses it.
+    await ownEvents.next((e) => e.bakeId === own.id && e.type === 'step' && e.step === 'run-script');
+    await looker.look();
+    expect(changed.items).toEqual([]);
+    // What a takeover leaves on disk: owner.json naming the process that recovered the bake.
+    const ownerFile = join(app.dataDir, 'bakes', own.id, 'owner.json');
+    const owner = JSON.parse(await readFile(ownerFile, 'utf8')) as Record<string, unknown>;
+    await writeFile(ownerFile, JSON.stringify({ ...owner, startToken: 'the CLI that took it over' }));
+    expect(isFinalStatus((await app.ctx.runtime.store.bakes.get(own.id))!.status)).toBe(false);
+    await looker.look();
+    expect(changed.items.map((r) => r.id)).toContain(own.id);
+  });
+
+  it('recovers a bake whose process went away while the app watched, without waiting for a restart', async () => {
+    const looker = await openLookingByHand();
+    await looker.look();
+    const started = await cliBake('web');
+    const cliEvents = new Recorder<BakeEvent>();
+    cli.engine.subscribe((event) => cliEvents.push(event));
+    await cliEvents.next((e) => e.bakeId === started.id && e.type === 'step' && e.step === 'run-script');
+    // The CLI stops with its builder launched: the bake is left journaled and unowned, as after a kill.
+    await cli.close();
+    await looker.look();
+    expect(looker.recovery).toBeDefined();
+    await looker.recovery;
+    const final = await app.ctx.runtime.engine.waitForFinal(started.id);
+    expect(isFinalStatus(final.status)).toBe(true);
+    expect(app.events.some((e) => e.channel === 'app:notice')).toBe(true);
   });
 
   it('reads nothing while no window is attached, and catches up once one is', async () => {

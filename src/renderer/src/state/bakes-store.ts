@@ -191,17 +191,26 @@ function followConsole(id: string): void {
   })().finally(() => consoleReads.delete(id));
 }
 
-/** Appends the lines the saved log gained since the last one held; far behind, or the log cut, starts over. */
+/**
+ * Appends the lines the saved log gained since the last one held. The read starts one line early: that line
+ * must be the last one held, or the log was cut (past its cap it keeps only its newest half, so line numbers
+ * moved) and a snapshot is the way back — as it is when far behind.
+ */
 async function readNewLines(id: string): Promise<void> {
   const lines = consoles.get(id);
   if (!lines) return;
   const opening = openings.get(id);
   const from = lines.total;
-  const page = await unwrap(api.bake.console({ id, fromLine: from, limit: CONSOLE_PAGE_MAX }));
-  if (consoles.get(id) !== lines || openings.get(id) !== opening) return;
-  // Past its cap the log keeps only its newest half, so line numbers moved: a snapshot is the way back.
-  if (page.total < from || from + page.lines.length < page.total) await openBake(id);
-  else lines.append(page.lines);
+  const overlap = from > 0 && lines.length > 0 ? 1 : 0;
+  const held = lines.line(lines.length - 1);
+  const page = await unwrap(
+    api.bake.console({ id, fromLine: from - overlap, limit: CONSOLE_PAGE_MAX + overlap }),
+  );
+  // Reopened, or lines arrived by another path (an engine here took the bake over) while this read ran.
+  if (consoles.get(id) !== lines || openings.get(id) !== opening || lines.total !== from) return;
+  const moved = overlap === 1 && page.lines[0] !== held;
+  if (moved || page.total < from || from - overlap + page.lines.length < page.total) await openBake(id);
+  else lines.append(page.lines.slice(overlap));
 }
 
 export function consoleOf(id: string): ConsoleLines | undefined {

@@ -17,6 +17,7 @@ let answerList: (records: BakeRecord[]) => void = () => undefined;
 /** The saved console log of a bake another process runs, as `bake:console` reads it. */
 let savedLog: string[] = [];
 const consoleReads: { fromLine: number }[] = [];
+let gets = 0;
 const fakeApi = {
   bake: {
     onEvent: (listener: Listener) => {
@@ -27,7 +28,10 @@ const fakeApi = {
       changedListeners.push(listener);
       return () => undefined;
     },
-    get: () => new Promise((resolve) => (answerGet = (value) => resolve({ ok: true, value }))),
+    get: () => {
+      gets++;
+      return new Promise((resolve) => (answerGet = (value) => resolve({ ok: true, value })));
+    },
     list: () => new Promise((resolve) => (answerList = (value) => resolve({ ok: true, value }))),
     console: ({ fromLine, limit }: { fromLine: number; limit: number }) => {
       consoleReads.push({ fromLine });
@@ -213,7 +217,28 @@ describe('bakes store', () => {
     changed(record({ id: cli, seq: 7, status: 'succeeded' }));
     await vi.waitFor(() => expect(lines.length).toBe(5));
     expect([0, 1, 2, 3, 4].map((i) => lines.line(i))).toEqual(['one', 'two', 'three', 'four', 'five']);
-    expect(consoleReads.slice(-2)).toEqual([{ fromLine: 2 }, { fromLine: 4 }]);
+    // Each read starts on the last line held, to notice a log that was cut meanwhile.
+    expect(consoleReads.slice(-2)).toEqual([{ fromLine: 1 }, { fromLine: 3 }]);
+    store.closeBake(cli);
+  });
+
+  it('starts over from a snapshot when the saved log was cut, even to as many lines as were held', async () => {
+    const cli = 'bk_00000000000000000013';
+    savedLog = ['one', 'two', 'three'];
+    const opened = store.openBake(cli);
+    answerGet({ record: record({ id: cli, seq: 4 }), consoleTail: savedLog, consoleLines: 3 });
+    await opened;
+    const lines = store.consoleOf(cli)!;
+
+    // Past its cap the log kept only its newest part: line numbers moved, the count did not shrink.
+    savedLog = ['seven', 'eight', 'nine', 'ten'];
+    const getsBefore = gets;
+    changed(record({ id: cli, seq: 9 }));
+    await vi.waitFor(() => expect(gets).toBe(getsBefore + 1));
+    expect(consoleReads.at(-1)).toEqual({ fromLine: 2 });
+    answerGet({ record: record({ id: cli, seq: 9 }), consoleTail: savedLog, consoleLines: 4 });
+    await vi.waitFor(() => expect(lines.line(lines.length - 1)).toBe('ten'));
+    expect([...Array(lines.length).keys()].map((i) => lines.line(i))).toEqual(savedLog);
     store.closeBake(cli);
   });
 });
