@@ -5,6 +5,7 @@ import { DRAFTS_INVOKE } from './ipc/drafts.channels';
 import { PROJECTS_EVENTS, PROJECTS_INVOKE } from './ipc/projects.channels';
 import { VERSIONS_INVOKE } from './ipc/versions.channels';
 import { BAKE_EVENTS, BAKE_INVOKE } from './ipc/bake.channels';
+import { SWEEP_INVOKE } from './ipc/sweep.channels';
 import { WEBHOOK_EVENTS, WEBHOOK_INVOKE } from './ipc/webhook.channels';
 
 /**
@@ -19,6 +20,7 @@ export const INVOKE_CHANNELS = [
   ...VERSIONS_INVOKE,
   ...AWS_INVOKE,
   ...BAKE_INVOKE,
+  ...SWEEP_INVOKE,
   ...WEBHOOK_INVOKE,
 ] as const satisfies readonly InvokeChannel[];
 

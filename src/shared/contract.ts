@@ -5,6 +5,7 @@ import { draftsInvoke } from './ipc/drafts.contract';
 import { projectsEvents, projectsInvoke } from './ipc/projects.contract';
 import { versionsInvoke } from './ipc/versions.contract';
 import { bakeEvents, bakeInvoke } from './ipc/bake.contract';
+import { sweepInvoke } from './ipc/sweep.contract';
 import { webhookEvents, webhookInvoke } from './ipc/webhook.contract';
 
 /**
@@ -22,6 +23,7 @@ export const invokeContract = {
   ...versionsInvoke,
   ...awsInvoke,
   ...bakeInvoke,
+  ...sweepInvoke,
   ...webhookInvoke,
 } as const;
 

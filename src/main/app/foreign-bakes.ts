@@ -34,6 +34,7 @@ export class ForeignBakes {
   /** A recovery started because a bake's process died while this app watched; one at a time. */
   private recovering: Promise<unknown> | undefined;
   private orphanSeen = false;
+  private readonly unreadable = new Set<string>();
 
   constructor(private readonly ctx: AppContext) {
     this.unsubscribe = ctx.runtime.engine.subscribe((event) => this.ours.add(event.bakeId));
@@ -51,9 +52,12 @@ export class ForeignBakes {
     }
     this.orphanSeen = false;
     for (const id of candidates) {
-      await this.lookAt(id).catch((error: unknown) =>
-        this.ctx.logger.warn('could not read a bake run elsewhere', { bakeId: id, error: String(error) }),
-      );
+      await this.lookAt(id).catch((error: unknown) => {
+        // Once per bake: it is looked at again every tick, and the log is not the place to count ticks.
+        if (this.unreadable.has(id)) return;
+        this.unreadable.add(id);
+        this.ctx.logger.warn('could not read a bake run elsewhere', { bakeId: id, error: String(error) });
+      });
     }
     // A CLI killed mid-bake would otherwise leave its builder running, and the bake "running" here, until
     // this app's next start: recover it now, as a start would (a live owner's bakes are left alone).

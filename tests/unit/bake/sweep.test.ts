@@ -88,3 +88,29 @@ test('without confirmation sweep only reports', async () => {
   expect((await survivor.waitForFinal(orphan.bakeId)).status).toBe('succeeded');
   await h.expectNoLeaks();
 });
+
+test('terminates only the builders picked, and nothing it was not shown', async () => {
+  h = await BakeHarness.create();
+  const first = await orphanBuilder();
+  const second = await orphanBuilder();
+  const survivor = h.engine({}, h.survivorStore());
+  const report = await survivor.sweep({
+    profile: 'sandbox',
+    region: REGION,
+    endpoint: h.sandbox.url,
+    confirm: () => Promise.resolve([second.instanceId, 'i-0123456789abcdef0']),
+  });
+  expect(report.found.map((c) => c.instanceId).sort()).toEqual([first.instanceId, second.instanceId].sort());
+  expect(report).toMatchObject({ confirmed: true, terminated: [second.instanceId], failed: [] });
+  const stateOf = (id: string) => h.sim.instances().find((i) => i.instanceId === id)?.state;
+  expect(stateOf(first.instanceId)).toBe('running');
+  expect(stateOf(second.instanceId)).toMatch(/shutting-down|terminated/);
+  await survivor.sweep({
+    profile: 'sandbox',
+    region: REGION,
+    endpoint: h.sandbox.url,
+    confirm: () => Promise.resolve(true),
+  });
+  await survivor.recover();
+  await h.expectNoLeaks();
+});

@@ -7,6 +7,7 @@ import { projectsHandlers, wireProjectEvents } from './projects-handlers';
 import { versionsHandlers } from './versions-handlers';
 import { bakeHandlers, wireBakeEvents } from './bake-handlers';
 import { settingsHandlers } from './settings-handlers';
+import { sweepHandlers } from './sweep-handlers';
 import { webhookHandlers, wireWebhook } from './webhook-handlers';
 
 /**
@@ -18,6 +19,7 @@ export function createHandlers(ctx: AppContext): Handlers {
   return {
     ...appHandlers(ctx),
     ...bakeHandlers(ctx),
+    ...sweepHandlers(ctx),
     ...settingsHandlers(ctx),
     ...projectsHandlers(ctx),
     ...draftsHandlers(ctx),

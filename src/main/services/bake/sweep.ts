@@ -81,10 +81,12 @@ export async function sweepBuilders(ctx: SweepContext, request: SweepRequest): P
     } satisfies SweepCandidate);
   }
   if (report.found.length === 0) return report;
-  report.confirmed = await request.confirm(report.found);
+  const answer = await request.confirm(report.found);
+  const chosen = new Set(Array.isArray(answer) ? answer : []);
+  const ids = report.found.map((c) => c.instanceId).filter((id) => answer === true || chosen.has(id));
+  report.confirmed = ids.length > 0;
   if (!report.confirmed) return report;
 
-  const ids = report.found.map((c) => c.instanceId);
   for (let i = 0; i < ids.length; i += TERMINATE_BATCH) {
     const batch = ids.slice(i, i + TERMINATE_BATCH);
     try {

@@ -98,8 +98,11 @@ export interface SweepCandidate {
 }
 
 export interface SweepRequest extends ConnectRequest {
-  /** Shown the orphaned builders; resolves true to terminate them. */
-  confirm: (instances: SweepCandidate[]) => Promise<boolean>;
+  /**
+   * Shown the orphaned builders; resolves true to terminate them all, or the ids of those to terminate
+   * (anything not among the ones shown is ignored), or false for none.
+   */
+  confirm: (instances: SweepCandidate[]) => Promise<boolean | readonly string[]>;
 }
 
 export interface SweepReport {

@@ -1,9 +1,10 @@
 import { Alert, Button, EmptyState, Group, Loader, Paper, Select } from '@mantine/core';
-import { IconFlame, IconStack2 } from '@tabler/icons-react';
-import { useEffect, useMemo } from 'react';
+import { IconServerOff, IconFlame, IconStack2 } from '@tabler/icons-react';
+import { useEffect, useMemo, useState } from 'react';
 import { BakeStatusSchema, type BakeRecord, type BakeStatus } from '../../../shared/bake';
 import { STATUS_META } from '../components/bake/bake-format';
 import { BakesTable } from '../components/bake/bakes-table';
+import { SweepModal } from '../components/bake/sweep-modal';
 import { useStartBake } from '../components/bake/use-start-bake';
 import { PageHeader } from '../components/page-header';
 import { bakeOrder, loadBakeList, matches, useBakesStore, type BakeListFilter } from '../state/bakes-store';
@@ -17,6 +18,7 @@ export function BakesPage() {
   const list = useBakesStore((s) => s.list);
   const records = useBakesStore((s) => s.records);
   const { begin, busy, modal } = useStartBake();
+  const [sweeping, setSweeping] = useState(false);
 
   useEffect(() => {
     void loadBakeList(useBakesStore.getState().list.filter);
@@ -50,16 +52,26 @@ export function BakesPage() {
         title="Bakes"
         description="Running and past bakes across all projects."
         actions={
-          <Button
-            leftSection={<IconFlame size={16} aria-hidden />}
-            loading={busy}
-            onClick={() => void begin()}
-          >
-            New bake
-          </Button>
+          <Group gap="sm">
+            <Button
+              variant="default"
+              leftSection={<IconServerOff size={16} aria-hidden />}
+              onClick={() => setSweeping(true)}
+            >
+              Leftover builders…
+            </Button>
+            <Button
+              leftSection={<IconFlame size={16} aria-hidden />}
+              loading={busy}
+              onClick={() => void begin()}
+            >
+              New bake
+            </Button>
+          </Group>
         }
       />
       {modal}
+      <SweepModal opened={sweeping} onClose={() => setSweeping(false)} />
       <Group gap="sm" mb="md">
         <Select
           aria-label="Filter by status"

@@ -1,0 +1,1 @@
+export const SWEEP_INVOKE = ['sweep:builders'] as const;
