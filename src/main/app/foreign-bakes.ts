@@ -18,8 +18,9 @@ interface Seen {
  * so this looks every `intervalMs` at the bakes that can change — the active index, the bakes it saw
  * unfinished last time (they may just have finished), and any new directory under bakes/ — and sends
  * `bake:changed` with the record when its seq moved. Per look: one directory listing of the active index,
- * one stat of bakes/ (listed again only when it changed), and record.json plus the small journal of each
- * unfinished foreign bake. Nothing is read while no window is attached.
+ * one stat of bakes/ (listed again only when it changed), and record.json, the small journal and owner.json
+ * of each unfinished foreign bake — a bake whose process is gone is recovered here at once, not at the next
+ * start. Nothing is read while no window is attached.
  *
  * Records rather than replayed journal events: console batches take seqs but are not journaled, so a
  * replay would have gaps the renderer must treat as lost events. `watchForeignBakes` looks on a timer.
