@@ -101,16 +101,10 @@ export class ForeignBakes {
   private async lookAt(id: string): Promise<void> {
     const { bakes } = this.ctx.runtime.store;
     const before = this.seen.get(id);
-    if (this.ours.has(id)) {
-      // Ours (or recovered here): its events come from this engine — unless another process took it over
-      // while this one stood still too long, and then it is foreign like any other.
-      if (await bakes.ownedHere(id)) {
-        this.seen.delete(id);
-        return;
-      }
-      const record = await bakes.get(id);
-      if (!record || isFinalStatus(record.status)) return;
-      this.ours.delete(id);
+    // Ours (or recovered here): its events come from this engine.
+    if (this.ours.has(id) && (await bakes.ownedHere(id))) {
+      this.seen.delete(id);
+      return;
     }
     if (before?.final) return;
     const record = await bakes.get(id);
@@ -120,6 +114,12 @@ export class ForeignBakes {
       return;
     }
     const final = isFinalStatus(record.status);
+    if (this.ours.has(id)) {
+      // Ended here (this engine sent its end), or taken over by another process while this one stood still
+      // too long — and then it is foreign like any other.
+      if (final) return;
+      this.ours.delete(id);
+    }
     if (!final && !(await bakes.liveOwner(id)).live) this.orphanSeen = true;
     if (record.seq === before?.seq) return;
     // owner.json is there before the bake is, so a bake this engine is just starting or recovering is never sent.

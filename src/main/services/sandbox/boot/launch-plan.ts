@@ -6,6 +6,7 @@ import {
   type UserDataInfo,
 } from '../../protocol/user-data';
 import type { ScriptOutcome } from '../scenario';
+import type { SandboxTimings } from '../timings';
 import {
   ConsoleWriter,
   printCloudInitFinished,
@@ -17,17 +18,14 @@ import {
 } from './console-lines';
 import { cloudConfigSteps, schedule, shellSteps, type ScriptRun } from './script-sim';
 
-export interface LaunchPlanInput {
+export interface LaunchPlanInput extends Pick<
+  SandboxTimings,
+  'pendingMs' | 'bootMs' | 'scriptDefaultMs' | 'shutdownDelayMs' | 'stoppingMs' | 'shuttingDownMs'
+> {
   at: number;
   machine: MachineFacts;
   userData: Buffer;
   shutdownBehavior: 'stop' | 'terminate';
-  pendingMs: number;
-  bootMs: number;
-  scriptDefaultMs: number;
-  shutdownDelayMs: number;
-  stoppingMs: number;
-  shuttingDownMs: number;
   /** Overrides from the scenario or the launch timeline; unset means the script decides. */
   outcome?: ScriptOutcome;
   scriptMs?: number;

@@ -1,6 +1,13 @@
 import { ActionIcon, Group, Text, TextInput, Tooltip } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
-import { IconChevronDown, IconChevronUp, IconCopy, IconDownload, IconSearch } from '@tabler/icons-react';
+import {
+  IconChevronDown,
+  IconChevronUp,
+  IconCopy,
+  IconDownload,
+  IconSearch,
+  type Icon,
+} from '@tabler/icons-react';
 import { memo, useState } from 'react';
 import { errorMessage } from '../../api';
 import { stripAnsi } from './ansi';
@@ -75,50 +82,59 @@ export const ConsoleToolbar = memo(function ConsoleToolbar(props: ConsoleToolbar
           )
         }
       />
-      <Tooltip label="Previous match (Shift+Enter)">
-        <ActionIcon
-          variant="default"
-          size="md"
-          aria-label="Previous match"
-          disabled={!matchCount}
-          onClick={() => step(-1)}
-        >
-          <IconChevronUp size={14} aria-hidden />
-        </ActionIcon>
-      </Tooltip>
-      <Tooltip label="Next match (Enter)">
-        <ActionIcon
-          variant="default"
-          size="md"
-          aria-label="Next match"
-          disabled={!matchCount}
-          onClick={() => step(1)}
-        >
-          <IconChevronDown size={14} aria-hidden />
-        </ActionIcon>
-      </Tooltip>
-      <Tooltip label="Copy the whole log">
-        <ActionIcon
-          variant="default"
-          size="md"
-          aria-label="Copy the whole log"
-          loading={busy === 'copy'}
-          onClick={() => void run('copy')}
-        >
-          <IconCopy size={14} aria-hidden />
-        </ActionIcon>
-      </Tooltip>
-      <Tooltip label="Save the whole log as a file">
-        <ActionIcon
-          variant="default"
-          size="md"
-          aria-label="Save the whole log"
-          loading={busy === 'save'}
-          onClick={() => void run('save')}
-        >
-          <IconDownload size={14} aria-hidden />
-        </ActionIcon>
-      </Tooltip>
+      <ToolButton
+        tip="Previous match (Shift+Enter)"
+        label="Previous match"
+        icon={IconChevronUp}
+        disabled={!matchCount}
+        onClick={() => step(-1)}
+      />
+      <ToolButton
+        tip="Next match (Enter)"
+        label="Next match"
+        icon={IconChevronDown}
+        disabled={!matchCount}
+        onClick={() => step(1)}
+      />
+      <ToolButton
+        tip="Copy the whole log"
+        label="Copy the whole log"
+        icon={IconCopy}
+        loading={busy === 'copy'}
+        onClick={() => void run('copy')}
+      />
+      <ToolButton
+        tip="Save the whole log as a file"
+        label="Save the whole log"
+        icon={IconDownload}
+        loading={busy === 'save'}
+        onClick={() => void run('save')}
+      />
     </Group>
   );
 });
+
+function ToolButton(props: {
+  tip: string;
+  label: string;
+  icon: Icon;
+  onClick: () => void;
+  disabled?: boolean;
+  loading?: boolean;
+}) {
+  const { tip, label, icon: IconComponent, onClick, disabled, loading } = props;
+  return (
+    <Tooltip label={tip}>
+      <ActionIcon
+        variant="default"
+        size="md"
+        aria-label={label}
+        disabled={disabled}
+        loading={loading}
+        onClick={onClick}
+      >
+        <IconComponent size={14} aria-hidden />
+      </ActionIcon>
+    </Tooltip>
+  );
+}
