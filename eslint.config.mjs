@@ -103,8 +103,70 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/main/services/**', 'src/cli/**', 'src/main/app/**'],
+    files: ['src/main/services/**', 'src/cli/**', 'src/main/app/**', 'src/sandbox/**', 'src/protocol/**'],
     languageOptions: { globals: globals.node },
+  },
+  {
+    // The product reaches the Sandbox only through its entry point (src/sandbox/index.ts).
+    files: ['src/main/**', 'src/cli/**'],
+    ignores: ['src/main/electron/**', 'src/main/index.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [electronOnlyInShell],
+          patterns: [
+            {
+              group: ['**/sandbox/*', '!**/sandbox/index'],
+              message: 'Import the Sandbox from its entry point (src/sandbox), not its internals.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The Sandbox is a program of its own: it imports nothing of the product's, only the wire contract.
+    files: ['src/sandbox/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [electronOnlyInShell],
+          patterns: [
+            {
+              group: ['**/main/**', '**/shared/**', '**/renderer/**', '**/preload/**', '**/cli/**'],
+              message: 'The Sandbox imports nothing of the product; shared contracts live in src/protocol.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The contract between the product, the builder and the Sandbox: plain Node, depends on neither side.
+    files: ['src/protocol/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [electronOnlyInShell],
+          patterns: [
+            {
+              group: [
+                '**/main/**',
+                '**/sandbox/**',
+                '**/renderer/**',
+                '**/preload/**',
+                '**/cli/**',
+                '**/shared/**',
+              ],
+              message: 'src/protocol depends on neither the product nor the Sandbox.',
+            },
+          ],
+        },
+      ],
+    },
   },
   {
     files: ['tests/**', 'bench/**'],

@@ -1,4 +1,4 @@
-import type { Simulator } from '../../src/main/services/sandbox';
+import type { Simulator } from '../../src/sandbox';
 
 interface SdkRequest {
   method: string;

@@ -1,4 +1,4 @@
-import type { CallRecord, Simulator } from '../../src/main/services/sandbox';
+import type { CallRecord, Simulator } from '../../src/sandbox';
 
 /** The Sandbox keeps its last 10,000 calls; draining well before that loses none. */
 const DRAIN_EVERY = 2_000;

@@ -1,4 +1,4 @@
-import type { LaunchTimeline } from '../../src/main/services/sandbox';
+import type { LaunchTimeline } from '../../src/sandbox';
 import { seededRandom } from './random';
 
 /** What AWS does for one bake, drawn once and played identically against every policy. */

@@ -11,7 +11,7 @@ import {
   startSandbox,
   type SandboxHandle,
   type SandboxTimings,
-} from '../../src/main/services/sandbox';
+} from '../../src/sandbox';
 
 export const BENCH_REGION = 'eu-west-1';
 

@@ -1,5 +1,5 @@
 import { VirtualClock } from '../../src/main/services/clock';
-import type { CallRecord } from '../../src/main/services/sandbox';
+import type { CallRecord } from '../../src/sandbox';
 import { childSeed, seededRandom } from '../lib/random';
 import { sandboxTimeline, type BenchTimeline } from '../lib/timelines';
 import { BENCH_EPOCH, BENCH_REGION, createWorld } from '../lib/world';

@@ -1,4 +1,4 @@
-import type { CallRecord } from '../../src/main/services/sandbox';
+import type { CallRecord } from '../../src/sandbox';
 import { childSeed, seededRandom } from '../lib/random';
 import { SandboxProbe } from '../lib/sandbox-probe';
 import { median } from '../lib/stats';

@@ -1,4 +1,4 @@
-import type { SandboxTimings } from '../../src/main/services/sandbox';
+import type { SandboxTimings } from '../../src/sandbox';
 import type { BenchTimeline } from '../lib/timelines';
 import type { Random } from '../lib/random';
 import type { World } from '../lib/world';

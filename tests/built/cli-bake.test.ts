@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, afterEach, beforeAll, beforeEach, expect, test } from 'vitest';
-import { startSandbox, type SandboxHandle } from '../../src/main/services/sandbox';
-import { TAG_ROLE } from '../../src/main/services/protocol/builder-tags';
+import { startSandbox, type SandboxHandle } from '../../src/sandbox';
+import { TAG_ROLE } from '../../src/protocol/builder-tags';
 import type { BakeRecord } from '../../src/shared/bake';
 
 /**

@@ -5,13 +5,8 @@ import {
   RunInstancesCommand,
 } from '@aws-sdk/client-ec2';
 import { describe, expect, it } from 'vitest';
-import {
-  ROLE_BUILDER,
-  TAG_BAKE_ID,
-  TAG_PROJECT,
-  TAG_ROLE,
-} from '../../src/main/services/protocol/builder-tags';
-import { SANDBOX_CREDENTIALS } from '../../src/main/services/sandbox';
+import { ROLE_BUILDER, TAG_BAKE_ID, TAG_PROJECT, TAG_ROLE } from '../../src/protocol/builder-tags';
+import { SANDBOX_CREDENTIALS } from '../../src/sandbox';
 import { poll, screenshotBothThemes, useApp } from './harness';
 
 /**

@@ -1,4 +1,4 @@
-import type { SandboxTimings } from '../../src/main/services/sandbox';
+import type { SandboxTimings } from '../../src/sandbox';
 
 /**
  * Sandbox timings for whole bakes on a VirtualClock. Virtual time is free, but every poll tick and console

@@ -6,7 +6,7 @@ import { getCallerIdentity } from '../../main/services/aws/identity';
 import { discoverProfiles } from '../../main/services/aws/profiles';
 import { resolveTarget } from '../../main/services/aws/target';
 import { systemClock } from '../../main/services/clock';
-import { startSandbox, type SandboxHandle } from '../../main/services/sandbox';
+import { startSandbox, type SandboxHandle } from '../../sandbox';
 import type { AwsProfile, CallerIdentity, ProfileList } from '../../shared/aws';
 import { AppError, type AppErrorPayload } from '../../shared/result';
 import type { CliIO } from '../program';

@@ -1,4 +1,4 @@
-import { CONTROL_TOKEN_HEADER, SANDBOX_CREDENTIALS, startSandbox } from '../../main/services/sandbox';
+import { CONTROL_TOKEN_HEADER, SANDBOX_CREDENTIALS, startSandbox } from '../../sandbox';
 import { AppError } from '../../shared/result';
 import { parsePort } from '../parse-port';
 import type { CliIO } from '../program';

@@ -3,7 +3,7 @@ import { APP_VERSION } from '../services/app-version';
 import { createBakeEngine, type BakeEngine } from '../services/bake';
 import type { Clock } from '../services/clock';
 import type { Logger } from '../services/logger';
-import type { SandboxOptions } from '../services/sandbox';
+import type { SandboxOptions } from '../../sandbox';
 import { createStore, type OwnerOptions, type Store } from '../services/store';
 import { AwsAccess } from './aws-access';
 import { SandboxManager } from './sandbox-manager';

@@ -1,4 +1,4 @@
-import { startSandbox, type SandboxHandle, type SandboxOptions } from '../services/sandbox';
+import { startSandbox, type SandboxHandle, type SandboxOptions } from '../../sandbox';
 import type { Logger } from '../services/logger';
 
 export interface SandboxStatus {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliAwsSession } from '../../../src/cli/commands/profiles';
 import { getCallerIdentity } from '../../../src/main/services/aws/identity';
-import { startSandbox, type SandboxHandle } from '../../../src/main/services/sandbox';
+import { startSandbox, type SandboxHandle } from '../../../src/sandbox';
 import { IamPolicySchema, PermissionReportSchema, ProfileListSchema } from '../../../src/shared/aws';
 import { runCliOn } from '../../helpers/run-cli';
 import { makeAwsFiles, sandboxProfiles, type AwsFiles } from './aws-files';

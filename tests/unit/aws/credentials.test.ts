@@ -11,7 +11,7 @@ import {
   resolveTarget,
   type ResolveTargetOptions,
 } from '../../../src/main/services/aws/target';
-import { startSandbox, type SandboxHandle } from '../../../src/main/services/sandbox';
+import { startSandbox, type SandboxHandle } from '../../../src/sandbox';
 import { AppError } from '../../../src/shared/result';
 import { MFA_SERIAL, makeAwsFiles, sandboxProfiles, type AwsFiles } from './aws-files';
 

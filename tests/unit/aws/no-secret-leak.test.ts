@@ -11,7 +11,7 @@ import { generatePolicy } from '../../../src/main/services/aws/policy';
 import { discoverProfiles } from '../../../src/main/services/aws/profiles';
 import { describeTarget, resolveTarget } from '../../../src/main/services/aws/target';
 import { systemClock } from '../../../src/main/services/clock';
-import { startSandbox, type SandboxHandle } from '../../../src/main/services/sandbox';
+import { startSandbox, type SandboxHandle } from '../../../src/sandbox';
 import { AppError } from '../../../src/shared/result';
 import {
   BASE_SECRET,

@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createAwsClients, type AwsClients } from '../../../src/main/services/aws/clients';
 import { checkPermissions } from '../../../src/main/services/aws/permissions';
 import { resolveTarget } from '../../../src/main/services/aws/target';
-import { startSandbox, type SandboxHandle } from '../../../src/main/services/sandbox';
+import { startSandbox, type SandboxHandle } from '../../../src/sandbox';
 import {
   PermissionReportSchema,
   type PermissionReport,

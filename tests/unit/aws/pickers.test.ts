@@ -4,7 +4,7 @@ import { createAwsClients, type AwsClients } from '../../../src/main/services/aw
 import { createPickers } from '../../../src/main/services/aws/pickers';
 import { resolveTarget } from '../../../src/main/services/aws/target';
 import { VirtualClock } from '../../../src/main/services/clock';
-import { startSandbox, type SandboxHandle } from '../../../src/main/services/sandbox';
+import { startSandbox, type SandboxHandle } from '../../../src/sandbox';
 import type { BaseImage } from '../../../src/shared/project';
 import { AppError } from '../../../src/shared/result';
 

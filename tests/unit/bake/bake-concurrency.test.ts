@@ -1,7 +1,7 @@
 import { afterEach, expect, test } from 'vitest';
 import type { BakeEvent, BakeRecord } from '../../../src/shared/bake';
 import { reduceBakeEvents } from '../../../src/shared/bake-reducer';
-import type { CallRecord } from '../../../src/main/services/sandbox';
+import type { CallRecord } from '../../../src/sandbox';
 import {
   DescribeInstancesCommand,
   RunInstancesCommand,
@@ -10,7 +10,7 @@ import {
 import { resolveBaseImage } from '../../../src/main/services/aws/base-image';
 import { callAws } from '../../../src/main/services/bake/aws-call';
 import { RegionLimiter } from '../../../src/main/services/bake/rate-limiter';
-import { TAG_BAKE_ID } from '../../../src/main/services/protocol/builder-tags';
+import { TAG_BAKE_ID } from '../../../src/protocol/builder-tags';
 import { BakeHarness, project, REGION } from './harness';
 
 let h: BakeHarness;

@@ -9,7 +9,7 @@ import {
   TAG_PROJECT,
   TAG_ROLE,
   TAG_SCRIPT_SHA256,
-} from '../../../src/main/services/protocol/builder-tags';
+} from '../../../src/protocol/builder-tags';
 import { BakeHarness, project, REGION } from './harness';
 
 let h: BakeHarness;

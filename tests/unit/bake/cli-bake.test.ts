@@ -11,8 +11,8 @@ import { systemClock } from '../../../src/main/services/clock';
 import { silentLogger } from '../../../src/main/services/logger';
 import { parseProjectText } from '../../../src/main/services/store';
 import { runCli, type CliIO } from '../../../src/cli/program';
-import { startSandbox, type SandboxHandle } from '../../../src/main/services/sandbox';
-import { TAG_ROLE } from '../../../src/main/services/protocol/builder-tags';
+import { startSandbox, type SandboxHandle } from '../../../src/sandbox';
+import { TAG_ROLE } from '../../../src/protocol/builder-tags';
 import { BakeEventSchema } from '../../../src/shared/bake';
 
 /**

@@ -20,9 +20,9 @@ import {
   startSandbox,
   type SandboxHandle,
   type SandboxTimings,
-} from '../../../src/main/services/sandbox';
+} from '../../../src/sandbox';
 import { createStore, type Store } from '../../../src/main/services/store';
-import { TAG_BAKE_ID, TAG_ROLE } from '../../../src/main/services/protocol/builder-tags';
+import { TAG_BAKE_ID, TAG_ROLE } from '../../../src/protocol/builder-tags';
 import { project, REGION } from './fixtures';
 import { FAST_BAKE_TIMINGS } from '../../helpers/sandbox-timings';
 

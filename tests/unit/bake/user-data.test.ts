@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import { expect, test } from 'vitest';
 import { buildUserData, USER_DATA_LIMIT_BYTES } from '../../../src/main/services/bake/user-data';
-import { inspectUserData } from '../../../src/main/services/protocol/user-data';
+import { inspectUserData } from '../../../src/protocol/user-data';
 import { AppError } from '../../../src/shared/result';
 import { project } from './fixtures';
 

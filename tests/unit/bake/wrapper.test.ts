@@ -6,12 +6,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { buildCloudInitWrapper, buildScriptWrapper } from '../../../src/main/services/bake/wrapper';
 import { buildUserData } from '../../../src/main/services/bake/user-data';
-import {
-  beginMarker,
-  doneMarker,
-  inspectUserData,
-  splitMultipart,
-} from '../../../src/main/services/protocol/user-data';
+import { beginMarker, doneMarker, inspectUserData, splitMultipart } from '../../../src/protocol/user-data';
 import { project } from './fixtures';
 
 /**

@@ -10,13 +10,13 @@ import {
 } from '@aws-sdk/client-ec2';
 import { describe, expect, it } from 'vitest';
 import { systemClock, VirtualClock, type Clock } from '../../../src/main/services/clock';
-import { parseMarker } from '../../../src/main/services/protocol/user-data';
+import { parseMarker } from '../../../src/protocol/user-data';
 import {
   sandboxClientConfig,
   startSandbox,
   trackClientWithClock,
   type SandboxTimings,
-} from '../../../src/main/services/sandbox';
+} from '../../../src/sandbox';
 import { decodeConsole, REGION, wrappedUserData } from './helpers';
 
 /**

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { runSandbox } from '../../../src/cli/commands/sandbox';
 import { runCli, type CliIO } from '../../../src/cli/program';
 import { AppError } from '../../../src/shared/result';
-import { SANDBOX_CREDENTIALS } from '../../../src/main/services/sandbox';
+import { SANDBOX_CREDENTIALS } from '../../../src/sandbox';
 
 function capture(): CliIO & { out: string[]; err: string[]; firstLine: Promise<string> } {
   const out: string[] = [];

@@ -6,7 +6,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parseMarker, wrapperHeader } from '../../../src/main/services/protocol/user-data';
+import { parseMarker, wrapperHeader } from '../../../src/protocol/user-data';
 import { decodeConsole, errorOf, openSandbox, wrappedUserData, type TestSandbox } from './helpers';
 
 let t: TestSandbox;

@@ -1,6 +1,6 @@
 import { DescribeImagesCommand, DescribeInstancesCommand, RunInstancesCommand } from '@aws-sdk/client-ec2';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CONTROL_TOKEN_HEADER } from '../../../src/main/services/sandbox';
+import { CONTROL_TOKEN_HEADER } from '../../../src/sandbox';
 import { errorOf, openSandbox, type TestSandbox } from './helpers';
 
 let t: TestSandbox;

@@ -1,13 +1,13 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { VirtualClock } from '../../../src/main/services/clock';
-import { wrapperHeader } from '../../../src/main/services/protocol/user-data';
+import { wrapperHeader } from '../../../src/protocol/user-data';
 import {
   sandboxClientConfig,
   startSandbox,
   type SandboxClientConfig,
   type SandboxHandle,
   type SandboxOptions,
-} from '../../../src/main/services/sandbox';
+} from '../../../src/sandbox';
 
 export const REGION = 'eu-west-1';
 

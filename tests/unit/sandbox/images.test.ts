@@ -12,7 +12,7 @@ import {
   type DescribeImagesCommandInput,
 } from '@aws-sdk/client-ec2';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { TAG_SIMULATED } from '../../../src/main/services/protocol/builder-tags';
+import { TAG_SIMULATED } from '../../../src/protocol/builder-tags';
 import { decodeConsole, errorOf, openSandbox, wrappedUserData, type TestSandbox } from './helpers';
 
 let t: TestSandbox;

@@ -9,7 +9,7 @@ import {
   type RunInstancesCommandInput,
 } from '@aws-sdk/client-ec2';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { TAG_SIMULATED } from '../../../src/main/services/protocol/builder-tags';
+import { TAG_SIMULATED } from '../../../src/protocol/builder-tags';
 import { errorOf, openSandbox, type TestSandbox } from './helpers';
 
 let t: TestSandbox;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cloudConfigSteps, schedule, shellSteps } from '../../../src/main/services/sandbox/boot/script-sim';
+import { cloudConfigSteps, schedule, shellSteps } from '../../../src/sandbox/boot/script-sim';
 
 const run = (script: string, env: Record<string, string> = {}, workMs = 10_000) =>
   schedule(shellSteps(script, env, 'al2023'), workMs);

@@ -13,7 +13,7 @@ import {
   RunInstancesCommand,
 } from '@aws-sdk/client-ec2';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { TAG_SIMULATED } from '../../../src/main/services/protocol/builder-tags';
+import { TAG_SIMULATED } from '../../../src/protocol/builder-tags';
 import { errorOf, openSandbox, type TestSandbox } from './helpers';
 
 let t: TestSandbox;

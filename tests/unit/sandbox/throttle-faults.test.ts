@@ -8,7 +8,7 @@ import {
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterEach, describe, expect, it } from 'vitest';
-import { sandboxClientConfig } from '../../../src/main/services/sandbox';
+import { sandboxClientConfig } from '../../../src/sandbox';
 import { errorOf, openSandbox, rawCall, REGION, type TestSandbox } from './helpers';
 
 let t: TestSandbox;

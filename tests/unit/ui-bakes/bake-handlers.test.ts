@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AppContext } from '../../../src/main/app/app-context';
 import { VirtualClock } from '../../../src/main/services/clock';
-import { clockTrackingExtension } from '../../../src/main/services/sandbox';
+import { clockTrackingExtension } from '../../../src/sandbox';
 import type { BakeEvent, BakeRecord } from '../../../src/shared/bake';
 import type { InvokeResponse } from '../../../src/shared/contract';
 import type { ProjectInput } from '../../../src/shared/project';

@@ -9,7 +9,7 @@ import {
   TAG_PROJECT,
   TAG_ROLE,
   TAG_SCRIPT_SHA256,
-} from '../protocol/builder-tags';
+} from '../../../protocol/builder-tags';
 
 /**
  * The RunInstances request for a builder and the tags for what a bake creates. The permission check

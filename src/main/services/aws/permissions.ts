@@ -20,7 +20,7 @@ import type {
 } from '../../../shared/aws';
 import type { Project } from '../../../shared/project';
 import { AppError } from '../../../shared/result';
-import { ROLE_BUILDER, TAG_ROLE } from '../protocol/builder-tags';
+import { ROLE_BUILDER, TAG_ROLE } from '../../../protocol/builder-tags';
 import { resolveBaseImage } from './base-image';
 import { builderRunInstancesInput, builderTags, imageTagSpecifications } from './builder-launch';
 import type { AwsClients } from './clients';

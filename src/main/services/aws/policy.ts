@@ -1,6 +1,6 @@
 import type { GeneratedPolicy, IamStatement } from '../../../shared/aws';
 import type { Project } from '../../../shared/project';
-import { ROLE_BUILDER, TAG_PROJECT, TAG_ROLE } from '../protocol/builder-tags';
+import { ROLE_BUILDER, TAG_PROJECT, TAG_ROLE } from '../../../protocol/builder-tags';
 
 export interface PolicyOptions {
   /** 12-digit account id; `*` when omitted. */

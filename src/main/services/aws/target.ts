@@ -10,7 +10,7 @@ import {
 import { REGION_PATTERN } from '../../../shared/project';
 import { AppError } from '../../../shared/result';
 import { systemClock, type Clock } from '../clock';
-import { SANDBOX_CREDENTIALS } from '../sandbox/client-config';
+import { SANDBOX_CREDENTIALS } from '../../../sandbox';
 import { profileCredentials, staticCredentials, type AskMfaCode } from './credentials';
 import { noRegionMessage } from './errors';
 import { discoverProfiles, SANDBOX_DEFAULT_REGION } from './profiles';

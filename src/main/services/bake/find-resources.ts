@@ -3,7 +3,7 @@ import {
   DescribeInstancesCommand,
   DescribeSnapshotsCommand,
 } from '@aws-sdk/client-ec2';
-import { TAG_BAKE_ID } from '../protocol/builder-tags';
+import { TAG_BAKE_ID } from '../../../protocol/builder-tags';
 import type { BakeRunCore } from './bake-run';
 
 /**

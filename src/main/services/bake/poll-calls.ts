@@ -4,7 +4,7 @@ import {
   DescribeSnapshotsCommand,
   type EC2Client,
 } from '@aws-sdk/client-ec2';
-import { TAG_BAKE_ID } from '../protocol/builder-tags';
+import { TAG_BAKE_ID } from '../../../protocol/builder-tags';
 
 export interface InstanceView {
   id: string;

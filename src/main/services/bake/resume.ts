@@ -5,7 +5,7 @@ import { findBakeImages, findBakeInstances } from './find-resources';
 import { renderImageName } from './image-name';
 import { BUILD_STEPS, failAndCleanUp, finish, runStep } from './pipeline';
 import { createImage } from './steps/create-image';
-import { parseMarker } from '../protocol/user-data';
+import { parseMarker } from '../../../protocol/user-data';
 
 /** Steps that work on the builder itself: pointless to resume once it is gone. */
 const NEEDS_BUILDER: readonly BakeStep[] = ['wait-running', 'run-script', 'stop'];

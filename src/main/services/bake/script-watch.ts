@@ -1,4 +1,4 @@
-import { parseMarker } from '../protocol/user-data';
+import { parseMarker } from '../../../protocol/user-data';
 import type { BakeRun } from './bake-run';
 import { BakeFailure } from './failure';
 

@@ -1,6 +1,6 @@
 import { DescribeInstancesCommand, TerminateInstancesCommand, type Instance } from '@aws-sdk/client-ec2';
 import { BAKE_ID_PATTERN } from '../../../shared/bake';
-import { ROLE_BUILDER, TAG_BAKE_ID, TAG_PROJECT, TAG_ROLE } from '../protocol/builder-tags';
+import { ROLE_BUILDER, TAG_BAKE_ID, TAG_PROJECT, TAG_ROLE } from '../../../protocol/builder-tags';
 import { callAws, type CallScope } from './aws-call';
 import type { RunEnv } from './bake-run';
 import type { RegionRegistry } from './region-services';

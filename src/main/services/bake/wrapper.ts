@@ -1,4 +1,4 @@
-import { encodeEnv, wrapperHeader } from '../protocol/user-data';
+import { encodeEnv, wrapperHeader } from '../../../protocol/user-data';
 
 /**
  * The shell wrapper that runs on the builder as cloud-init user data (protocol version 2). It is what lets the

@@ -1,7 +1,7 @@
 import { CreateImageCommand, DescribeImagesCommand, type TagSpecification } from '@aws-sdk/client-ec2';
 import { AppError } from '../../../../shared/result';
 import { imageTagSpecifications } from '../../aws/builder-launch';
-import { TAG_BAKE_ID, TAG_SCRIPT_SHA256 } from '../../protocol/builder-tags';
+import { TAG_BAKE_ID, TAG_SCRIPT_SHA256 } from '../../../../protocol/builder-tags';
 import { awsErrorCode } from '../aws-call';
 import type { BakeRun } from '../bake-run';
 import { hasAwsAnswer } from './launch';

@@ -1,0 +1,91 @@
+import type { Clock } from './clock';
+import type { Ec2Context } from './ec2/context';
+import { RegionState } from './ec2/region-state';
+import { FaultBook } from './faults';
+import { IdGenerator } from './ids';
+import type { LaunchTimeline, Scenario } from './scenario';
+import { StsService } from './sts/service';
+import { TokenBuckets } from './throttle';
+import type { SandboxTimings } from './timings';
+
+export interface CallRecord {
+  seq: number;
+  /** Simulated time of the call (clock.now()). */
+  time: number;
+  /** The service's name in `services.ts` (`ec2`, `sts`, `ssm`…). */
+  service: string;
+  action: string;
+  region: string;
+  /** The request's parameters, shortened (user data only by size). */
+  params: Record<string, unknown>;
+  /** `ok`, or the error code the caller received (`dropped` when the connection was cut). */
+  outcome: string;
+  status: number;
+  requestId: string;
+}
+
+const CALL_LOG_LIMIT = 10_000;
+
+/** The simulated world's state and knobs, shared by the wire front end and the in-process Simulator API. */
+export class SimulatorCore {
+  readonly regions = new Map<string, RegionState>();
+  readonly faults = new FaultBook();
+  readonly buckets = new TokenBuckets();
+  readonly dryRunDenied = new Set<string>();
+  readonly sts: StsService;
+  readonly ids: IdGenerator;
+  scenario: Scenario = {};
+  timelines: LaunchTimeline[] = [];
+  calls: CallRecord[] = [];
+  private seq = 0;
+
+  constructor(
+    readonly clock: Clock,
+    seed: string,
+    readonly timings: SandboxTimings,
+    readonly throttling: boolean,
+    readonly accountId: string,
+  ) {
+    this.ids = new IdGenerator(seed);
+    this.sts = new StsService(accountId, this.ids);
+  }
+
+  region(name: string): RegionState {
+    let state = this.regions.get(name);
+    if (!state) {
+      state = new RegionState(name);
+      this.regions.set(name, state);
+    }
+    return state;
+  }
+
+  ec2Context(regionName: string): Ec2Context {
+    return {
+      now: this.clock.now(),
+      region: this.region(regionName),
+      accountId: this.accountId,
+      ids: this.ids,
+      timings: this.timings,
+      scenario: this.scenario,
+      nextTimeline: () => this.timelines.shift(),
+    };
+  }
+
+  record(call: Omit<CallRecord, 'seq'>): void {
+    this.calls.push({ seq: ++this.seq, ...call });
+    if (this.calls.length > CALL_LOG_LIMIT) this.calls.splice(0, this.calls.length - CALL_LOG_LIMIT);
+  }
+
+  reset(): void {
+    this.regions.clear();
+    this.faults.clear();
+    this.buckets.reset();
+    this.dryRunDenied.clear();
+    this.sts.reset();
+    this.ids.reset();
+    this.scenario = {};
+    this.timelines = [];
+    this.calls = [];
+    this.seq = 0;
+  }
+}

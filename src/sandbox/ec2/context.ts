@@ -1,0 +1,21 @@
+import type { IdGenerator } from '../ids';
+import type { QueryTree } from '../wire/query';
+import type { XmlValue } from '../wire/xml';
+import type { LaunchTimeline, Scenario } from '../scenario';
+import type { SandboxTimings } from '../timings';
+import type { RegionState } from './region-state';
+
+/** What an EC2 action handler works with: the caller's region at this moment, and the simulation's knobs. */
+export interface Ec2Context {
+  now: number;
+  region: RegionState;
+  accountId: string;
+  ids: IdGenerator;
+  timings: SandboxTimings;
+  scenario: Scenario;
+  /** The next per-launch timeline pushed by a benchmark, consumed by this call. */
+  nextTimeline(): LaunchTimeline | undefined;
+}
+
+/** Returns the response body (wire element names); throws SandboxError for EC2 errors. */
+export type Ec2Handler = (ctx: Ec2Context, params: QueryTree) => { [key: string]: XmlValue };

@@ -1,0 +1,259 @@
+import { z } from 'zod';
+import { SandboxError } from '../wire/errors';
+import { missing, parseParams, qBool } from '../wire/query';
+import { isoTime, type XmlValue } from '../wire/xml';
+import type { Ec2Context, Ec2Handler } from './context';
+import { checkIdFormat, incorrectState, lookupAll, notFound } from './errors';
+import { applyFilters, type FilterFields } from './filters';
+import { planReboot, stateAt } from './lifecycle';
+import { paginate } from './pagination';
+import {
+  BlockDeviceMappingListSchema,
+  FilterListSchema,
+  IdListSchema,
+  PagingSchema,
+  TagSpecificationListSchema,
+} from './params';
+import type { ImageDevice, ImageRecord } from './records';
+import { tagSet, tagsFor } from './tags';
+
+export function imageState(image: ImageRecord, now: number): 'pending' | 'available' | 'failed' {
+  return now < image.readyAt ? 'pending' : image.outcome;
+}
+
+const CreateImageSchema = z.object({
+  InstanceId: z.string().optional(),
+  Name: z.string().optional(),
+  Description: z.string().max(255).optional(),
+  NoReboot: qBool.optional(),
+  BlockDeviceMapping: BlockDeviceMappingListSchema,
+  TagSpecification: TagSpecificationListSchema,
+});
+
+/** How long the reboot CreateImage does (unless NoReboot) takes before the machine boots again. */
+const REBOOT_MS = 2_000;
+/** EC2's rule for image names (CreateImage, CopyImage, RegisterImage). */
+const AMI_NAME_PATTERN = /^[A-Za-z0-9()[\] ./\-'@_]{3,128}$/;
+
+export const createImage: Ec2Handler = (ctx, tree) => {
+  const p = parseParams(CreateImageSchema, tree);
+  const instanceId = p.InstanceId ?? missing('InstanceId');
+  const name = p.Name ?? missing('Name');
+  checkIdFormat('instance', instanceId);
+  const instance = ctx.region.instances.get(instanceId);
+  if (!instance) throw notFound('instance', [instanceId]);
+  if (!AMI_NAME_PATTERN.test(name)) {
+    throw new SandboxError(
+      'InvalidAMIName.Malformed',
+      "AMI names must be between 3 and 128 characters long, and may contain letters, numbers, '(', ')', '.', '-', '/', '[', ']', ' ', '@', ''' and '_'",
+    );
+  }
+  const duplicate = [...ctx.region.images.values()].find(
+    (i) => i.ownerId === ctx.accountId && i.name === name,
+  );
+  if (duplicate)
+    throw new SandboxError(
+      'InvalidAMIName.Duplicate',
+      `AMI name ${name} is already in use by AMI ${duplicate.imageId}`,
+    );
+  const state = stateAt(instance, ctx.now);
+  if (state !== 'running' && state !== 'stopped') {
+    throw incorrectState(
+      `The instance '${instanceId}' is not in a state from which an image can be created (state: ${state}).`,
+    );
+  }
+  const imageTags = tagsFor(p.TagSpecification, 'image', ['image', 'snapshot']);
+  const snapshotTags = tagsFor(p.TagSpecification, 'snapshot', ['image', 'snapshot']);
+  const scriptCompleteAtCapture = instance.script.doneAt !== null && instance.script.doneAt <= ctx.now;
+  if (state === 'running' && !p.NoReboot) planReboot(instance, ctx.now, REBOOT_MS, ctx.timings.bootMs);
+  const imageId = ctx.ids.next('ami');
+  const readyAt = ctx.now + instance.timing.imageMs;
+  const outcome = instance.timing.image ?? ctx.scenario.image ?? 'available';
+  const devices: ImageDevice[] = [];
+  for (const device of instance.devices) {
+    const override = p.BlockDeviceMapping?.find((m) => m.DeviceName === device.deviceName);
+    if (override?.NoDevice !== undefined) continue;
+    const volume = ctx.region.volumes.get(device.volumeId);
+    const snapshotId = ctx.ids.next('snap');
+    const volumeSize = Math.max(override?.Ebs?.VolumeSize ?? 0, volume?.size ?? 8);
+    ctx.region.snapshots.set(snapshotId, {
+      snapshotId,
+      region: ctx.region.region,
+      volumeId: device.volumeId,
+      volumeSize: volume?.size ?? volumeSize,
+      description: `Created by CreateImage(${instanceId}) for ${imageId}`,
+      startTime: ctx.now,
+      readyAt,
+      outcome: outcome === 'failed' ? 'error' : 'completed',
+      tags: new Map(snapshotTags),
+    });
+    devices.push({
+      deviceName: device.deviceName,
+      snapshotId,
+      volumeSize,
+      volumeType: override?.Ebs?.VolumeType ?? volume?.volumeType ?? 'gp3',
+      deleteOnTermination: override?.Ebs?.DeleteOnTermination ?? device.deleteOnTermination,
+    });
+  }
+  for (const mapping of p.BlockDeviceMapping ?? []) {
+    if (
+      mapping.NoDevice !== undefined ||
+      !mapping.Ebs ||
+      devices.some((d) => d.deviceName === mapping.DeviceName)
+    )
+      continue;
+    if (instance.devices.some((d) => d.deviceName === mapping.DeviceName)) continue;
+    devices.push({
+      deviceName: mapping.DeviceName,
+      volumeSize: mapping.Ebs.VolumeSize ?? missing('BlockDeviceMapping.Ebs.VolumeSize'),
+      volumeType: mapping.Ebs.VolumeType ?? 'gp3',
+      deleteOnTermination: mapping.Ebs.DeleteOnTermination ?? true,
+    });
+  }
+  ctx.region.images.set(imageId, {
+    imageId,
+    region: ctx.region.region,
+    name,
+    ...(p.Description !== undefined ? { description: p.Description } : {}),
+    ownerId: ctx.accountId,
+    isPublic: false,
+    architecture: instance.architecture,
+    distro: instance.distro,
+    rootDeviceName: instance.rootDeviceName,
+    bootMode: instance.bootMode,
+    devices,
+    createdAt: ctx.now,
+    readyAt,
+    outcome,
+    tags: imageTags,
+    sourceInstanceId: instanceId,
+    scriptCompleteAtCapture,
+  });
+  return { imageId };
+};
+
+const imageFields = (now: number): FilterFields<ImageRecord> => ({
+  name: (i) => i.name,
+  'image-id': (i) => i.imageId,
+  state: (i) => imageState(i, now),
+  architecture: (i) => i.architecture,
+  'owner-id': (i) => i.ownerId,
+  'owner-alias': (i) => i.ownerAlias,
+  description: (i) => i.description,
+  'is-public': (i) => i.isPublic,
+  'image-type': () => 'machine',
+  'root-device-type': () => 'ebs',
+  'root-device-name': (i) => i.rootDeviceName,
+  'virtualization-type': () => 'hvm',
+  hypervisor: () => 'xen',
+  'platform-details': () => 'Linux/UNIX',
+  'creation-date': (i) => isoTime(i.createdAt),
+  'block-device-mapping.snapshot-id': (i) => i.devices.map((d) => d.snapshotId),
+  'block-device-mapping.volume-size': (i) => i.devices.map((d) => d.volumeSize),
+  'block-device-mapping.volume-type': (i) => i.devices.map((d) => d.volumeType),
+});
+
+const DescribeImagesSchema = z.object({
+  ImageId: IdListSchema,
+  Owner: IdListSchema,
+  ExecutableBy: IdListSchema,
+  Filter: FilterListSchema,
+  ...PagingSchema,
+});
+
+function ownedBy(ctx: Ec2Context, image: ImageRecord, owners: string[]): boolean {
+  return owners.some((owner) =>
+    owner === 'self'
+      ? image.ownerId === ctx.accountId
+      : /^\d{12}$/.test(owner)
+        ? image.ownerId === owner
+        : image.ownerAlias === owner,
+  );
+}
+
+export const describeImages: Ec2Handler = (ctx, tree) => {
+  const p = parseParams(DescribeImagesSchema, tree);
+  for (const owner of p.Owner ?? []) {
+    if (!/^(?:self|amazon|aws-marketplace|aws-backup-vault|\d{12})$/.test(owner)) {
+      throw new SandboxError('InvalidUserID.Malformed', `Invalid user id: '${owner}'`);
+    }
+  }
+  const candidates = p.ImageId?.length
+    ? lookupAll('image', p.ImageId, (id) => ctx.region.images.get(id))
+    : [...ctx.region.images.values()].filter((i) => i.isPublic || i.ownerId === ctx.accountId);
+  const owned = p.Owner?.length ? candidates.filter((i) => ownedBy(ctx, i, p.Owner!)) : candidates;
+  const matching = applyFilters(owned, p.Filter, imageFields(ctx.now), (i) => i.tags);
+  const { page, nextToken } = paginate(matching, 'DescribeImages', p.MaxResults, p.NextToken, {
+    min: 5,
+    max: 1000,
+  });
+  return { imagesSet: page.map((i) => imageXml(i, ctx.now)), nextToken };
+};
+
+export function imageXml(image: ImageRecord, now: number): XmlValue {
+  const state = imageState(image, now);
+  return {
+    imageId: image.imageId,
+    imageLocation: `${image.ownerAlias ?? image.ownerId}/${image.name}`,
+    imageState: state,
+    imageOwnerId: image.ownerId,
+    creationDate: isoTime(image.createdAt),
+    isPublic: image.isPublic,
+    architecture: image.architecture,
+    imageType: 'machine',
+    imageOwnerAlias: image.ownerAlias,
+    name: image.name,
+    description: image.description,
+    rootDeviceType: 'ebs',
+    rootDeviceName: image.rootDeviceName,
+    blockDeviceMapping: image.devices.map((d) => ({
+      deviceName: d.deviceName,
+      ebs: {
+        snapshotId: d.snapshotId,
+        volumeSize: d.volumeSize,
+        volumeType: d.volumeType,
+        deleteOnTermination: d.deleteOnTermination,
+        encrypted: false,
+      },
+    })),
+    virtualizationType: 'hvm',
+    hypervisor: 'xen',
+    enaSupport: true,
+    sriovNetSupport: 'simple',
+    bootMode: image.bootMode,
+    platformDetails: 'Linux/UNIX',
+    usageOperation: 'RunInstances',
+    imdsSupport: 'v2.0',
+    sourceInstanceId: image.sourceInstanceId,
+    stateReason:
+      state === 'failed'
+        ? { code: 'Server.InternalError', message: 'Server.InternalError: Internal error on server' }
+        : undefined,
+    tagSet: tagSet(image.tags),
+  };
+}
+
+const DeregisterSchema = z.object({
+  ImageId: z.string().optional(),
+  DeleteAssociatedSnapshots: qBool.optional(),
+});
+
+export const deregisterImage: Ec2Handler = (ctx, tree) => {
+  const p = parseParams(DeregisterSchema, tree);
+  const imageId = p.ImageId ?? missing('ImageId');
+  checkIdFormat('image', imageId);
+  const image = ctx.region.images.get(imageId);
+  if (!image) throw notFound('image', [imageId]);
+  if (image.ownerId !== ctx.accountId)
+    throw new SandboxError('AuthFailure', `Not authorized for image:${imageId}`);
+  ctx.region.images.delete(imageId);
+  const results: XmlValue[] = [];
+  if (p.DeleteAssociatedSnapshots) {
+    for (const device of image.devices) {
+      if (!device.snapshotId) continue;
+      const deleted = ctx.region.snapshots.delete(device.snapshotId);
+      results.push({ snapshotId: device.snapshotId, returnCode: deleted ? 'success' : 'error-generic' });
+    }
+  }
+  return { return: true, ...(p.DeleteAssociatedSnapshots ? { deleteSnapshotResultSet: results } : {}) };
+};

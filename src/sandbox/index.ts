@@ -1,0 +1,70 @@
+import { randomBytes } from 'node:crypto';
+import { systemClock, type Clock } from './clock';
+import { SimulatorCore } from './core';
+import { IdGenerator } from './ids';
+import { listen } from './server';
+import { Simulator } from './simulator';
+import { DEFAULT_TIMINGS, type SandboxTimings } from './timings';
+
+export interface SandboxOptions {
+  /** Default 0: a free port. The sandbox always binds 127.0.0.1. */
+  port?: number;
+  /** Makes ids (i-…, ami-…, snap-…, vol-…, r-…, request ids) deterministic; default random. */
+  seed?: string | number;
+  /** Default systemClock; tests pass a VirtualClock. */
+  clock?: Clock;
+  timings?: Partial<SandboxTimings>;
+  /** EC2's request token buckets (default on). */
+  throttling?: boolean;
+  /** Guards the /_sandbox/ control API (header x-sandbox-token); default random. */
+  controlToken?: string;
+  accountId?: string;
+}
+
+export interface SandboxHandle {
+  /** http://127.0.0.1:<port> — the endpoint for EC2, STS and SSM alike. */
+  url: string;
+  port: number;
+  controlToken: string;
+  /** In-process access for tests: state, scenario, faults, call log. */
+  sim: Simulator;
+  close(): Promise<void>;
+}
+
+/** Starts the offline EC2 simulator the real AWS SDK clients talk to through their `endpoint` setting. */
+export async function startSandbox(options: SandboxOptions = {}): Promise<SandboxHandle> {
+  const accountId = options.accountId ?? '123456789012';
+  if (!/^\d{12}$/.test(accountId)) throw new Error(`accountId must be 12 digits, got ${accountId}`);
+  const core = new SimulatorCore(
+    options.clock ?? systemClock,
+    options.seed === undefined ? IdGenerator.randomSeed() : String(options.seed),
+    { ...DEFAULT_TIMINGS, ...options.timings },
+    options.throttling ?? true,
+    accountId,
+  );
+  const sim = new Simulator(core);
+  const controlToken = options.controlToken ?? randomBytes(24).toString('base64url');
+  const server = await listen(sim, controlToken, options.port ?? 0);
+  return {
+    url: `http://127.0.0.1:${server.port}`,
+    port: server.port,
+    controlToken,
+    sim,
+    close: () => server.close(),
+  };
+}
+
+export {
+  SANDBOX_CREDENTIALS,
+  clockTrackingExtension,
+  sandboxClientConfig,
+  trackClientWithClock,
+} from './client-config';
+export type { SandboxClientConfig } from './client-config';
+export { CONTROL_TOKEN_HEADER } from './control';
+export type { CallRecord } from './core';
+export type { FaultSpec, FaultKind, LaunchTimeline, Scenario, ScriptOutcome, ImageOutcome } from './scenario';
+export { FAULT_KINDS } from './scenario';
+export type { Simulator, ResourceQuery } from './simulator';
+export { DEFAULT_TIMINGS, type SandboxTimings } from './timings';
+export type { ImageView, InstanceView, SnapshotView, VolumeView } from './views';

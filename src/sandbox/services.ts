@@ -1,0 +1,8 @@
+import { EC2_SERVICE } from './ec2/service';
+import { SSM_SERVICE } from './ssm/service';
+import { STS_SERVICE } from './sts/wire';
+import type { JsonService, QueryService } from './wire/service';
+
+/** Every AWS service the Sandbox answers, one entry each; a new service adds its descriptor here. */
+export const QUERY_SERVICES: readonly QueryService[] = [EC2_SERVICE, STS_SERVICE];
+export const JSON_SERVICES: readonly JsonService[] = [SSM_SERVICE];
