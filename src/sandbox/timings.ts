@@ -17,6 +17,13 @@ export interface SandboxTimings {
   imagePendingMs: number;
   /** How long a terminated instance stays visible to Describe calls (about an hour on EC2). */
   terminatedVisibleMs: number;
+  /**
+   * Auto Scaling's health-check interval: a group's instance is first checked this long after it is in
+   * service (or after its grace period, when that is longer), and a stopped one is noticed this long after.
+   */
+  healthCheckMs: number;
+  /** StartInstanceRefresh → the refresh leaves Pending and starts replacing. */
+  instanceRefreshStartMs: number;
 }
 
 export const DEFAULT_TIMINGS: SandboxTimings = {
@@ -28,4 +35,6 @@ export const DEFAULT_TIMINGS: SandboxTimings = {
   shuttingDownMs: 4_000,
   imagePendingMs: 12_000,
   terminatedVisibleMs: 60 * 60_000,
+  healthCheckMs: 5_000,
+  instanceRefreshStartMs: 2_000,
 };

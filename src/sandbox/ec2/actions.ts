@@ -16,6 +16,14 @@ import {
   describeSubnets,
   describeVpcs,
 } from './network';
+import {
+  createLaunchTemplate,
+  createLaunchTemplateVersion,
+  deleteLaunchTemplate,
+  describeLaunchTemplates,
+  describeLaunchTemplateVersions,
+  modifyLaunchTemplate,
+} from './launch-templates';
 import { runInstances } from './run-instances';
 import { deleteSnapshot, describeSnapshots, describeVolumes } from './snapshots';
 import { createTags, deleteTags } from './tags';
@@ -43,4 +51,10 @@ export const EC2_ACTIONS: Readonly<Record<string, Ec2Handler>> = {
   DescribeSecurityGroups: describeSecurityGroups,
   DescribeInstanceTypes: describeInstanceTypes,
   DescribeKeyPairs: describeKeyPairs,
+  CreateLaunchTemplate: createLaunchTemplate,
+  CreateLaunchTemplateVersion: createLaunchTemplateVersion,
+  DescribeLaunchTemplates: describeLaunchTemplates,
+  DescribeLaunchTemplateVersions: describeLaunchTemplateVersions,
+  ModifyLaunchTemplate: modifyLaunchTemplate,
+  DeleteLaunchTemplate: deleteLaunchTemplate,
 };
