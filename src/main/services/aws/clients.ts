@@ -1,3 +1,4 @@
+import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
@@ -9,6 +10,8 @@ export interface AwsClients {
   ec2: EC2Client;
   sts: STSClient;
   ssm: SSMClient;
+  /** Deploys: groups and instance refreshes (src/main/services/deploy). */
+  autoScaling: AutoScalingClient;
   target: AwsTarget;
   /** Closes the clients' sockets. */
   destroy(): void;
@@ -24,7 +27,7 @@ export interface AwsClientOptions {
 const DEFAULT_MAX_ATTEMPTS = 5;
 
 /**
- * The three clients a bake needs, all signing with the target's (shared, memoized) credentials and calling
+ * The clients a bake and a deploy need, all signing with the target's (shared, memoized) credentials and calling
  * the target's endpoints. Endpoints the SDK would find on its own are ignored on purpose: the target already
  * resolved them for the chosen profile, and that is what the UI shows.
  */
@@ -37,30 +40,42 @@ export function createAwsClients(target: AwsTarget, options: AwsClientOptions = 
     ignoreConfiguredEndpointUrls: true,
     // Other shared-config settings (FIPS, dual-stack…) then come from the chosen profile, not AWS_PROFILE's.
     ...(target.fromConfigFiles ? { profile: target.profile } : {}),
-    ...(target.endpoints[service] ? { endpoint: target.endpoints[service] } : {}),
+    ...(endpointOf(target, service) ? { endpoint: endpointOf(target, service) } : {}),
     ...options.clientConfig,
   });
   const ec2 = new EC2Client(common('ec2'));
   const sts = new STSClient(common('sts'));
   const ssm = new SSMClient(common('ssm'));
+  const autoScaling = new AutoScalingClient(common('autoscaling'));
   nameFailedActions(ec2, 'ec2');
   nameFailedActions(sts, 'sts');
   nameFailedActions(ssm, 'ssm');
+  nameFailedActions(autoScaling, 'autoscaling');
   return {
     ec2,
     sts,
     ssm,
+    autoScaling,
     target,
     destroy() {
       ec2.destroy();
       sts.destroy();
       ssm.destroy();
+      autoScaling.destroy();
     },
   };
 }
 
+/** The Sandbox answers every service at one URL: a simulated target never sends a service to real AWS. */
+function endpointOf(target: AwsTarget, service: AwsService): string | undefined {
+  return target.endpoints[service] ?? (target.simulated ? target.endpoints.ec2 : undefined);
+}
+
 /** So an error can say "not allowed to call ec2:RunInstances" whoever catches it. */
-function nameFailedActions(client: EC2Client | STSClient | SSMClient, service: AwsService): void {
+function nameFailedActions(
+  client: EC2Client | STSClient | SSMClient | AutoScalingClient,
+  service: AwsService,
+): void {
   (client as EC2Client).middlewareStack.add(
     (next, context) => async (args) => {
       try {

@@ -4,6 +4,7 @@ import type { AwsClients } from '../aws/clients';
 import type { Clock } from '../clock';
 import type { Logger } from '../logger';
 import type { Store } from '../store';
+import type { RegionRegistry } from './region-services';
 
 export interface ConnectRequest {
   profile: string;
@@ -48,6 +49,8 @@ export interface EngineDeps {
   logger?: Logger;
   appVersion: string;
   limits?: { perRegion?: number };
+  /** Pollers and limiters shared with deploys (the runtime makes one registry for both); default: its own. */
+  regions?: RegionRegistry;
   /**
    * The base tick (default 2000 ms): the shortest gap between two polls of a region and between two console
    * reads, and the unit the look schedules scale with (tests and QUADRAXIS_POLL_MS shrink it).
@@ -63,6 +66,11 @@ export interface StartRequest {
   trigger: 'app' | 'cli' | 'webhook';
   /** Bake even when an identical bake already succeeded (its image still exists). */
   force?: boolean;
+  /**
+   * Deploy the new version to every deploy target the project names once the bake succeeds (a failed bake
+   * never deploys). The runtime does it (src/main/services/deploy/after-bake.ts); the engine only carries it.
+   */
+  deploy?: boolean;
 }
 
 export interface BakeFilter {
