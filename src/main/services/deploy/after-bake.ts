@@ -69,6 +69,7 @@ export class AfterBakeDeploys {
         result.started.push(
           await this.deploy.start({
             project: project.name,
+            projectSnapshot: project,
             version: final.version,
             group: target.group,
             region,

@@ -66,13 +66,13 @@ export async function connectFor(
 }
 
 /** Where a deploy goes and with which preferences: the call, then the project's target, then the project. */
-export function resolveTarget(project: Project, request: DeployRequest & { defaultProfile?: string }) {
+export function resolveTarget(project: Project, request: DeployRequest) {
   const targets = project.deploy?.targets ?? [];
   const target =
     targets.find((t) => t.group === request.group && (t.region ?? project.region) === request.region) ??
     targets.find((t) => t.group === request.group && request.region === undefined);
   const region = request.region ?? target?.region ?? project.region;
-  const profile = request.profile || target?.profile || request.defaultProfile;
+  const profile = request.profile ?? target?.profile ?? request.defaultProfile;
   if (!profile) throw new AppError('INVALID_INPUT', 'No AWS profile to deploy with: choose one.');
   const preferences = effectivePreferences(
     project.deploy?.preferences,
@@ -110,10 +110,10 @@ function warningsFor(group: GroupFacts, preferences: EffectivePreferences): stri
 /** Preflight for a deploy of a project version: nothing is changed, and every refusal says why. */
 export async function prepareDeploy(
   deps: DeployDeps,
-  request: DeployRequest & { defaultProfile?: string },
+  request: DeployRequest,
   signal: AbortSignal,
 ): Promise<DeployPlan> {
-  const project = await loadProject(deps, request.project);
+  const project = request.projectSnapshot ?? (await loadProject(deps, request.project));
   const resolved = resolveTarget(project, request);
   const version = request.version
     ? await deps.store.versions.get(project.name, request.version)

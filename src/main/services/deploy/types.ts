@@ -1,5 +1,5 @@
 import type { Deployment, DeployEvent, DeployPreview, DeployTrigger } from '../../../shared/deploy';
-import type { DeployPreferences } from '../../../shared/project';
+import type { DeployPreferences, Project } from '../../../shared/project';
 import type { Connect, Connection } from '../bake/types';
 import type { RegionRegistry } from '../bake/region-services';
 import type { Clock } from '../clock';
@@ -34,12 +34,16 @@ export interface DeployDeps {
 
 export interface DeployRequest {
   project: string;
+  /** The project as the caller has it (a bake from --file); omitted: read from the store by name. */
+  projectSnapshot?: Project;
   /** Omitted: the project's newest version. */
   version?: number;
   group: string;
   /** Omitted: the target's region in the project, else the project's, else the profile's. */
   region?: string;
-  profile: string;
+  /** Omitted: the target's profile in the project, else `defaultProfile`. */
+  profile?: string;
+  defaultProfile?: string;
   endpoint?: string;
   /** The call's preferences, over the target's and the project's. */
   preferences?: DeployPreferences;

@@ -219,6 +219,7 @@ async function bake(env: HookEnv, request: IncomingMessage, ask: BakeAsk): Promi
       trigger: 'webhook',
       // A push changes what the script fetches, not the project: an "identical" earlier image is no reason to skip.
       force: true,
+      deploy: project.deploy?.afterWebhookBake === true,
     });
     if (claim?.claimed) {
       await claim
