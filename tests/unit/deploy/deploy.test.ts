@@ -125,6 +125,8 @@ describe('deploying a version to an Auto Scaling group', () => {
     await deploy.rollback(started.id, { trigger: 'app' });
     const final = await deploy.waitForFinal(started.id);
     expect(final).toMatchObject({ status: 'rolled-back', refresh: { status: 'RollbackSuccessful' } });
+    expect(final.steps.find((s) => s.step === 'refresh')?.status).toBe('cancelled');
+    expect(final.message).toBe('Rolled back: Rollback started by user. web-asg runs what it ran before.');
     expect((await h.instances()).every((i) => i.ImageId === AMI_V1)).toBe(true);
   });
 

@@ -98,6 +98,7 @@ async function templateStep(run: DeployRun): Promise<number | undefined> {
 export async function follow(run: DeployRun, refreshId: string, version: number): Promise<void> {
   const { plan } = run;
   let quadraxisRollback = false;
+  let asked = false;
   for (;;) {
     const outcome = await followRefresh(run, refreshId, false);
     if (outcome.kind === 'request') {
@@ -106,6 +107,7 @@ export async function follow(run: DeployRun, refreshId: string, version: number)
       if (request.kind === 'cancel') {
         await cancelRefresh(plan);
       } else if (plan.rollbackMode === 'aws' && (await rollbackRefresh(plan))) {
+        asked = true;
         await run.step(
           'rollback',
           'running',
@@ -118,7 +120,7 @@ export async function follow(run: DeployRun, refreshId: string, version: number)
       }
       continue;
     }
-    await conclude(run, outcome.refresh, version, quadraxisRollback);
+    await conclude(run, outcome.refresh, version, quadraxisRollback, asked);
     return;
   }
 }
@@ -128,9 +130,10 @@ async function conclude(
   refresh: RefreshProgress,
   version: number,
   rollbackAsked: boolean,
+  rolledBackOnRequest = false,
 ): Promise<void> {
   const { plan } = run;
-  const reason = refresh.statusReason ?? refresh.rollback?.reason;
+  const reason = (refresh.statusReason ?? refresh.rollback?.reason)?.replace(/\.$/, '');
   switch (refresh.status) {
     case 'Successful': {
       await run.step('refresh', 'done', `Every instance of ${plan.group.name} runs ${plan.imageId}.`);
@@ -145,7 +148,13 @@ async function conclude(
       return;
     }
     case 'RollbackSuccessful':
-      await run.step('refresh', 'failed', reason ?? 'The instance refresh was rolled back.');
+      await run.step(
+        'refresh',
+        rolledBackOnRequest ? 'cancelled' : 'failed',
+        rolledBackOnRequest
+          ? 'Stopped to roll back, as asked.'
+          : (reason ?? 'The instance refresh was rolled back.'),
+      );
       await run.step(
         'rollback',
         'done',

@@ -17,6 +17,8 @@ import type { VersionSummary } from '../../../../shared/ipc/versions.contract';
 import { scriptLanguage } from '../../../../shared/script-diagnostics';
 import { api, errorMessage, unwrap } from '../../api';
 import { SimulatedBadge } from '../bake/status-badge';
+import { DeployButton } from '../deploy/deploy-button';
+import { DeploymentsTable } from '../deploy/deployments-table';
 import { formatDateTime } from '../project/format';
 import { AmiCell } from '../project/last-bake-cell';
 import { ScriptDiff } from './script-diff';
@@ -113,6 +115,7 @@ export function VersionsPanel({ project, currentScript }: { project: string; cur
               <Table.Th>Where</Table.Th>
               <Table.Th>Base image · type</Table.Th>
               <Table.Th>Took</Table.Th>
+              <Table.Th aria-label="Actions" />
             </Table.Tr>
           </Table.Thead>
           <Table.Tbody>
@@ -145,11 +148,15 @@ export function VersionsPanel({ project, currentScript }: { project: string; cur
                 <Table.Td>
                   <Text size="sm">{formatDuration(v.durationMs)}</Text>
                 </Table.Td>
+                <Table.Td>
+                  <DeployButton project={project} version={v.version} size="xs" variant="subtle" />
+                </Table.Td>
               </Table.Tr>
             ))}
           </Table.Tbody>
         </Table>
       </Paper>
+      <DeploymentsTable project={project} />
       <Paper withBorder p="md">
         <Stack gap="sm">
           <Group justify="space-between" align="flex-end">

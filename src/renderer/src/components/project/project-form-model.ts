@@ -71,6 +71,8 @@ export const ProjectFormSchema = z.object({
   tags: z.array(TagRowSchema).superRefine(uniqueBy((r) => r.key, 'key', 'Tag')),
   completion: shape.completion.unwrap(),
   triggers: shape.triggers.unwrap(),
+  // Not edited by the form (the project file holds it), but carried through a save untouched.
+  deploy: shape.deploy,
 });
 
 export type ProjectFormValues = z.input<typeof ProjectFormSchema>;
@@ -95,6 +97,7 @@ export function toFormValues(project: Project): ProjectFormValues {
     tags: Object.entries(project.tags).map(([key, value]) => ({ key, value })),
     completion: project.completion,
     triggers: project.triggers,
+    ...(project.deploy ? { deploy: project.deploy } : {}),
   };
 }
 
@@ -129,6 +132,7 @@ export function toProjectInput(values: ProjectFormValues): ProjectInput {
     tags: Object.fromEntries(values.tags.filter((r) => r.key !== '').map((r) => [r.key, r.value])),
     completion: values.completion,
     triggers: values.triggers,
+    deploy: values.deploy,
   };
   for (const key of Object.keys(input) as (keyof ProjectInput)[])
     if (input[key] === undefined) delete input[key];
@@ -165,4 +169,5 @@ export const FIELD_TABS: Record<keyof ProjectFormValues, 'script' | 'launch'> = 
   tags: 'launch',
   completion: 'launch',
   triggers: 'launch',
+  deploy: 'launch',
 };
