@@ -26,6 +26,7 @@ import { builderRunInstancesInput, builderTags, imageTagSpecifications } from '.
 import type { AwsClients } from './clients';
 import { cleanMessage, targetContext, toAppError } from './errors';
 import { getCallerIdentity } from './identity';
+import { PLACEHOLDER_TEMPLATE_MISSING, deployChecks, uncheckableResults } from './permissions-deploy';
 import { describeTarget } from './target';
 
 /** Well-formed ids of nothing: the calls that act on one existing resource are dry-run against these. */
@@ -169,6 +170,7 @@ export async function checkPermissions(
     ]);
   }
 
+  checks.push(...deployChecks(clients, project, send));
   const results = await Promise.all(
     checks.map(async ([action, call]): Promise<PermissionResult> => {
       try {
@@ -180,12 +182,13 @@ export async function checkPermissions(
     }),
   );
   tagOnCreateOnly(results);
+  results.push(...uncheckableResults(project));
   return {
     target: describeTarget(clients.target),
     identity,
     ...(baseImage ? { baseImage } : {}),
     results,
-    ok: results.every((r) => r.status === 'allowed'),
+    ok: results.every((r) => r.status === 'allowed' || r.status === 'unchecked'),
   };
 }
 
@@ -195,7 +198,8 @@ function interpret(action: PermissionAction, error: unknown, clients: AwsClients
   const message = cleanMessage((error as { message?: string } | null)?.message ?? String(error));
   if (code === 'DryRunOperation') return { action, status: 'allowed' };
   if (DENIED.has(code)) return { action, status: 'denied', code, message };
-  if (PLACEHOLDER_MISSING.test(code)) return { action, status: 'allowed', code, note: PLACEHOLDER_NOTE };
+  if (PLACEHOLDER_MISSING.test(code) || PLACEHOLDER_TEMPLATE_MISSING.test(code))
+    return { action, status: 'allowed', code, note: PLACEHOLDER_NOTE };
   const translated = toAppError(error, { ...targetContext(clients.target), action });
   if (WHOLE_CHECK_FAILURES.has(translated.code)) throw translated;
   return {
