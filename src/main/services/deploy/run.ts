@@ -75,14 +75,14 @@ export class DeployRun {
 
   /** The last event: the record with its final status, saved (which lets go of it), then resolved. */
   async finish(status: Deployment['status'], message: string, error?: AppError): Promise<Deployment> {
+    // A step still running ends with the deployment; one never reached is skipped.
+    const now = this.deps.clock.now();
     const steps = this.record.steps.map((s) =>
-      s.status === 'running' || s.status === 'pending'
-        ? {
-            ...s,
-            status: status === 'succeeded' ? ('done' as const) : ('cancelled' as const),
-            endedAt: this.deps.clock.now(),
-          }
-        : s,
+      s.status === 'running'
+        ? { ...s, status: status === 'succeeded' ? ('done' as const) : ('cancelled' as const), endedAt: now }
+        : s.status === 'pending'
+          ? { ...s, status: 'skipped' as const }
+          : s,
     );
     const record: Deployment = {
       ...this.record,
