@@ -96,6 +96,12 @@ export async function runDeploy(
 ): Promise<number> {
   const runtime = cliRuntime(command, io, flags);
   try {
+    // Deployments an earlier run left (its process stopped mid-refresh) are watched again while this runs.
+    for (const taken of await runtime.deploy.recover()) {
+      io.stderr(
+        `Following ${taken.id} (${taken.project} to ${taken.group}) again: the run that started it stopped; the next quadraxis start carries it on if this one ends first.\n`,
+      );
+    }
     const request = await deployRequest(runtime, name, flags);
     return await follow(io, runtime, flags.json === true, interrupt, () => runtime.deploy.start(request));
   } finally {
