@@ -26,18 +26,27 @@ function directives(policy: string): Map<string, string> {
   );
 }
 
-async function boot(options: { userData?: string; singleInstance?: boolean } = {}) {
+async function boot(
+  options: { userData?: string; singleInstance?: boolean; rendererUrl?: string; packaged?: boolean } = {},
+) {
   const stub = createElectronStub(options.userData);
   if (options.singleInstance === false) stub.state.app.singleInstance = false;
-  loadWithElectronStub(MAIN_BUNDLE, stub.module);
-  if (options.singleInstance === false) return { ...stub, window: undefined };
-  const loaded = once(stub.state.app, 'stub:window-loaded');
-  const exited = once(stub.state.app, 'stub:exit').then(([code]: unknown[]) => {
-    throw new Error(`main exited with ${String(code)}: ${JSON.stringify(stub.state.errorBoxes)}`);
-  });
-  stub.state.app.fireReady();
-  const [window] = (await Promise.race([loaded, exited])) as [StubBrowserWindow];
-  return { ...stub, window };
+  if (options.packaged) stub.state.app.isPackaged = true;
+  // Set for the whole start, as the environment of a real process would be, whenever main reads it.
+  if (options.rendererUrl) process.env.ELECTRON_RENDERER_URL = options.rendererUrl;
+  try {
+    loadWithElectronStub(MAIN_BUNDLE, stub.module);
+    if (options.singleInstance === false) return { ...stub, window: undefined };
+    const loaded = once(stub.state.app, 'stub:window-loaded');
+    const exited = once(stub.state.app, 'stub:exit').then(([code]: unknown[]) => {
+      throw new Error(`main exited with ${String(code)}: ${JSON.stringify(stub.state.errorBoxes)}`);
+    });
+    stub.state.app.fireReady();
+    const [window] = (await Promise.race([loaded, exited])) as [StubBrowserWindow];
+    return { ...stub, window };
+  } finally {
+    delete process.env.ELECTRON_RENDERER_URL;
+  }
 }
 
 function trustedEvent(window: StubBrowserWindow) {
@@ -98,6 +107,32 @@ describe('the built main process, booted under a stub electron', () => {
     expect(traversal.status).toBe(404);
     const foreignHost = await handler(new Request('app://elsewhere/index.html'));
     expect(foreignHost.status).toBe(404);
+    // A malformed % escape is a page that does not exist, not an exception thrown into Electron.
+    for (const bad of ['app://quadraxis/%E0%A4%A', 'app://quadraxis/%', 'app://quadraxis/assets/%zz.js'])
+      expect((await handler(new Request(bad))).status, bad).toBe(404);
+  });
+
+  it('never loads or trusts a foreign page named by ELECTRON_RENDERER_URL', async () => {
+    const { window, state } = await boot({ rendererUrl: 'https://evil.example/' });
+    expect(window!.loadedUrl).toBe('app://quadraxis/index.html');
+    // Had it loaded, its frames would be refused on every channel, and navigating there too.
+    const settings = state.ipcHandlers.get('settings:get')!;
+    window!.webContents.mainFrame.url = 'https://evil.example/';
+    expect(await settings(trustedEvent(window!), undefined)).toMatchObject({
+      ok: false,
+      error: { code: 'FORBIDDEN_SENDER' },
+    });
+    expect(window!.webContents.emitCancellable('will-navigate', 'https://evil.example/')).toBe(true);
+  });
+
+  it('takes electron-vite’s loopback dev server only when not packaged', async () => {
+    const dev = await boot({ rendererUrl: 'http://localhost:5173/' });
+    expect(dev.window!.loadedUrl).toBe('http://localhost:5173/');
+    const installed = await boot({ rendererUrl: 'http://localhost:5173/', packaged: true });
+    expect(installed.window!.loadedUrl).toBe('app://quadraxis/index.html');
+    expect(installed.window!.webContents.emitCancellable('will-navigate', 'http://localhost:5173/')).toBe(
+      true,
+    );
   });
 
   it('refuses window.open, navigation away, webviews and permission requests', async () => {
@@ -205,6 +240,10 @@ describe('the built main process, booted under a stub electron', () => {
       ok: true,
       value: { opened: true },
     });
+    // Hosts differ by parser: refused, not "cleaned up" and opened.
+    expect(await open(trustedEvent(window!), 'https://console.aws.amazon.com\\@evil.example/')).toMatchObject(
+      { ok: false, error: { code: 'INVALID_INPUT' } },
+    );
     expect(state.openedExternal).toEqual(['https://eu-west-1.console.aws.amazon.com/ec2/home']);
   });
 
