@@ -1,5 +1,14 @@
 import { once } from 'node:events';
-import { existsSync, readFileSync, readdirSync, writeFileSync, mkdtempSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -274,6 +283,30 @@ describe('the built main process, booted under a stub electron', () => {
     expect(JSON.parse(readFileSync(join(userData, 'settings.json'), 'utf8'))).toMatchObject({
       theme: 'system',
     });
+  });
+
+  it('makes a data directory others could read private, and rotates an oversized main.log', async () => {
+    // What an older version left: 0755 folders, 0644 files, and a log that only ever grew.
+    const userData = mkdtempSync(join(tmpdir(), 'qx-open-data-'));
+    mkdirSync(join(userData, 'projects'), { mode: 0o755 });
+    mkdirSync(join(userData, 'logs'), { mode: 0o755 });
+    writeFileSync(join(userData, 'projects', 'web.yaml'), 'name: web\n', { mode: 0o644 });
+    const oldLog = `${'{"level":"info","message":"an old line"}\n'.repeat(140_000)}`;
+    writeFileSync(join(userData, 'logs', 'main.log'), oldLog, { mode: 0o644 });
+    for (const path of [userData, join(userData, 'projects'), join(userData, 'logs')]) chmodSync(path, 0o755);
+    for (const path of ['projects/web.yaml', 'logs/main.log']) chmodSync(join(userData, path), 0o644);
+    expect(oldLog.length).toBeGreaterThan(5 * 1024 * 1024);
+
+    const { window, state } = await boot({ userData });
+    await state.ipcHandlers.get('settings:update')!(trustedEvent(window!), { theme: 'dark' });
+    const mode = (path: string) => (statSync(join(userData, path)).mode & 0o777).toString(8);
+    expect(mode('.')).toBe('700');
+    for (const dir of ['projects', 'logs']) expect(mode(dir), dir).toBe('700');
+    for (const file of ['projects/web.yaml', 'logs/main.log', 'logs/main.log.1', 'settings.json'])
+      expect(mode(file), file).toBe('600');
+    // The old log moved aside whole; the live one starts afresh, under the cap.
+    expect(readFileSync(join(userData, 'logs', 'main.log.1'), 'utf8')).toBe(oldLog);
+    expect(statSync(join(userData, 'logs', 'main.log')).size).toBeLessThan(64 * 1024);
   });
 
   it('asks before a close that unsaved edits would block, and lets the person choose', async () => {

@@ -1,7 +1,7 @@
-import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { app, dialog, nativeTheme, safeStorage, session, shell, type BrowserWindow } from 'electron';
 import { systemClock } from '../services/clock';
+import { openLogFile } from '../services/log-file';
 import { createLogger, type Logger } from '../services/logger';
 import { quarantineUnreadableSettings } from '../services/settings/settings-service';
 import { createAppContext } from '../app/create-app-context';
@@ -40,10 +40,10 @@ function osSecretBox() {
   return safeStorageBox(safeStorage);
 }
 
+/** logs/main.log, size-capped with a few rotated generations beside it (see openLogFile). */
 function openLog(dataDir: string): Logger {
-  mkdirSync(join(dataDir, 'logs'), { recursive: true });
-  const stream = createWriteStream(join(dataDir, 'logs', 'main.log'), { flags: 'a', mode: 0o600 });
-  return createLogger((line) => stream.write(`${line}\n`));
+  const file = openLogFile(join(dataDir, 'logs', 'main.log'));
+  return createLogger((line) => file.write(line));
 }
 
 export function startApp(): void {
