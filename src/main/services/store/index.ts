@@ -19,6 +19,7 @@ export type { BakeListOptions, CreateBakeOptions } from './bakes';
 export { BakeInputsSchema, type BakeInputs } from './bake-inputs';
 export type { CreatedEvent } from './bake-dir';
 export { BakeStore, MAX_BAKE_LIST } from './bakes';
+export { RECOVERY_HINT } from './orphan-view';
 export { CONSOLE_CAP_BYTES, CONSOLE_TRUNCATED_MARKER } from './console-log';
 export type { Draft, DraftInput } from './drafts';
 export type { ReadJournalOptions } from './journal';
