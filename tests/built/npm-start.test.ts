@@ -1,12 +1,16 @@
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshCopy } from '../helpers/fresh-copy';
 import { ROOT } from '../helpers/paths';
+import { zipFiles } from '../helpers/zip';
 
 /**
  * The README's first command on a fresh machine: the real `npm start` (and `npm run dev`) in a fresh copy of
@@ -82,7 +86,7 @@ const standInEnv = (record: string) => ({
   QX_STANDIN_RECORD: record,
 });
 
-describe('npm start on a fresh machine', () => {
+describe('npm start on a fresh machine', { timeout: 180_000 }, () => {
   it('builds the app and starts Electron with its entry point, found through Electron’s own resolution', async () => {
     expect(existsSync(join(copy, 'out'))).toBe(false);
     expect(existsSync(join(copy, 'node_modules', 'electron', 'path.txt'))).toBe(false);
@@ -123,7 +127,7 @@ describe('npm start on a fresh machine', () => {
     const seen = JSON.parse(readFileSync(record, 'utf8')) as Seen;
     expect(seen.error).toBeUndefined();
     expect(seen.rendererUrlEnv).toMatch(/^http:\/\/(localhost|127\.0\.0\.1|\[::1\]):\d+\/?$/);
-    expect(seen.loadedUrl).toBe(seen.rendererUrlEnv);
+    expect(seen.loadedUrl).toBe(new URL(seen.rendererUrlEnv!).href);
     expect(seen.page).toEqual({ status: 200, hasRoot: true });
     expect(seen.quit).toBe(true);
   });
@@ -151,5 +155,63 @@ describe('npm start on a fresh machine', () => {
       'utf8',
     );
     expect(log).toMatch(/Error/);
+  });
+
+  it('with a download server it can reach, downloads Electron through Electron’s own code, then starts it', async () => {
+    // A mirror (ELECTRON_MIRROR, as @electron/get supports) standing in for GitHub's releases: an Electron zip
+    // holding the stand-in, and its checksum list (official zips are checked against the package's own list).
+    const version = (
+      JSON.parse(readFileSync(join(copy, 'node_modules', 'electron', 'package.json'), 'utf8')) as {
+        version: string;
+      }
+    ).version;
+    const name = `electron-v${version}-linux-${process.arch}.zip`;
+    const zip = zipFiles([
+      { name: 'electron', data: readFileSync(join(work, 'electron')), mode: 0o755 },
+      { name: 'version', data: Buffer.from(version), mode: 0o644 },
+    ]);
+    const sums = `${createHash('sha256').update(zip).digest('hex')} *${name}\n`;
+    const requests: string[] = [];
+    const server = createServer((request, response) => {
+      requests.push(request.url ?? '');
+      if (request.url === `/v${version}/${name}`) response.end(zip);
+      else if (request.url === `/v${version}/SHASUMS256.txt`) response.end(sums);
+      else response.writeHead(404).end();
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    try {
+      const { port } = server.address() as AddressInfo;
+      const record = join(work, 'downloaded.json');
+      const run = npm(['start'], {
+        ELECTRON_MIRROR: `http://127.0.0.1:${port}/`,
+        electron_use_remote_checksums: '1',
+        QX_STANDIN_STUB: join(work, 'stub', 'electron-stub.cjs'),
+        QX_STANDIN_RECORD: record,
+      });
+      const code = await run.exited;
+      expect(code, `${run.output.out}\n${run.output.err}`).toBe(0);
+      expect(requests).toContain(`/v${version}/${name}`);
+      expect(run.output.out).toContain('Downloading Electron binary');
+      // Installed where Electron's own code puts it, for every later start (and for npm run test:electron).
+      const electronDir = join(copy, 'node_modules', 'electron');
+      expect(readFileSync(join(electronDir, 'path.txt'), 'utf8')).toBe('electron');
+      const seen = JSON.parse(readFileSync(record, 'utf8')) as Seen;
+      expect(seen.error).toBeUndefined();
+      expect(seen.argv[0]).toBe('.');
+      expect(seen.loadedUrl).toBe('app://quadraxis/index.html');
+      expect(seen.quit).toBe(true);
+
+      // The next start finds it: no second download.
+      requests.length = 0;
+      const again = npm(['start'], {
+        QX_STANDIN_STUB: join(work, 'stub', 'electron-stub.cjs'),
+        QX_STANDIN_RECORD: record,
+      });
+      expect(await again.exited).toBe(0);
+      expect(requests).toEqual([]);
+    } finally {
+      server.close();
+    }
   });
 });
