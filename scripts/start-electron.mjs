@@ -74,7 +74,7 @@ function showProgress(version) {
     () => {
       const bytes = downloadedBytes(since, version);
       if (bytes === 0) return;
-      const text = `Downloading Electron ${version} (once per machine): ${(bytes / 1048576).toFixed(1)} MB`;
+      const text = `Downloading Electron ${version} (once): ${(bytes / 1048576).toFixed(1)} MB`;
       if (tty) process.stderr.write(`\r${text}`);
       else process.stderr.write(`${text}\n`);
       shown = bytes;

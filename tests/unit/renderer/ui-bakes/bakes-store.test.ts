@@ -202,7 +202,7 @@ describe('bakes store', () => {
     expect(store.useBakesStore.getState().records[cli]?.status).toBe('succeeded');
   });
 
-  it('shows a bake whose process died as interrupted without a new seq, and follows recovery after', async () => {
+  it('shows a bake whose process died as interrupted without a new seq, and follows recovery after', () => {
     const cli = 'bk_00000000000000000014';
     changed(record({ id: cli, seq: 5, status: 'running', trigger: 'cli' }));
     // Main saw its process gone: the same seq, listed as interrupted.
