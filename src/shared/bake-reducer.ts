@@ -15,7 +15,7 @@ export function applyBakeEvent(record: BakeRecord | undefined, event: BakeEvent)
   if (record.id !== event.bakeId)
     throw new Error(`Event for bake ${event.bakeId} applied to bake ${record.id}.`);
   if (event.seq <= record.seq) return record;
-  const next: BakeRecord = { ...record, seq: event.seq };
+  const next: BakeRecord = { ...journaled(record), seq: event.seq };
   switch (event.type) {
     case 'status':
       next.status = event.status;
@@ -47,6 +47,21 @@ export function applyBakeEvent(record: BakeRecord | undefined, event: BakeEvent)
     case 'finished':
       return { ...event.record, seq: event.seq };
   }
+}
+
+/**
+ * A listing's view of a dead bake (see BakeRecord.orphaned) taken back to what its journal says: an event
+ * means the bake moved on — recovery resumed or ended it — so the view no longer applies.
+ */
+function journaled(record: BakeRecord): BakeRecord {
+  const { orphaned, ...rest } = record;
+  if (!orphaned) return record;
+  const { message: _view, ...base } = rest;
+  return {
+    ...base,
+    status: orphaned.was,
+    ...(orphaned.wasMessage !== undefined ? { message: orphaned.wasMessage } : {}),
+  };
 }
 
 export function reduceBakeEvents(events: Iterable<BakeEvent>, initial?: BakeRecord): BakeRecord | undefined {

@@ -111,6 +111,20 @@ export const BakeRecordSchema = z.object({
   apiCalls: z.number().int().default(0),
   version: z.number().int().optional(),
   message: z.string().optional(),
+  /**
+   * Only on a bake as listed, never stored: the process running it is gone (killed, crashed, frozen) and no
+   * recovery has settled it yet. `status` then reads `interrupted` and `message` says how it will be
+   * recovered; `was` and `wasMessage` are what its journal holds. Recovery resumes it (its next event
+   * applies to the journal's record again, see applyBakeEvent) or ends it.
+   */
+  orphaned: z
+    .object({
+      was: BakeStatusSchema,
+      wasMessage: z.string().optional(),
+      reason: z.enum(['no-owner', 'dead-process', 'stale-heartbeat', 'unreadable']),
+      owner: z.object({ pid: z.number().int(), hostname: z.string(), actor: z.string() }).optional(),
+    })
+    .optional(),
 });
 export type BakeRecord = z.infer<typeof BakeRecordSchema>;
 

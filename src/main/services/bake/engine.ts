@@ -206,8 +206,9 @@ export function createBakeEngine(deps: EngineDeps): BakeEngine {
     );
   }
 
+  /** As a reader sees it: a bake running here from memory, any other as listed (dead ones interrupted). */
   async function get(bakeId: string): Promise<BakeRecord | undefined> {
-    return active.get(bakeId)?.snapshot() ?? (await store.bakes.get(bakeId));
+    return active.get(bakeId)?.snapshot() ?? (await store.bakes.show(bakeId));
   }
 
   async function list(filter: BakeFilter = {}): Promise<BakeRecord[]> {

@@ -29,6 +29,7 @@ export interface EngineStore {
     | 'create'
     | 'appendEvents'
     | 'get'
+    | 'show'
     | 'list'
     | 'orphans'
     | 'claim'

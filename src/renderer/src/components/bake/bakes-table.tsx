@@ -60,7 +60,11 @@ export function BakesTable({ records }: { records: BakeRecord[] }) {
               </Table.Td>
               <Table.Td>
                 <Group gap={6} wrap="nowrap">
-                  <BakeStatusBadge status={record.status} size="sm" />
+                  <BakeStatusBadge
+                    status={record.status}
+                    size="sm"
+                    {...(record.orphaned ? { orphanNote: record.message } : {})}
+                  />
                   {record.simulated && <SimulatedBadge size="sm" />}
                 </Group>
                 {(step || record.status === 'queued') && (

@@ -3,12 +3,38 @@ import { IconFlask } from '@tabler/icons-react';
 import type { BakeStatus } from '../../../../shared/bake';
 import { STATUS_META } from './bake-format';
 
-export function BakeStatusBadge({ status, size = 'md' }: { status: BakeStatus; size?: MantineSize }) {
+/**
+ * A bake's status. `orphanNote` marks a bake listed as interrupted because its process is gone and nothing
+ * has recovered it yet (BakeRecord.orphaned): the badge says so, and why, on hover or focus.
+ */
+export function BakeStatusBadge({
+  status,
+  size = 'md',
+  orphanNote,
+}: {
+  status: BakeStatus;
+  size?: MantineSize;
+  orphanNote?: string;
+}) {
   const meta = STATUS_META[status];
-  return (
-    <Badge color={meta.color} variant="light" size={size} radius="sm" data-status={status}>
-      {meta.label}
+  const badge = (
+    <Badge
+      color={meta.color}
+      variant="light"
+      size={size}
+      radius="sm"
+      data-status={status}
+      data-orphaned={orphanNote ? 'true' : undefined}
+      tabIndex={orphanNote ? 0 : undefined}
+    >
+      {orphanNote ? `${meta.label} · not recovered yet` : meta.label}
     </Badge>
+  );
+  if (!orphanNote) return badge;
+  return (
+    <Tooltip label={orphanNote} multiline w={360} withArrow>
+      {badge}
+    </Tooltip>
   );
 }
 
