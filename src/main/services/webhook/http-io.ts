@@ -2,14 +2,25 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 
 export type BodyRead = { ok: true; body: Buffer } | { ok: false; reason: 'too-large' | 'aborted' };
 
+/** The declared Content-Length; undefined when there is none (chunked, or no body). */
+export function declaredLength(request: IncomingMessage): number | undefined {
+  const value = request.headers['content-length'];
+  if (value === undefined) return undefined;
+  const length = Number(value);
+  return Number.isSafeInteger(length) && length >= 0 ? length : undefined;
+}
+
+/** Whether a body follows the headers at all (HTTP/1.1: a non-zero length, or chunked). */
+export function hasBody(request: IncomingMessage): boolean {
+  const length = declaredLength(request);
+  return length !== undefined ? length > 0 : request.headers['transfer-encoding'] !== undefined;
+}
+
 /**
- * Reads at most `limit` bytes. A Content-Length over the limit is refused before reading anything; a body
- * that grows past it (chunked) is refused as soon as it does, without buffering the rest.
+ * Reads at most `limit` bytes. A body that grows past it (chunked) is refused as soon as it does, without
+ * buffering the rest. Callers have checked a declared length against the limit before calling.
  */
 export function readBody(request: IncomingMessage, limit: number): Promise<BodyRead> {
-  const declared = Number(request.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit)
-    return Promise.resolve({ ok: false, reason: 'too-large' });
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -18,6 +29,7 @@ export function readBody(request: IncomingMessage, limit: number): Promise<BodyR
       request.off('end', onEnd);
       request.off('error', onError);
       request.off('aborted', onError);
+      if (!result.ok) request.pause();
       resolve(result);
     };
     const onData = (chunk: Buffer) => {
@@ -53,18 +65,17 @@ export function sendJson(
 }
 
 /**
- * Answers before the body was read, and closes the connection: reading on would cost what the limit is
- * there to save. The rest of what the client sends is dropped, not buffered.
+ * Answers without reading the body, and closes the connection once the answer is out: reading on would
+ * cost what the refusal is there to save. A client that sent `Expect: 100-continue` never got the go-ahead,
+ * so it sends nothing more; any other sees the answer and the end of the connection.
  */
-export function refuseBody(
-  request: IncomingMessage,
+export function answerAndClose(
   response: ServerResponse,
   status: number,
   body: unknown,
+  headers: Record<string, string> = {},
 ): void {
-  sendJson(response, status, body, { connection: 'close' });
-  request.on('data', () => undefined);
-  response.on('finish', () => request.socket.destroySoon());
+  sendJson(response, status, body, { ...headers, connection: 'close' });
 }
 
 /** A header's single value (Node joins repeated ones, or gives arrays for a few). */
