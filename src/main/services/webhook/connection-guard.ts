@@ -9,12 +9,21 @@ export interface ConnectionStats {
   bytesReceived: number;
 }
 
+/** Written straight to a plain-HTTP connection over the per-address cap, so the client learns why. */
+const TOO_MANY =
+  'HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nRetry-After: 1\r\nContent-Length: 0\r\n\r\n';
+
 /**
  * Caps connections before a byte is parsed: `server.maxConnections` in all (Node closes the extra ones on
- * arrival and says so with a `drop` event), and `perAddress` from one address. Counts what was read, so a
- * test can tell a body that was refused from one that was read.
+ * arrival and says so with a `drop` event), and `perAddress` from one address (answered 503 over plain
+ * HTTP, closed during a TLS handshake). Counts what was read, so a test can tell a body that was refused
+ * from one that was read.
  */
-export function guardConnections(server: Server, perAddress: number): { stats(): ConnectionStats } {
+export function guardConnections(
+  server: Server,
+  perAddress: number,
+  plain: boolean,
+): { stats(): ConnectionStats } {
   const byAddress = new Map<string, number>();
   const open = new Set<Socket>();
   let accepted = 0;
@@ -26,7 +35,9 @@ export function guardConnections(server: Server, perAddress: number): { stats():
     const count = byAddress.get(key) ?? 0;
     if (count >= perAddress) {
       dropped++;
-      socket.destroy();
+      // Destroyed once written: a half-closed socket would still count against the server's cap.
+      if (plain) socket.end(TOO_MANY, () => socket.destroy());
+      else socket.destroy();
       return;
     }
     accepted++;

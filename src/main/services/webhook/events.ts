@@ -63,11 +63,16 @@ export function decide(event: string, payload: unknown, branches: readonly strin
       reason: 'The push names no default branch; list branches in the project’s triggers.',
     };
   }
-  const after = push.after && CommitSchema.safeParse(push.after).success ? push.after.toLowerCase() : undefined;
+  const after =
+    push.after && CommitSchema.safeParse(push.after).success ? push.after.toLowerCase() : undefined;
   return withCommit(matchBranch(push.ref, wanted, 'push'), push.ref, after);
 }
 
-function withCommit(decision: HookDecision, ref: string | undefined, commit: string | undefined): HookDecision {
+function withCommit(
+  decision: HookDecision,
+  ref: string | undefined,
+  commit: string | undefined,
+): HookDecision {
   if (decision.action !== 'bake') return decision;
   return {
     ...decision,

@@ -33,7 +33,8 @@ export const CHALLENGE = { 'www-authenticate': 'Bearer realm="quadraxis"' };
  * Everything before a request to `/hooks/<name>` counts as authenticated, cheapest check first, and no
  * byte of a body read until it has to be: an address that failed too often gets 429; no credential header
  * gets 401 at once; a bearer token is checked before the body; a declared size over the limit gets 413; a
- * body is read only within the body budget (else 503), and only then is a signature checked. `Expect:
+ * body beyond the small size is read only within the body budget (else 503), and only then is a
+ * signature checked. `Expect:
  * 100-continue` is answered only when the body is wanted. Every refusal closes the connection. Resolves
  * undefined when it answered.
  */
@@ -76,7 +77,8 @@ export async function admit(
   if (declared !== undefined && declared > limits.maxBodyBytes) return refuse(413, tooLarge(limits));
   let body = '';
   if (hasBody(request)) {
-    const release = env.budget.take(address, declared ?? limits.maxBodyBytes);
+    const size = declared ?? limits.maxBodyBytes;
+    const release = size <= limits.smallBodyBytes ? () => undefined : env.budget.take(address, size);
     if (!release) {
       return refuse(
         503,

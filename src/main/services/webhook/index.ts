@@ -1,10 +1,4 @@
-export {
-  startWebhookServer,
-  exposureProblem,
-  isLoopbackHost,
-  localUrl,
-  type ListenOptions,
-} from './server';
+export { startWebhookServer, exposureProblem, isLoopbackHost, localUrl, type ListenOptions } from './server';
 export { openWebhookState, type WebhookState } from './state';
 export {
   keyFileBox,

@@ -92,19 +92,24 @@ export class RefusalCounter {
     this.pending.clear();
     const { paths, storeLogger } = this.options;
     for (const [project, add] of batch) {
-      await withLock(paths.refusalsLock(project), `the refusal counts of ${project}`, storeLogger, async () => {
-        const text = await readTextIfExists(paths.refusalsFile(project));
-        const before = text ? parseJsonAs(RefusalsSchema, text) : undefined;
-        const byStatus = { ...before?.byStatus };
-        for (const [status, n] of add.byStatus) byStatus[status] = (byStatus[status] ?? 0) + n;
-        const next: Refusals = {
-          count: (before?.count ?? 0) + add.count,
-          firstAt: before?.firstAt ?? add.firstAt,
-          lastAt: Math.max(before?.lastAt ?? 0, add.lastAt),
-          byStatus,
-        };
-        await writeAtomic(paths.refusalsFile(project), `${JSON.stringify(next)}\n`);
-      }).catch((error: unknown) =>
+      await withLock(
+        paths.refusalsLock(project),
+        `the refusal counts of ${project}`,
+        storeLogger,
+        async () => {
+          const text = await readTextIfExists(paths.refusalsFile(project));
+          const before = text ? parseJsonAs(RefusalsSchema, text) : undefined;
+          const byStatus = { ...before?.byStatus };
+          for (const [status, n] of add.byStatus) byStatus[status] = (byStatus[status] ?? 0) + n;
+          const next: Refusals = {
+            count: (before?.count ?? 0) + add.count,
+            firstAt: before?.firstAt ?? add.firstAt,
+            lastAt: Math.max(before?.lastAt ?? 0, add.lastAt),
+            byStatus,
+          };
+          await writeAtomic(paths.refusalsFile(project), `${JSON.stringify(next)}\n`);
+        },
+      ).catch((error: unknown) =>
         this.options.logger.warn('could not save webhook refusal counts', { project, error: String(error) }),
       );
     }

@@ -53,7 +53,10 @@ export function localUrl(host: string, port: number, tls = false): string {
  * Tokens and payloads cross the network in the clear over plain HTTP: beyond this computer that needs TLS
  * here, or a TLS proxy in front and an explicit `insecure`.
  */
-export function exposureProblem(host: string, options: { tls?: unknown; insecure?: boolean }): string | undefined {
+export function exposureProblem(
+  host: string,
+  options: { tls?: unknown; insecure?: boolean },
+): string | undefined {
   if (isLoopbackHost(host) || options.tls || options.insecure) return undefined;
   return `Listening on ${host} over plain HTTP would send tokens and payloads across the network in the clear. Give a TLS certificate and key, or allow plain HTTP only when a TLS proxy in front of the listener is the only way to reach it.`;
 }
@@ -123,7 +126,7 @@ export async function startWebhookServer(deps: WebhookDeps, options: ListenOptio
   server.maxConnections = limits.maxConnections;
   // Backstop for a connection that goes silent in the middle of anything else.
   server.timeout = limits.requestTimeoutMs;
-  const connections = guardConnections(server, limits.maxConnectionsPerAddress);
+  const connections = guardConnections(server, limits.maxConnectionsPerAddress, !tls);
   const serve = (expectsContinue: boolean) => (request: IncomingMessage, response: ServerResponse) => {
     route(env, request, response, expectsContinue).catch((error: unknown) => {
       deps.logger.error('webhook request failed', { error });

@@ -20,7 +20,8 @@ export async function readTls(files: TlsFiles): Promise<TlsMaterial> {
   const read = (file: string, what: string) =>
     readFile(file).catch((error: unknown) => {
       const code = (error as NodeJS.ErrnoException).code;
-      const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : String(error);
+      const why =
+        code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : String(error);
       throw new AppError('INVALID_INPUT', `Cannot read the TLS ${what} ${file}: ${why}.`);
     });
   const cert = await read(files.certFile, 'certificate');

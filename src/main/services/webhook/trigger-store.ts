@@ -79,7 +79,8 @@ export class TriggerStore {
     const decoy = this.decoyFile();
     const path = PROJECT_NAME_PATTERN.test(name) ? paths.triggerFile(name) : paths.absentTriggerFile;
     const text = await readFile(path, 'utf8').catch((error: unknown) => {
-      if (!isNotFound(error)) this.warnOnce(name, `webhook trigger file of ${name} is unreadable: ${String(error)}`);
+      if (!isNotFound(error))
+        this.warnOnce(name, `webhook trigger file of ${name} is unreadable: ${String(error)}`);
       return undefined;
     });
     const parsed = parseFile(text ?? decoy.text);

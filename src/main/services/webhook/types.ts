@@ -7,7 +7,8 @@ import type { WebhookState } from './state';
 
 /**
  * What one listener spends on the network before and after authentication. The defaults bound a flood:
- * memory grows by at most the body budget plus a few tens of KiB per connection (see README).
+ * bodies being read take at most the body budget plus a small body per connection, and each connection a
+ * few tens of KiB besides (see the README).
  */
 export interface WebhookLimits {
   /** Bodies over this are refused with 413. Default 1 MiB. */
@@ -28,9 +29,14 @@ export interface WebhookLimits {
   timeoutCheckMs: number;
   /** A TLS handshake must finish within this. Default 5 s. */
   tlsHandshakeTimeoutMs: number;
-  /** Request bodies being read at once, all addresses together. Default 16 MiB. */
+  /**
+   * Bodies up to this size are read without asking the budget below: a typical GitHub push is a few KiB,
+   * so a flood of large bodies cannot crowd a delivery out. Default 64 KiB.
+   */
+  smallBodyBytes: number;
+  /** Larger request bodies being read at once, all addresses together. Default 16 MiB. */
   bodyBudgetBytes: number;
-  /** Request bodies being read at once from one address. Default 4 MiB. */
+  /** Larger request bodies being read at once from one address. Default 4 MiB. */
   bodyBudgetPerAddressBytes: number;
   /** Failed authentications an address may make in a burst before it gets 429. Default 20. */
   failedAuthBurst: number;
@@ -48,6 +54,7 @@ export const DEFAULT_WEBHOOK_LIMITS: WebhookLimits = {
   keepAliveTimeoutMs: 5_000,
   timeoutCheckMs: 500,
   tlsHandshakeTimeoutMs: 5_000,
+  smallBodyBytes: 64 * 1024,
   bodyBudgetBytes: 16 * 1024 * 1024,
   bodyBudgetPerAddressBytes: 4 * 1024 * 1024,
   failedAuthBurst: 20,
