@@ -47,9 +47,10 @@ export async function admit(
   expectsContinue: boolean,
 ): Promise<Admitted | undefined> {
   const { limits } = env;
-  let project: string | undefined;
+  // Known once the name is looked up: refusals before that count for the listener only.
+  const counted: { project?: string } = {};
   const refuse = (status: number, body: object, headers: Record<string, string> = {}) => {
-    env.refused(project, status, address);
+    env.refused(counted.project, status, address);
     answerAndClose(response, status, body, headers);
     return undefined;
   };
@@ -70,7 +71,7 @@ export async function admit(
   if (credentials.bearer === undefined && credentials.signature === undefined) return unauthorized();
 
   const verifier = await env.triggers.verifier(name);
-  project = verifier.config?.configured ? name : undefined;
+  if (verifier.config?.configured) counted.project = name;
   if (credentials.bearer !== undefined && !verifier.checkToken(credentials.bearer)) return unauthorized();
 
   const declared = declaredLength(request);
