@@ -64,7 +64,9 @@ export class WebhookController {
   /** Where the world reaches the listener: Settings' public URL, else its address on this computer. */
   baseUrl(): string {
     const listen = this.ctx.settings.get().webhook;
-    return this.server?.publicUrl ?? (listen.publicUrl || localUrl(listen.host, listen.port, !!tlsOf(listen)));
+    return (
+      this.server?.publicUrl ?? (listen.publicUrl || localUrl(listen.host, listen.port, !!tlsOf(listen)))
+    );
   }
 
   onStatus(listener: (status: WebhookStatus) => void): () => void {

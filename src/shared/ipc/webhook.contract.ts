@@ -75,9 +75,7 @@ export const TriggerInfoSchema = z.object({
   /** An earlier version's single secret became the GitHub secret: scripts need a new token. */
   legacyTokenRetired: z.boolean(),
   /** Requests refused before authentication, counted (not logged one by one). */
-  refused: z
-    .object({ count: z.number().int(), firstAt: z.number(), lastAt: z.number() })
-    .optional(),
+  refused: z.object({ count: z.number().int(), firstAt: z.number(), lastAt: z.number() }).optional(),
   /** The profile set for this project's webhook bakes, if any. */
   profile: z.string().optional(),
   /** The profile a bake would use now (the project's, else the app's selected one). */
