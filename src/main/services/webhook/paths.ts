@@ -13,6 +13,8 @@ export interface WebhookPaths {
   triggerFile(project: string): string;
   /** A trigger file no project can have: what a name that is not a project name is looked up as. */
   absentTriggerFile: string;
+  /** A trigger file read beside every project's, so a missing one costs the same I/O as a present one. */
+  decoyTriggerFile: string;
   triggerLock(project: string): string;
   deliveriesDir: string;
   deliveriesFile(project: string): string;
@@ -38,6 +40,7 @@ export function webhookPaths(dataDir: string): WebhookPaths {
     keyFile: join(root, 'secret.key'),
     triggerFile: (project) => join(root, 'triggers', `${project}.json`),
     absentTriggerFile: join(root, 'triggers', '@absent.json'),
+    decoyTriggerFile: join(root, 'triggers', '@decoy.json'),
     triggerLock: (project) => join(locks, `trigger-${project.toLowerCase()}.lock`),
     deliveriesDir,
     deliveriesFile: (project) => join(deliveriesDir, `${project}.jsonl`),

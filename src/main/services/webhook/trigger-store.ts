@@ -78,11 +78,16 @@ export class TriggerStore {
     const { paths } = this.options;
     const decoy = this.decoyFile();
     const path = PROJECT_NAME_PATTERN.test(name) ? paths.triggerFile(name) : paths.absentTriggerFile;
-    const text = await readFile(path, 'utf8').catch((error: unknown) => {
-      if (!isNotFound(error))
-        this.warnOnce(name, `webhook trigger file of ${name} is unreadable: ${String(error)}`);
-      return undefined;
-    });
+    // The decoy file is read beside the project's, in parallel: whether the project's exists or not, the
+    // answer waits for one file read that succeeds (a failed open alone answers measurably sooner).
+    const [text] = await Promise.all([
+      readFile(path, 'utf8').catch((error: unknown) => {
+        if (!isNotFound(error))
+          this.warnOnce(name, `webhook trigger file of ${name} is unreadable: ${String(error)}`);
+        return undefined;
+      }),
+      this.readDecoy(decoy.text),
+    ]);
     const parsed = parseFile(text ?? decoy.text);
     const real = text !== undefined ? parsed : undefined;
     if (text !== undefined && !real) this.warnOnce(name, `webhook trigger file of ${name} is corrupt`);
@@ -149,6 +154,10 @@ export class TriggerStore {
       await moveIfExists(paths.deliveriesFile(oldName), paths.deliveriesFile(newName));
       await moveIfExists(paths.deliveriesOlderFile(oldName), paths.deliveriesOlderFile(newName));
       await moveIfExists(paths.refusalsFile(oldName), paths.refusalsFile(newName));
+      // Its running and queued webhook bakes, and what they were asked by, go with it.
+      await moveIfExists(paths.queueFile(oldName), paths.queueFile(newName));
+      // Replay markers only save a bake: when they cannot move, a repeat bakes once more, nothing worse.
+      await moveIfExists(paths.replaysDir(oldName), paths.replaysDir(newName)).catch(() => undefined);
     });
   }
 
@@ -162,6 +171,7 @@ export class TriggerStore {
       await removeIfExists(paths.deliveriesOlderFile(name));
       await removeIfExists(paths.refusalsFile(name));
       await rm(paths.replaysDir(name), { recursive: true, force: true });
+      await removeIfExists(paths.queueFile(name));
     });
   }
 
@@ -216,6 +226,14 @@ export class TriggerStore {
     } catch {
       return undefined;
     }
+  }
+
+  /** The decoy file on disk, written once when missing; what it holds is never used. */
+  private async readDecoy(text: string): Promise<void> {
+    const file = this.options.paths.decoyTriggerFile;
+    if ((await readFile(file, 'utf8').catch(() => undefined)) !== undefined) return;
+    await ensureDir(dirname(file));
+    await writeFileAtomic(file, text, { mode: 0o600 }).catch(() => undefined);
   }
 
   /** A file like a real one, with secrets nobody knows; sealed by this box so unsealing costs the same. */
