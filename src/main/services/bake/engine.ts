@@ -133,8 +133,31 @@ export function createBakeEngine(deps: EngineDeps): BakeEngine {
     run.request = request;
     run.claim = claim;
     broadcast(created);
-    adopt(run, (r) => runPipeline(r, hooks));
+    const after = request.after;
+    adopt(run, async (r) => {
+      if (after) await waitTurn(r, after);
+      await runPipeline(r, hooks);
+    });
     return run.snapshot();
+  }
+
+  /** Holds a bake until `after` has ended (here or in another process); a cancel ends the wait at once. */
+  async function waitTurn(run: BakeRun, after: string): Promise<void> {
+    await run.emit({ type: 'status', status: 'queued', message: `Waiting for ${after} to end first.` });
+    const aborted = new Promise<void>((resolve) => {
+      if (run.signal.aborted) resolve();
+      run.signal.addEventListener('abort', () => resolve(), { once: true });
+    });
+    while (!run.signal.aborted) {
+      const other = active.get(after);
+      if (other) {
+        await Promise.race([other.final, aborted]);
+        return;
+      }
+      const record = await store.bakes.get(after).catch(() => undefined);
+      if (!record || isFinalStatus(record.status) || !(await store.bakes.liveOwner(after)).live) return;
+      await clock.sleep(FOREIGN_POLL_MS, run.signal).catch(() => undefined);
+    }
   }
 
   /** Before anything is recorded: "bake again?" is a question to the caller, not a failed bake. */

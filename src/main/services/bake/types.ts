@@ -64,6 +64,12 @@ export interface StartRequest {
   trigger: 'app' | 'cli' | 'webhook';
   /** Bake even when an identical bake already succeeded (its image still exists). */
   force?: boolean;
+  /**
+   * Start only once this bake has ended (queued until then; a cancel while waiting cancels it). The webhook
+   * queues a project's next bake behind its running one, so the push it was asked for is really baked
+   * instead of joining a builder that started from older sources.
+   */
+  after?: string;
 }
 
 export interface BakeFilter {
