@@ -1,4 +1,5 @@
 import type { BakeWarning } from '../../../../shared/bake';
+import { LATE_CONSOLE_CAP_MINUTES } from '../../../../shared/instance-types';
 import { AppError } from '../../../../shared/result';
 import type { BakeRun } from '../bake-run';
 import { BakeFailure } from '../failure';
@@ -17,7 +18,7 @@ const USER_SHUTDOWN = 'Client.UserInitiatedShutdown';
  * take many minutes to appear) is read every half minute until it shows the guest powering down — then it
  * is complete — for at most this long after the builder went down.
  */
-export const BUFFERED_CONSOLE_CAP_MS = 15 * 60_000;
+export const BUFFERED_CONSOLE_CAP_MS = LATE_CONSOLE_CAP_MINUTES * 60_000;
 const BUFFERED_CONSOLE_EVERY_MS = 30_000;
 
 /**
