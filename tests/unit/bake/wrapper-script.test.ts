@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { stat, writeFile } from 'node:fs/promises';
-import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { afterEach, beforeEach, describe, expect, onTestFinished, test } from 'vitest';
 import { buildScriptWrapper, wrapperText } from '../../../src/main/services/bake/wrapper';
 import { beginMarker, cleanedMarker, doneMarker, rebootedMarker } from '../../../src/protocol/markers';
 import { BAKE, NONCE, ptyConsole, WrapperRoot } from './wrapper-root';
@@ -217,6 +217,8 @@ case "$1 $2" in
 esac`,
     );
     const { off: poweredOff } = await root.poweroffEvent();
+    // Should the part not return (the test failing), the stand-in for cloud-init's stage is let go.
+    onTestFinished(() => void execFile('timeout', ['2', 'sh', '-c', `echo > '${gate}'`], () => undefined));
     // The part returns while cloud-init still runs: cloud-init's final stage can finish.
     expect(await root.run(wrap('#!/bin/sh\necho "work done"\n'), { env: { QX_FOREGROUND: '0' } })).toBe(0);
     expect(await root.read('dev', 'ttyS0')).toBe(
