@@ -84,9 +84,18 @@ export const POWER_DOWN_LINE = /reboot: (?:Power down|System halted)\b/;
 export const BOOT_LINE =
   /reboot: Restarting system|\bLinux version \d|Cloud-init v\. \S+ running 'init-local'/;
 
-/** systemd starting to take the machine down (Amazon Linux, Ubuntu, Debian): what follows is the shutdown. */
+/**
+ * systemd starting to take the machine down (Amazon Linux, Ubuntu, Debian; its first lines vary with the
+ * units an image has): what follows is the shutdown, not the script. Match it on `plain` text.
+ */
 export const SHUTDOWN_START =
-  /systemd\[1\]: Stopping session-\d+\.scope|Stopped target multi-user\.target|Reached target (?:shutdown|reboot)\.target/;
+  /systemd\[1\]: Stopping session-\d+\.scope|Stopped target (?:graphical|multi-user|timers)\.target|Removed slice system-|Reached target (?:shutdown|reboot)\.target|reboot: (?:Power down|Restarting system)/;
+
+/** A console line without its colours and terminal controls (systemd colours its status lines). */
+export function plain(line: string): string {
+  // eslint-disable-next-line no-control-regex
+  return line.replace(/\x1b(?:\[[0-9;?]*[A-Za-z]|[A-Za-z])/g, '');
+}
 
 export interface CloudInitWarning {
   level: string;
@@ -127,18 +136,20 @@ export class CompletionReader {
 
   /** Lines a resumed bake must see again to rebuild this state (markers, boots and power-downs). */
   significant(line: string): boolean {
-    return parseMarker(line, this.nonce) !== null || BOOT_LINE.test(line) || POWER_DOWN_LINE.test(line);
+    const text = plain(line);
+    return parseMarker(line, this.nonce) !== null || BOOT_LINE.test(text) || POWER_DOWN_LINE.test(text);
   }
 
   push(line: string): MarkerLine | null {
     const marker = parseMarker(line, this.nonce);
+    const text = marker ? line : plain(line);
     if (marker) this.apply(marker, line);
-    else if (this.reboot && this.reboot.length < EVIDENCE_LINES && BOOT_LINE.test(line))
+    else if (this.reboot && this.reboot.length < EVIDENCE_LINES && BOOT_LINE.test(text))
       this.reboot.push(line);
-    else if (this.open && BOOT_LINE.test(line)) this.rebooted(line);
-    if (!marker && POWER_DOWN_LINE.test(line)) this.poweredDown = true;
+    else if (this.open && BOOT_LINE.test(text)) this.rebooted(line);
+    if (!marker && POWER_DOWN_LINE.test(text)) this.poweredDown = true;
     if (this.shutdownLine !== undefined || marker) return marker;
-    if (this.open && SHUTDOWN_START.test(line)) this.shutdownLine = line;
+    if (this.open && SHUTDOWN_START.test(text)) this.shutdownLine = line;
     else {
       this.recent.push(line);
       if (this.recent.length > CONTEXT_LINES) this.recent.shift();

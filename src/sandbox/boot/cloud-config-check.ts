@@ -37,6 +37,6 @@ export function cloudConfigWarnings(cloudConfig: string, cloudInitVersion: strin
       message:
         "Invalid cloud-config provided: Please run 'sudo cloud-init schema --system' to see the schema errors.",
     },
-    { level: 'SCHEMA', message: `Error: Cloud config schema errors: ${details}` },
+    { level: 'SCHEMA', message: `Cloud config schema errors: ${details}` },
   ];
 }

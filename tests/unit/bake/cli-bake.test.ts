@@ -148,16 +148,18 @@ test('cloud-init warnings: listed as they come, in the outcome line and in --jso
       ),
     );
   const config = '#cloud-config\npakages: [nginx]\n';
+  // Three bakes within a second: each image named by its bake, not by the second it was made in.
+  const named = "imageName: '{project}-{bakeId}'\n";
   const accepting = await projectFile(
     config,
-    'completion:\n  mode: wrapper\n  cloudConfigWarnings: accept\n',
+    `${named}completion:\n  mode: wrapper\n  cloudConfigWarnings: accept\n`,
   );
   await ubuntu(accepting, await readFile(accepting, 'utf8'));
   const out = io();
   expect(await runCli(args(accepting), out)).toBe(0);
   expect(out.out).toContain('! cloud-init reported 2 warnings (recoverable errors):');
   expect(out.out).toContain(
-    "  ! SCHEMA: Error: Cloud config schema errors: pakages: Additional properties are not allowed ('pakages' was unexpected)",
+    "  ! SCHEMA: Cloud config schema errors: pakages: Additional properties are not allowed ('pakages' was unexpected)",
   );
   expect(out.out).toMatch(/Succeeded with 2 cloud-init warnings in \d+ s: ami-\w+/);
   expect(out.out.trimEnd().split('\n').at(-1)).toMatch(/^ami-\w+$/);
@@ -174,7 +176,7 @@ test('cloud-init warnings: listed as they come, in the outcome line and in --jso
   const last = events.at(-1);
   expect(last?.type === 'finished' && last.record.warnings).toHaveLength(2);
 
-  const failing = await projectFile(config);
+  const failing = await projectFile(config, named);
   await ubuntu(failing, await readFile(failing, 'utf8'));
   const refused = io();
   expect(await runCli(args(failing, '--force'), refused)).toBe(1);

@@ -101,3 +101,28 @@ test('the power-down line after the begin marker tells that a late console is co
   expect(reader.significant('[   30.000000] reboot: Power down')).toBe(true);
   expect(reader.significant(at('an ordinary line'))).toBe(false);
 });
+
+test('a real Debian 12 console (colours, its own shutdown lines): the evidence is the script’s last words', () => {
+  // As QEMU's serial port showed it for `echo "about to reboot"; reboot` under cloud-init 22.4.2.
+  const reader = read([
+    `[quadraxis:${NONCE}] begin`,
+    'about to reboot',
+    '[\u001b[0;32m  OK  \u001b[0m] Removed slice \u001b[0;1;39msystem-modpr…lice\u001b[0m - Slice /system/modprobe.',
+    '[\u001b[0;32m  OK  \u001b[0m] Stopped target \u001b[0;1;39mgraphical.target\u001b[0m - Graphical Interface.',
+    'Cloud-init 22.4.2 received SIGTERM, exiting...',
+    '[  117.676460] systemd-shutdown[1]: Rebooting.',
+    '[  117.680261] reboot: Restarting system',
+    '\u001bc\u001b[?7l\u001b[2J[    0.000000] Linux version 6.1.0-50-cloud-amd64 (debian-kernel@lists.debian.org)',
+    "[   72.227726] cloud-init[239]: Cloud-init v. 22.4.2 running 'init-local' at Mon, 07 Dec 2026 13:21:05 +0000.",
+    `[quadraxis:${NONCE}] rebooted`,
+    '[  114.642920] reboot: Power down',
+  ]);
+  expect(reader.reboot?.slice(0, 4)).toEqual([
+    `[quadraxis:${NONCE}] begin`,
+    'about to reboot',
+    '[\u001b[0;32m  OK  \u001b[0m] Removed slice \u001b[0;1;39msystem-modpr…lice\u001b[0m - Slice /system/modprobe.',
+    '[  117.680261] reboot: Restarting system',
+  ]);
+  expect(reader.reboot?.at(-1)).toBe(`[quadraxis:${NONCE}] rebooted`);
+  expect(reader.poweredDown).toBe(true);
+});

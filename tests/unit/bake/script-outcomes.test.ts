@@ -32,7 +32,7 @@ test('a #cloud-config with a misspelled key fails by default, with cloud-init’
       source: 'cloud-init',
       level: 'SCHEMA',
       message:
-        "Error: Cloud config schema errors: pakages: Additional properties are not allowed ('pakages' was unexpected)",
+        "Cloud config schema errors: pakages: Additional properties are not allowed ('pakages' was unexpected)",
     },
   ]);
   expect(h.sim.calls({ action: 'CreateImage' })).toHaveLength(0);

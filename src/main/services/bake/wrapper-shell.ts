@@ -215,7 +215,8 @@ qx_main() {
  * wrong: `status --format json` (recoverable_errors, from 23.4; Ubuntu and RHEL patch the exit code of a
  * degraded run back to 0, so the JSON decides, not the exit code), else — older cloud-init keeps no list —
  * the WARNING/DEPRECATED/ERROR lines cloud-init.log has from this boot on; with a schema complaint, the
- * errors of `cloud-init schema --system`, which name the offending keys. They are printed as `warning`
+ * errors of `cloud-init schema --system`, which name the offending keys (22.x prints them on the line
+ * after "Error:", 23.x on the same line). They are printed as `warning`
  * markers before `done … warnings=<n>`; the engine decides what they mean for the bake. Python is
  * cloud-init's own interpreter (its shebang), so RHEL's platform-python is found too.
  */
@@ -258,10 +259,13 @@ else:
             cur = None
         elif cur:
             cur[1] += " " + l.strip()
-if any("schema" in str(m) for _, m in out):
-    for l in "\n".join(ci("schema", "--system")).splitlines():
-        if l.strip().startswith("Error:"):
-            out.append(("SCHEMA", l.strip()))
+if any("schema" in str(m) or "Invalid cloud-config" in str(m) for _, m in out):
+    sl = [l.strip() for l in "\n".join(ci("schema", "--system")).splitlines()]
+    for i, l in enumerate(sl):
+        if l.startswith("Error:"):
+            m = l[6:].strip() or (sl[i + 1] if i + 1 < len(sl) else "")
+            if m:
+                out.append(("SCHEMA", m))
 for lv, m in out[:40]:
     print("%s: %s" % (lv, " ".join(str(m).split())[:500]))
 if len(out) > 40:
