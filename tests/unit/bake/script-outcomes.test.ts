@@ -136,3 +136,21 @@ test('a Windows base image is refused in preflight, in words that say why, befor
   expect(h.sim.calls({ action: 'RunInstances' })).toHaveLength(0);
   await h.expectNoLeaks();
 });
+
+test('a bake that joined an identical one carries its leader’s cloud-init warnings', async () => {
+  h = await BakeHarness.create();
+  const engine = h.engine();
+  const accepting = project({
+    baseImage: UBUNTU,
+    initScript: MISSPELLED,
+    env: {},
+    completion: { mode: 'wrapper', timeoutMinutes: 30, cloudInitClean: true, cloudConfigWarnings: 'accept' },
+  });
+  const leader = await engine.start(h.request(accepting));
+  const twin = await engine.start(h.request(accepting));
+  const [first, second] = [await engine.waitForFinal(leader.id), await engine.waitForFinal(twin.id)];
+  expect(second.joinedTo).toBe(first.id);
+  expect(second.warnings).toEqual(first.warnings);
+  expect(second.warnings).toHaveLength(2);
+  await h.expectNoLeaks();
+});
