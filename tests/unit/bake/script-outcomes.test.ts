@@ -1,5 +1,7 @@
+import { RunInstancesCommand } from '@aws-sdk/client-ec2';
 import { afterEach, expect, test } from 'vitest';
-import { BakeHarness, project } from './harness';
+import { inspectUserData, wrapperHeader } from '../../../src/protocol/user-data';
+import { BakeHarness, project, REGION } from './harness';
 
 /**
  * How the engine reads what a builder's wrapper reports, end to end against the simulated Sandbox (whose
@@ -152,5 +154,30 @@ test('a bake that joined an identical one carries its leader’s cloud-init warn
   expect(second.joinedTo).toBe(first.id);
   expect(second.warnings).toEqual(first.warnings);
   expect(second.warnings).toHaveLength(2);
+  await h.expectNoLeaks();
+});
+
+test('a builder that powers off after exit 0 without reporting its user data removed is not imaged', async () => {
+  h = await BakeHarness.create();
+  // This bake's builder runs a wrapper that never says "cleaned" (an older one's format): the engine,
+  // expecting version 3, does not take its exit 0 alone as leave to image it.
+  const { clients } = await h.connect({ profile: 'sandbox', region: REGION });
+  const send = clients.ec2.send.bind(clients.ec2) as (...args: unknown[]) => Promise<unknown>;
+  (clients.ec2 as { send: unknown }).send = (command: unknown, ...rest: unknown[]) => {
+    if (command instanceof RunInstancesCommand && command.input.UserData) {
+      const info = inspectUserData(Buffer.from(command.input.UserData, 'base64')).wrapper!;
+      const older = [
+        wrapperHeader({ bakeId: info.bakeId, nonce: info.nonce, mode: 'script', version: 2 }),
+        `QX_SCRIPT_B64='${Buffer.from(info.userScript ?? '').toString('base64')}'`,
+      ].join('\n');
+      command.input.UserData = Buffer.from(older).toString('base64');
+    }
+    return send(command, ...rest);
+  };
+  const record = await h.bake(project());
+  expect(record.status).toBe('failed');
+  expect(record.error).toMatchObject({ step: 'run-script', code: 'SCRIPT_FAILED' });
+  expect(record.error?.message).toContain('did not report removing its user data');
+  expect(h.sim.calls({ action: 'CreateImage' })).toHaveLength(0);
   await h.expectNoLeaks();
 });
