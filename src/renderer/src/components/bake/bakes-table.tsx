@@ -63,6 +63,7 @@ export function BakesTable({ records }: { records: BakeRecord[] }) {
                   <BakeStatusBadge
                     status={record.status}
                     size="sm"
+                    warnings={record.warnings?.length ?? 0}
                     {...(record.orphaned ? { orphanNote: record.message } : {})}
                   />
                   {record.simulated && <SimulatedBadge size="sm" />}
