@@ -27,7 +27,7 @@ export const PROFILE_KINDS = [
 export const ProfileKindSchema = z.enum(PROFILE_KINDS);
 export type ProfileKind = z.infer<typeof ProfileKindSchema>;
 
-export const AWS_SERVICES = ['ec2', 'sts', 'ssm'] as const;
+export const AWS_SERVICES = ['ec2', 'sts', 'ssm', 'kms'] as const;
 export type AwsService = (typeof AWS_SERVICES)[number];
 
 /** Endpoint overrides (LocalStack, the sandbox, a VPC endpoint); absent means AWS's own endpoint. */
@@ -35,6 +35,7 @@ export const ServiceEndpointsSchema = z.object({
   ec2: z.string().optional(),
   sts: z.string().optional(),
   ssm: z.string().optional(),
+  kms: z.string().optional(),
 });
 export type ServiceEndpoints = z.infer<typeof ServiceEndpointsSchema>;
 
@@ -171,6 +172,8 @@ export const ImageSummarySchema = z.object({
   ownerId: z.string().optional(),
   ownerAlias: z.string().optional(),
   platformDetails: z.string().optional(),
+  /** Every EBS device of the image (root included): what a builder encrypted at launch must encrypt. */
+  ebsDeviceNames: z.array(z.string()).optional(),
 });
 export type ImageSummary = z.infer<typeof ImageSummarySchema>;
 

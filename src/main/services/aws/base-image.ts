@@ -48,6 +48,8 @@ export function toImageSummary(raw: unknown): ImageSummary | undefined {
   if (image.OwnerId) summary.ownerId = image.OwnerId;
   if (image.ImageOwnerAlias) summary.ownerAlias = image.ImageOwnerAlias;
   if (image.PlatformDetails) summary.platformDetails = image.PlatformDetails;
+  const ebs = (image.BlockDeviceMappings ?? []).flatMap((m) => (m.Ebs && m.DeviceName ? [m.DeviceName] : []));
+  if (ebs.length > 0) summary.ebsDeviceNames = ebs;
   return summary;
 }
 

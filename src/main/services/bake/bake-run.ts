@@ -8,10 +8,13 @@ import type { BakeClaim } from '../store';
 import { callAws, type CallOptions, type CallScope, type Send } from './aws-call';
 import { ConsoleFeed } from './console-feed';
 import { ConsoleTail } from './console-tail';
+import type { DeliveryPlan } from '../delivery/plan';
+import type { RegionKeys } from '../delivery/preflight';
+import { RegionReach } from '../delivery/reach';
 import type { RegionServices } from './region-services';
 import { BuilderSchedule } from './schedules';
 import type { ScriptWatch } from './script-watch';
-import type { Connection, EngineStore, StartRequest } from './types';
+import type { Connect, Connection, EngineStore, StartRequest } from './types';
 import type { BuiltUserData } from './user-data';
 import type { WaitScope } from './wait';
 
@@ -30,6 +33,17 @@ export interface RunEnv {
   appVersion: string;
   pollIntervalMs: number;
   broadcast: (event: BakeEvent) => void;
+  /** For the other regions a bake delivers to: the same profile and endpoint, another region. */
+  connect: Connect;
+  /** The shared limiter and poller of an account and region (the engine's registry). */
+  regionServices(connection: Connection): RegionServices;
+}
+
+/** What delivery works out in preflight (or again, for a resumed bake) and the later steps use. */
+export interface DeliveryState {
+  plan: DeliveryPlan;
+  /** Each region's key as KMS describes it; undefined until checked. */
+  keys?: RegionKeys;
 }
 
 /** What a bake has made or learned so far; what cleanup and recovery work from. */
@@ -54,6 +68,7 @@ export interface RunState {
   snapshotIds: string[];
   scriptStartedAt?: number;
   version?: number;
+  delivery?: DeliveryState;
 }
 
 /**
@@ -83,6 +98,7 @@ export class BakeRunCore {
   private writes: Promise<unknown> = Promise.resolve();
   private settle!: (record: BakeRecord) => void;
   private builder: BuilderSchedule | undefined;
+  private regionsReach: RegionReach | undefined;
   readonly final: Promise<BakeRecord>;
 
   constructor(
@@ -147,6 +163,25 @@ export class BakeRunCore {
 
   get logger(): Logger {
     return this.env.logger;
+  }
+
+  /** The bake's other regions (copies, shares, parameters), reached with its own profile and endpoint. */
+  get reach(): RegionReach {
+    this.regionsReach ??= new RegionReach(
+      {
+        connect: (region) =>
+          this.env.connect({
+            profile: this.record.profile,
+            region,
+            ...(this.record.endpoint ? { endpoint: this.record.endpoint } : {}),
+          }),
+        services: (connection) => this.env.regionServices(connection),
+        clock: this.clock,
+        onCall: () => this.apiCalls++,
+      },
+      this.connection,
+    );
+    return this.regionsReach;
   }
 
   /**

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { BAKE_STEPS, isFinalStatus, type BakeEvent, type BakeRecord } from '../../../shared/bake';
+import { isFinalStatus, stepsFor, type BakeEvent, type BakeRecord } from '../../../shared/bake';
 import { ProjectSchema, type Project } from '../../../shared/project';
 import { AppError, describeZodError } from '../../../shared/result';
 import { targetContext, toAppError } from '../aws/errors';
@@ -44,7 +44,16 @@ export function createBakeEngine(deps: EngineDeps): BakeEngine {
       }
     }
   };
-  const env: RunEnv = { store, clock, logger, appVersion: deps.appVersion, pollIntervalMs, broadcast };
+  const env: RunEnv = {
+    store,
+    clock,
+    logger,
+    appVersion: deps.appVersion,
+    pollIntervalMs,
+    broadcast,
+    connect: deps.connect,
+    regionServices: (connection) => regions.for(connection),
+  };
 
   const hooks: PipelineHooks = {
     afterPreflight(run) {
@@ -100,7 +109,7 @@ export function createBakeEngine(deps: EngineDeps): BakeEngine {
       trigger: request.trigger,
       status: 'queued',
       createdAt: now,
-      steps: BAKE_STEPS.filter((s) => s !== 'cleanup').map((step) => ({ step, status: 'pending' })),
+      steps: stepsFor(project).map((step) => ({ step, status: 'pending' })),
       seq: 0,
       snapshotIds: [],
       scriptSha256: sha256(project.initScript),

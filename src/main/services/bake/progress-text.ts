@@ -31,9 +31,27 @@ export function describeEvent(event: BakeEvent): string[] {
       return event.error.consoleTail && event.error.consoleTail.length > 0
         ? ['  last console lines:', ...event.error.consoleTail.map((line) => `  │ ${line}`)]
         : [];
+    case 'copy':
+      return [describeCopy(event)];
+    case 'published':
+      return [`  ${event.region}: setting ${event.name} to ${event.imageId}`];
     case 'resource':
     case 'finished':
       return [];
+  }
+}
+
+function describeCopy(event: Extract<BakeEvent, { type: 'copy' }>): string {
+  const id = event.imageId ?? 'copy';
+  switch (event.state) {
+    case 'copying':
+      return `  ${event.region}: ${id} copying${event.progress !== undefined ? ` (${Math.floor(event.progress)}%)` : ''}`;
+    case 'available':
+      return `  ${event.region}: ${id} available`;
+    case 'failed':
+      return `  ${event.region}: ${id} failed${event.message ? ` — ${event.message}` : ''}`;
+    case 'removed':
+      return `  ${event.region}: ${id} removed`;
   }
 }
 
@@ -46,7 +64,10 @@ export function describeOutcome(record: BakeRecord): string {
   if (record.status === 'succeeded') {
     const version = record.version !== undefined ? `, version ${record.version}` : '';
     const joined = record.joinedTo ? `, shared with ${record.joinedTo}` : '';
-    return `Succeeded${seconds}: ${record.imageId ?? '?'} "${record.imageName ?? ''}"${version}${joined}${where}`;
+    const copies = (record.copies ?? []).filter((c) => c.state === 'available' && c.imageId);
+    const elsewhere =
+      copies.length > 0 ? `; copies: ${copies.map((c) => `${c.region} ${c.imageId ?? ''}`).join(', ')}` : '';
+    return `Succeeded${seconds}: ${record.imageId ?? '?'} "${record.imageName ?? ''}"${version}${joined}${elsewhere}${where}`;
   }
   const cleaned = record.cleanedUp.length > 0 ? ` Cleaned up: ${record.cleanedUp.join(', ')}.` : '';
   return `${record.status === 'cancelled' ? 'Cancelled' : 'Failed'}${seconds}: ${record.message ?? record.error?.message ?? record.status}${cleaned}`;
