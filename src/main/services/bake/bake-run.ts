@@ -10,6 +10,7 @@ import { ConsoleFeed } from './console-feed';
 import { ConsoleTail } from './console-tail';
 import type { DeliveryPlan } from '../delivery/plan';
 import type { RegionKeys } from '../delivery/preflight';
+import type { Pruner } from '../delivery/retention/pruner';
 import { RegionReach } from '../delivery/reach';
 import type { RegionServices } from './region-services';
 import { BuilderSchedule } from './schedules';
@@ -37,6 +38,8 @@ export interface RunEnv {
   connect: Connect;
   /** The shared limiter and poller of an account and region (the engine's registry). */
   regionServices(connection: Connection): RegionServices;
+  /** Retention, for projects that prune after each bake (absent without a data directory). */
+  pruner?: Pruner;
 }
 
 /** What delivery works out in preflight (or again, for a resumed bake) and the later steps use. */

@@ -4,6 +4,7 @@ import { ProjectSchema, type Project } from '../../../shared/project';
 import { AppError, describeZodError } from '../../../shared/result';
 import { targetContext, toAppError } from '../aws/errors';
 import { silentLogger } from '../logger';
+import { createPruner } from '../delivery/retention/pruner';
 import { newBakeId } from '../store';
 import type { CallScope } from './aws-call';
 import { BakeRun, type RunEnv } from './bake-run';
@@ -44,6 +45,16 @@ export function createBakeEngine(deps: EngineDeps): BakeEngine {
       }
     }
   };
+  const pruner = deps.dataDir
+    ? createPruner({
+        dataDir: deps.dataDir,
+        store,
+        connect: deps.connect,
+        services: (connection) => regions.for(connection),
+        clock,
+        logger,
+      })
+    : undefined;
   const env: RunEnv = {
     store,
     clock,
@@ -53,6 +64,7 @@ export function createBakeEngine(deps: EngineDeps): BakeEngine {
     broadcast,
     connect: deps.connect,
     regionServices: (connection) => regions.for(connection),
+    ...(pruner ? { pruner } : {}),
   };
 
   const hooks: PipelineHooks = {
@@ -276,6 +288,8 @@ export function createBakeEngine(deps: EngineDeps): BakeEngine {
           }),
       }),
     setPerRegionLimit: (limit) => slots.setLimit(limit),
+    regionServices: (connection) => regions.for(connection),
+    pruner,
     sweep: (request) => sweepBuilders({ deps, env, regions, isActive: (id) => active.has(id) }, request),
     async shutdown(options = {}) {
       closing = true;

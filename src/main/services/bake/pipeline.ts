@@ -6,6 +6,7 @@ import { cleanUp } from './cleanup';
 import { asFailure, BakeFailure, toBakeError } from './failure';
 import { createImage } from './steps/create-image';
 import { copyStep, deliveryPreflight, publishStep, shareStep } from './steps/deliver';
+import { pruneAfterBake } from './steps/prune';
 import { launch } from './steps/launch';
 import { preflight } from './steps/preflight';
 import { recordVersion } from './steps/record';
@@ -32,6 +33,16 @@ export const BUILD_STEPS: readonly [BakeStep, (run: BakeRun) => Promise<string>]
 /** Whether this bake runs the step at all (delivery steps only when its project delivers). */
 export function hasStep(run: BakeRunCore, step: BakeStep): boolean {
   return run.record.steps.some((s) => s.step === step);
+}
+
+/** Once the version is recorded the bake has succeeded: what follows never fails it (see steps/prune.ts). */
+export async function afterRecord(run: BakeRun): Promise<void> {
+  if (!hasStep(run, 'prune')) return;
+  try {
+    await pruneAfterBake(run);
+  } catch (error) {
+    run.logger.error('could not journal the prune after a bake', { bakeId: run.id, error: String(error) });
+  }
 }
 
 /** What the engine decides between preflight and launch: lead (with a concurrency slot) or follow a twin. */
@@ -64,6 +75,7 @@ export async function runPipeline(run: BakeRun, hooks: PipelineHooks): Promise<v
     if (plan !== 'lead') return await hooks.follow(run, plan.follow);
     release = await hooks.acquireSlot(run);
     for (const [step, work] of BUILD_STEPS) if (hasStep(run, step)) await runStep(run, step, () => work(run));
+    await afterRecord(run);
     await finish(run, 'succeeded', `Baked ${run.state.imageId ?? ''} (version ${run.state.version ?? '?'}).`);
   } catch (error) {
     // A step that failed outside the script's wait leaves its console stream running: end it before cleanup.

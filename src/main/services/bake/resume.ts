@@ -3,7 +3,7 @@ import type { BakeRun, RunState } from './bake-run';
 import { lookAgain } from './cleanup';
 import { findBakeImages, findBakeInstances } from './find-resources';
 import { renderImageName } from './image-name';
-import { BUILD_STEPS, failAndCleanUp, finish, hasStep, runStep } from './pipeline';
+import { afterRecord, BUILD_STEPS, failAndCleanUp, finish, hasStep, runStep } from './pipeline';
 import { createImage } from './steps/create-image';
 import { parseMarker } from '../../../protocol/user-data';
 
@@ -83,6 +83,7 @@ export async function resumePipeline(run: BakeRun, from: BakeStep): Promise<void
     for (const [step, work] of BUILD_STEPS.slice(at)) {
       if (hasStep(run, step)) await runStep(run, step, () => (RESUMED_WORK[step] ?? work)(run));
     }
+    await afterRecord(run);
     await finish(
       run,
       'succeeded',
