@@ -37,7 +37,9 @@ export async function publishImages(job: PublishJob): Promise<string> {
   const results = await Promise.allSettled(job.images.map((image) => publishOne(job, image, entries)));
   const failures = results.flatMap((r, i) =>
     r.status === 'rejected'
-      ? [`${job.images[i]!.region}: ${r.reason instanceof Error ? r.reason.message : String(r.reason)}`]
+      ? [
+          `${job.images[i]!.region}: ${(r.reason instanceof Error ? r.reason.message : String(r.reason)).replace(/\.$/, '')}`,
+        ]
       : [],
   );
   if (failures.length === 0) {
@@ -155,7 +157,7 @@ async function revert(job: PublishJob, entries: Map<string, Published>): Promise
       if (current !== undefined && current !== image.imageId && current !== entry.previous) continue;
       const previous = entry.previous;
       if (previous !== undefined) {
-        await handle.call(
+        const put = await handle.call(
           'PutParameter',
           (o) =>
             handle.clients.ssm.send(
@@ -170,6 +172,8 @@ async function revert(job: PublishJob, entries: Map<string, Published>): Promise
             ),
           job.signal,
         );
+        // Read back like any publish: the failed bake's cleanup must find the old value there, not ours.
+        if (put.Version !== undefined) await confirm(job, handle, previous, put.Version);
       } else {
         await handle
           .call(
