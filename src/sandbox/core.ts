@@ -1,3 +1,5 @@
+import { AutoScalingBuckets } from './autoscaling/throttle';
+import { AutoScalingWorld } from './autoscaling/world';
 import type { Clock } from './clock';
 import type { Ec2Context } from './ec2/context';
 import { RegionState } from './ec2/region-state';
@@ -39,6 +41,9 @@ export class SimulatorCore {
   readonly buckets = new TokenBuckets();
   readonly dryRunDenied = new Set<string>();
   readonly sts: StsService;
+  /** Auto Scaling's groups, launch configurations and instance refreshes (src/sandbox/autoscaling). */
+  readonly autoScaling = new AutoScalingWorld();
+  readonly autoScalingBuckets = new AutoScalingBuckets();
   readonly ids: IdGenerator;
   scenario: Scenario = {};
   timelines: LaunchTimeline[] = [];
@@ -84,6 +89,8 @@ export class SimulatorCore {
   }
 
   ec2Context(regionName: string): Ec2Context {
+    // Auto Scaling launches and terminates EC2 instances on its own schedule: play it up to now first.
+    this.autoScaling.catchUp(this, regionName, this.clock.now());
     return {
       now: this.clock.now(),
       region: this.region(regionName),
@@ -122,6 +129,8 @@ export class SimulatorCore {
     this.buckets.reset();
     this.dryRunDenied.clear();
     this.sts.reset();
+    this.autoScaling.reset();
+    this.autoScalingBuckets.reset();
     this.ids.reset();
     this.scenario = {};
     this.timelines = [];

@@ -22,7 +22,7 @@ export interface SandboxOptions {
 }
 
 export interface SandboxHandle {
-  /** http://127.0.0.1:<port> — the endpoint for EC2, STS and SSM alike. */
+  /** http://127.0.0.1:<port> — the endpoint for EC2, STS, SSM and Auto Scaling alike. */
   url: string;
   port: number;
   controlToken: string;
@@ -68,3 +68,4 @@ export { FAULT_KINDS } from './scenario';
 export type { KmsKeyView, ParameterView, Simulator, ResourceQuery } from './simulator';
 export { DEFAULT_TIMINGS, type SandboxTimings } from './timings';
 export type { ImageView, InstanceView, SnapshotView, VolumeView } from './views';
+export type { AutoScalingGroupView, GroupInstanceView, InstanceRefreshView } from './autoscaling/views';

@@ -1,3 +1,10 @@
+import { recheckImages } from './autoscaling/simulation';
+import {
+  groupView,
+  refreshView,
+  type AutoScalingGroupView,
+  type InstanceRefreshView,
+} from './autoscaling/views';
 import type { CallRecord, SimulatorCore } from './core';
 import { stopInstance, terminateInstance } from './ec2/instances';
 import type { InstanceRecord } from './ec2/records';
@@ -75,6 +82,7 @@ export class Simulator {
 
   instances(query: ResourceQuery = {}): InstanceView[] {
     const now = this.core.clock.now();
+    this.autoScalingRegions(query);
     return this.regions(query).flatMap((r) => {
       r.sweep(now, this.core.timings.terminatedVisibleMs);
       return [...r.instances.values()].map((i) => instanceView(i, now));
@@ -156,6 +164,37 @@ export class Simulator {
     });
   }
 
+  /** Auto Scaling groups as they are at clock.now(), each instance with its launch, service and exit times. */
+  autoScalingGroups(query: ResourceQuery = {}): AutoScalingGroupView[] {
+    return this.autoScalingRegions(query).flatMap((r) =>
+      [...r.groups.values()].map((g) => groupView(this.core, g)),
+    );
+  }
+
+  /** Every instance refresh, oldest first, as it is at clock.now(). */
+  instanceRefreshes(query: ResourceQuery = {}): InstanceRefreshView[] {
+    return this.autoScalingRegions(query).flatMap((r) => r.refreshes.map(refreshView));
+  }
+
+  /**
+   * The health-check knob: instances launched from these images fail their Auto Scaling health checks
+   * (a bad image), so a refresh onto them fails — and rolls back when asked to. Replaces the list; group
+   * instances already running such an image are checked again one health-check interval from now.
+   */
+  setUnhealthyImages(imageIds: string[]): void {
+    const now = this.core.clock.now();
+    for (const region of this.core.autoScaling.all())
+      this.core.autoScaling.catchUp(this.core, region.name, now);
+    const images = this.core.autoScaling.unhealthyImages;
+    images.clear();
+    for (const id of imageIds) images.add(id);
+    recheckImages(this.core, imageIds, now);
+  }
+
+  unhealthyImages(): string[] {
+    return [...this.core.autoScaling.unhealthyImages];
+  }
+
   calls(filter: { action?: string; service?: CallRecord['service'] } = {}): CallRecord[] {
     return this.core.calls
       .filter(
@@ -217,6 +256,13 @@ export class Simulator {
   /** Forgets every resource, call, fault, scenario and timeline; ids start over from the seed. */
   reset(): void {
     this.core.reset();
+  }
+
+  private autoScalingRegions(query: ResourceQuery) {
+    const now = this.core.clock.now();
+    const regions = query.region ? [this.core.autoScaling.region(query.region)] : this.core.autoScaling.all();
+    for (const region of regions) this.core.autoScaling.catchUp(this.core, region.name, now);
+    return regions;
   }
 
   private regions(query: ResourceQuery): RegionState[] {

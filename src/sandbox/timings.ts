@@ -21,6 +21,13 @@ export interface SandboxTimings {
   copyImageMs: number;
   /** PutParameter with the `aws:ec2:image` data type → the asynchronous validation is over. */
   ssmImageValidationMs: number;
+  /**
+   * Auto Scaling's health-check interval: a group's instance is first checked this long after it is in
+   * service (or after its grace period, when that is longer), and a stopped one is noticed this long after.
+   */
+  healthCheckMs: number;
+  /** StartInstanceRefresh → the refresh leaves Pending and starts replacing. */
+  instanceRefreshStartMs: number;
 }
 
 export const DEFAULT_TIMINGS: SandboxTimings = {
@@ -34,4 +41,6 @@ export const DEFAULT_TIMINGS: SandboxTimings = {
   terminatedVisibleMs: 60 * 60_000,
   copyImageMs: 20_000,
   ssmImageValidationMs: 1_500,
+  healthCheckMs: 5_000,
+  instanceRefreshStartMs: 2_000,
 };

@@ -25,6 +25,14 @@ import {
   describeSubnets,
   describeVpcs,
 } from './network';
+import {
+  createLaunchTemplate,
+  createLaunchTemplateVersion,
+  deleteLaunchTemplate,
+  describeLaunchTemplates,
+  describeLaunchTemplateVersions,
+  modifyLaunchTemplate,
+} from './launch-templates';
 import { runInstances } from './run-instances';
 import { describeSnapshotAttribute, modifySnapshotAttribute } from './snapshot-attributes';
 import { deleteSnapshot, describeSnapshots, describeVolumes } from './snapshots';
@@ -62,4 +70,10 @@ export const EC2_ACTIONS: Readonly<Record<string, Ec2Handler>> = {
   EnableImage: enableImage,
   ModifySnapshotAttribute: modifySnapshotAttribute,
   DescribeSnapshotAttribute: describeSnapshotAttribute,
+  CreateLaunchTemplate: createLaunchTemplate,
+  CreateLaunchTemplateVersion: createLaunchTemplateVersion,
+  DescribeLaunchTemplates: describeLaunchTemplates,
+  DescribeLaunchTemplateVersions: describeLaunchTemplateVersions,
+  ModifyLaunchTemplate: modifyLaunchTemplate,
+  DeleteLaunchTemplate: deleteLaunchTemplate,
 };
