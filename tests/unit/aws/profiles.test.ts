@@ -144,6 +144,7 @@ describe('discoverProfiles', () => {
       sts: 'http://localhost:9999',
       ssm: 'http://localhost:9999',
       kms: 'http://localhost:9999',
+      autoscaling: 'http://localhost:9999',
     });
     const withEnv = await discover(CONFIG, CREDENTIALS, {
       AWS_ENDPOINT_URL: 'http://env-global:1',
@@ -154,6 +155,7 @@ describe('discoverProfiles', () => {
       sts: 'http://env-global:1',
       ssm: 'http://env-global:1',
       kms: 'http://env-global:1',
+      autoscaling: 'http://env-global:1',
     });
     const ignored = await discover(CONFIG, CREDENTIALS, { AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: 'true' });
     expect(byName(ignored, 'local').endpoints).toEqual({});

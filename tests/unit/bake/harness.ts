@@ -82,7 +82,7 @@ export class BakeHarness {
           profile: 'sandbox',
           kind: 'sandbox',
           region,
-          endpoints: { ec2: url, sts: url, ssm: url, kms: url },
+          endpoints: { ec2: url, sts: url, ssm: url, kms: url, autoscaling: url },
           simulated: true,
           fromConfigFiles: false,
           credentials: () => Promise.resolve({ ...SANDBOX_CREDENTIALS }),

@@ -1,3 +1,4 @@
+import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { SSMClient } from '@aws-sdk/client-ssm';
@@ -12,6 +13,8 @@ export interface AwsClients {
   ssm: SSMClient;
   /** Only DescribeKey: whether a project's encryption keys exist and may be used (see delivery/). */
   kms: KMSClient;
+  /** Groups (retention's in-use check; deploys). */
+  autoScaling: AutoScalingClient;
   target: AwsTarget;
   /** Closes the clients' sockets. */
   destroy(): void;
@@ -47,21 +50,25 @@ export function createAwsClients(target: AwsTarget, options: AwsClientOptions = 
   const sts = new STSClient(common('sts'));
   const ssm = new SSMClient(common('ssm'));
   const kms = new KMSClient(common('kms'));
+  const autoScaling = new AutoScalingClient(common('autoscaling'));
   nameFailedActions(ec2, 'ec2');
   nameFailedActions(sts, 'sts');
   nameFailedActions(ssm, 'ssm');
   nameFailedActions(kms, 'kms');
+  nameFailedActions(autoScaling, 'autoscaling');
   return {
     ec2,
     sts,
     ssm,
     kms,
+    autoScaling,
     target,
     destroy() {
       ec2.destroy();
       sts.destroy();
       ssm.destroy();
       kms.destroy();
+      autoScaling.destroy();
     },
   };
 }

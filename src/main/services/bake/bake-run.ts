@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { BakeEvent, BakeRecord, BakeStep } from '../../../shared/bake';
 import { applyBakeEvent } from '../../../shared/bake-reducer';
 import type { Project } from '../../../shared/project';
@@ -18,6 +19,8 @@ import type { ScriptWatch } from './script-watch';
 import type { Connect, Connection, EngineStore, StartRequest } from './types';
 import type { BuiltUserData } from './user-data';
 import type { WaitScope } from './wait';
+
+const MAX_SIGNAL_LISTENERS = 500;
 
 /** A BakeEvent before the run stamps it with bake id, seq and time. */
 export type EventBody = BakeEvent extends infer E
@@ -122,6 +125,8 @@ export class BakeRunCore {
       ...state,
     };
     this.final = new Promise((resolve) => (this.settle = resolve));
+    // Every call and wait of the bake listens on these, and delivery runs many at once across regions.
+    setMaxListeners(MAX_SIGNAL_LISTENERS, this.controller.signal, this.suspension.signal);
   }
 
   get id(): string {

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { CreateTagsCommand, DeregisterImageCommand, DisableImageCommand } from '@aws-sdk/client-ec2';
 import type { PruneOutcome, PrunePlan, PruneReport } from '../../../../shared/lifecycle';
 import type { Project } from '../../../../shared/project';
@@ -12,6 +13,7 @@ import { deleteSnapshot } from '../copy';
 import { parameterName } from '../plan';
 import { RegionReach, type RegionHandle } from '../reach';
 import { findUsage, instancesUsing, parameterUsing, type UsageFinder } from './in-use';
+import { autoScalingGroupsUsing, launchTemplatesUsing } from './in-use-templates';
 import { projectImages, TAG_DISABLED_AT } from './inventory';
 import {
   newJournalId,
@@ -31,10 +33,7 @@ export interface PrunerDeps {
   services(connection: Connection): RegionServices;
   clock: Clock;
   logger: Logger;
-  /**
-   * More ways an image is in use (launch templates, Auto Scaling groups), beside running or stopped instances
-   * and the project's parameter.
-   */
+  /** More ways an image can be in use, beside instances, launch templates, groups and the parameter. */
   finders?: readonly UsageFinder[];
 }
 
@@ -89,7 +88,13 @@ export function createPruner(deps: PrunerDeps): Pruner {
   }
 
   function finders(parameter: string | undefined): UsageFinder[] {
-    return [instancesUsing, parameterUsing(parameter), ...(deps.finders ?? [])];
+    return [
+      instancesUsing,
+      launchTemplatesUsing,
+      autoScalingGroupsUsing,
+      parameterUsing(parameter),
+      ...(deps.finders ?? []),
+    ];
   }
 
   async function makePlan(request: PruneRequest, count: () => void): Promise<PrunePlan> {
@@ -100,7 +105,7 @@ export function createPruner(deps: PrunerDeps): Pruner {
         'INVALID_INPUT',
         `${project.name} has no retention rules: add retention (keep, maxAgeDays) to say which images to keep.`,
       );
-    const signal = request.signal ?? new AbortController().signal;
+    const signal = roomy(request.signal);
     const home = await deps.connect({
       profile: request.profile,
       ...((request.region ?? project.region) ? { region: request.region ?? project.region } : {}),
@@ -288,7 +293,7 @@ export function createPruner(deps: PrunerDeps): Pruner {
     },
 
     async prune(request, confirm, onOutcome) {
-      const signal = request.signal ?? new AbortController().signal;
+      const signal = roomy(request.signal);
       let calls = 0;
       const count = () => calls++;
       return withPruneLock(deps.dataDir, request.project.name, async () => {
@@ -334,6 +339,13 @@ export function createPruner(deps: PrunerDeps): Pruner {
       });
     },
   };
+}
+
+/** One signal for many calls and waits at once across regions: room for all their listeners. */
+function roomy(signal: AbortSignal | undefined): AbortSignal {
+  const own = signal ? AbortSignal.any([signal]) : new AbortController().signal;
+  setMaxListeners(500, own);
+  return own;
 }
 
 function terminal(entry: JournalEntry): boolean {
