@@ -2,6 +2,7 @@ import { Group, Loader, Text, ThemeIcon, Timeline } from '@mantine/core';
 import { IconBan, IconCheck, IconCircleDashed, IconPlayerSkipForward, IconX } from '@tabler/icons-react';
 import type { ReactNode } from 'react';
 import { STEP_LABELS, type BakeRecord, type StepState, type StepStatus } from '../../../../shared/bake';
+import { CopyProgress, PublishedList } from '../lifecycle/copy-progress';
 import { STEP_STATUS_LABELS, formatDuration, sentence, stepElapsed, visibleSteps } from './bake-format';
 import { useNow } from './use-now';
 
@@ -47,6 +48,8 @@ export function StepList({ record }: { record: BakeRecord }) {
               {sentence(step.message)}
             </Text>
           )}
+          {step.step === 'copy' && <CopyProgress copies={record.copies ?? []} />}
+          {step.step === 'publish' && <PublishedList published={record.published ?? []} />}
         </Timeline.Item>
       ))}
     </Timeline>
