@@ -1,5 +1,5 @@
+import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import {
-  AutoScalingClient,
   CreateAutoScalingGroupCommand,
   CreateLaunchConfigurationCommand,
 } from '@aws-sdk/client-auto-scaling';
@@ -142,7 +142,7 @@ test('an Auto Scaling group keeps what it launches: a template version it names,
     await h.clock.advance(DAY);
   }
   const home = await clientsIn(REGION);
-  const autoScaling = home.autoScaling as AutoScalingClient;
+  const autoScaling = home.autoScaling;
   const lt = await home.ec2.send(
     new CreateLaunchTemplateCommand({
       LaunchTemplateName: 'fleet',
