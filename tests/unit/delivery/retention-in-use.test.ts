@@ -1,4 +1,3 @@
-import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import {
   CreateAutoScalingGroupCommand,
   CreateLaunchConfigurationCommand,
