@@ -142,6 +142,15 @@ export const PERMISSION_ACTIONS = [
   'ec2:DeregisterImage',
   'ec2:DeleteSnapshot',
   'ssm:GetParameter',
+  // Distribution and retention (issue 16): only checked for projects that use them.
+  'ec2:CopyImage',
+  'ec2:ModifyImageAttribute',
+  'ec2:ModifySnapshotAttribute',
+  'ec2:EnableImageDeprecation',
+  'ec2:DisableImage',
+  'ec2:DescribeLaunchTemplateVersions',
+  'autoscaling:DescribeAutoScalingGroups',
+  'kms:DescribeKey',
 ] as const;
 export const PermissionActionSchema = z.enum(PERMISSION_ACTIONS);
 export type PermissionAction = z.infer<typeof PermissionActionSchema>;
