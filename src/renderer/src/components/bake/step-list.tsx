@@ -49,7 +49,9 @@ export function StepList({ record }: { record: BakeRecord }) {
             </Text>
           )}
           {step.step === 'copy' && <CopyProgress copies={record.copies ?? []} />}
-          {step.step === 'publish' && <PublishedList published={record.published ?? []} />}
+          {step.step === 'publish' && step.status !== 'done' && (
+            <PublishedList published={record.published ?? []} />
+          )}
         </Timeline.Item>
       ))}
     </Timeline>

@@ -136,55 +136,57 @@ export function VersionsPanel({
         </Button>
       </Group>
       <Paper withBorder>
-        <Table verticalSpacing="xs" highlightOnHover aria-label="Versions">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>Version</Table.Th>
-              <Table.Th>AMI</Table.Th>
-              <Table.Th>Baked</Table.Th>
-              <Table.Th>Where</Table.Th>
-              <Table.Th>Regions</Table.Th>
-              <Table.Th>Base image · type</Table.Th>
-              <Table.Th>Took</Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {versions.map((v) => (
-              <Table.Tr key={v.version}>
-                <Table.Td>
-                  <Group gap={6} wrap="nowrap">
-                    <Text fw={600} size="sm">
-                      v{v.version}
-                    </Text>
-                    {v.simulated && <SimulatedBadge size="xs" />}
-                  </Group>
-                </Table.Td>
-                <Table.Td>
-                  <AmiCell imageId={v.imageId} />
-                </Table.Td>
-                <Table.Td>
-                  <Text size="sm">{formatDateTime(v.createdAt)}</Text>
-                </Table.Td>
-                <Table.Td>
-                  <Text size="sm">
-                    {v.profile} · {v.region}
-                  </Text>
-                </Table.Td>
-                <Table.Td>
-                  <VersionRegions version={v} />
-                </Table.Td>
-                <Table.Td>
-                  <Text size="xs" ff="monospace">
-                    {v.baseImageId} · {v.instanceType}
-                  </Text>
-                </Table.Td>
-                <Table.Td>
-                  <Text size="sm">{formatDuration(v.durationMs)}</Text>
-                </Table.Td>
+        <Table.ScrollContainer minWidth={1000}>
+          <Table verticalSpacing="xs" highlightOnHover aria-label="Versions">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>Version</Table.Th>
+                <Table.Th>AMI</Table.Th>
+                <Table.Th>Baked</Table.Th>
+                <Table.Th>Where</Table.Th>
+                <Table.Th>Regions</Table.Th>
+                <Table.Th>Base image · type</Table.Th>
+                <Table.Th>Took</Table.Th>
               </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
+            </Table.Thead>
+            <Table.Tbody>
+              {versions.map((v) => (
+                <Table.Tr key={v.version}>
+                  <Table.Td style={{ whiteSpace: 'nowrap' }}>
+                    <Group gap={6} wrap="nowrap">
+                      <Text fw={600} size="sm">
+                        v{v.version}
+                      </Text>
+                      {v.simulated && <SimulatedBadge size="xs" />}
+                    </Group>
+                  </Table.Td>
+                  <Table.Td>
+                    <AmiCell imageId={v.imageId} />
+                  </Table.Td>
+                  <Table.Td>
+                    <Text size="sm">{formatDateTime(v.createdAt)}</Text>
+                  </Table.Td>
+                  <Table.Td>
+                    <Text size="sm">
+                      {v.profile} · {v.region}
+                    </Text>
+                  </Table.Td>
+                  <Table.Td>
+                    <VersionRegions version={v} />
+                  </Table.Td>
+                  <Table.Td>
+                    <Text size="xs" ff="monospace">
+                      {v.baseImageId} · {v.instanceType}
+                    </Text>
+                  </Table.Td>
+                  <Table.Td>
+                    <Text size="sm">{formatDuration(v.durationMs)}</Text>
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
       </Paper>
       <Paper withBorder p="md">
         <Stack gap="sm">

@@ -15,19 +15,19 @@ export function CopyProgress({ copies }: { copies: readonly RegionCopy[] }) {
     <Stack gap={4} mt={4} role="list" aria-label="Copies">
       {copies.map((copy) => (
         <Stack key={copy.region} gap={2} role="listitem" aria-label={`${copy.region}: ${copy.state}`}>
-          <Group gap={6} wrap="nowrap">
-            <Text size="xs" w={96}>
+          <Group gap={6} wrap="nowrap" justify="space-between">
+            <Text size="xs" fw={500}>
               {copy.region}
             </Text>
-            <Text size="xs" ff="monospace" c="dimmed">
-              {copy.imageId ?? 'starting…'}
-            </Text>
-            <Badge size="xs" variant="light" color={STATE_COLOR[copy.state]}>
+            <Badge size="xs" variant="light" color={STATE_COLOR[copy.state]} style={{ flexShrink: 0 }}>
               {copy.state === 'copying' && copy.progress !== undefined
                 ? `${Math.floor(copy.progress)}%`
                 : copy.state}
             </Badge>
           </Group>
+          <Text size="xs" ff="monospace" c="dimmed">
+            {copy.imageId ?? 'starting…'}
+          </Text>
           {copy.state === 'copying' && (
             <Progress size="xs" value={copy.progress ?? 0} aria-label={`Copy to ${copy.region}`} animated />
           )}

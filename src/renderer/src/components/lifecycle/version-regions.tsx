@@ -8,15 +8,15 @@ export function VersionRegions({ version }: { version: VersionSummary }) {
     <Stack gap={2}>
       {images.map((image) => (
         <Group key={image.region} gap={6} wrap="nowrap">
-          <Text size="xs" w={96}>
+          <Text size="xs" w={96} style={{ flexShrink: 0 }}>
             {image.region}
           </Text>
-          <Text size="xs" ff="monospace">
+          <Text size="xs" ff="monospace" style={{ whiteSpace: 'nowrap' }}>
             {image.imageId}
           </Text>
           {image.encrypted && (
             <Tooltip label={'kmsKeyId' in image && image.kmsKeyId ? image.kmsKeyId : 'encrypted'}>
-              <Badge size="xs" variant="light" tabIndex={0}>
+              <Badge size="xs" variant="light" tabIndex={0} style={{ flexShrink: 0 }}>
                 KMS
               </Badge>
             </Tooltip>
