@@ -6,7 +6,14 @@ import { z } from 'zod';
  * Versions tab shows it and asks before acting.
  */
 
-export const UsageKindSchema = z.enum(['instance', 'launch-template', 'auto-scaling-group', 'ssm-parameter']);
+export const UsageKindSchema = z.enum([
+  /** A bake that has not finished made it (it may be copying from it, or about to publish it). */
+  'bake',
+  'instance',
+  'launch-template',
+  'auto-scaling-group',
+  'ssm-parameter',
+]);
 export type UsageKind = z.infer<typeof UsageKindSchema>;
 
 /** Something that would break if the image went: an instance, a launch template version, a group, a parameter. */

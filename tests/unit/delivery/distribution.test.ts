@@ -8,7 +8,7 @@ afterEach(async () => h.close());
 const COPIES = ['us-west-2', 'eu-central-1'];
 const ACCOUNT = '111122223333';
 
-function distributing(more: Partial<ProjectInput['distribution']> = {}) {
+function distributing(more: Partial<NonNullable<ProjectInput['distribution']>> = {}) {
   return project({
     distribution: {
       regions: COPIES,
@@ -64,4 +64,17 @@ test('a distributing bake encrypts at launch, copies, shares and publishes in ev
   expect(version?.images?.map((i) => i.region)).toEqual(regions);
   expect(version?.ssmParameter).toBe('/images/web/latest');
   expect(record.copies?.map((c) => [c.region, c.state])).toEqual(COPIES.map((r) => [r, 'available']));
+});
+
+test('deprecateOlder deprecates the project’s older images in every region once the new one is published', async () => {
+  h = await BakeHarness.create({ timings: { copyImageMs: 6_000 } });
+  const p = distributing({ deprecateOlder: true });
+  const first = await h.bake(p);
+  const second = await h.bake(p, undefined, { force: true });
+  expect(second.steps.find((s) => s.step === 'publish')?.message).toMatch(/; deprecated 3 older images$/);
+  for (const region of [REGION, ...COPIES]) {
+    const byBake = (id: string) => h.sim.images({ region }).find((i) => i.tags['quadraxis:bake-id'] === id);
+    expect(byBake(first.id)?.deprecationTime, region).toBeGreaterThan(h.clock.now() - 120_000);
+    expect(byBake(second.id)?.deprecationTime, region).toBeUndefined();
+  }
 });

@@ -172,3 +172,27 @@ test('prune touches only images Quadraxis made for this project', async () => {
   expect(plan.images).toHaveLength(3);
   expect(plan.images.every((i) => i.name.startsWith('web-'))).toBe(true);
 });
+
+test('an image whose bake has not finished is in use: a copy may be reading it', async () => {
+  h = await BakeHarness.create({ timings: { copyImageMs: 60_000 } });
+  const p = lifecycleProject({ keep: 1 });
+  // A bake whose process died while copying: its record still says running until recovery settles it.
+  const { engine, kill } = h.killable();
+  const died = new Promise<string>((resolve) => {
+    const off = engine.subscribe((e) => {
+      if (e.type !== 'copy' || !e.imageId) return;
+      kill();
+      off();
+      resolve(e.bakeId);
+    });
+  });
+  await engine.start(h.request(p));
+  const interrupted = await died;
+  const later = await h.bake({ ...p, initScript: '#!/bin/sh\necho "another script"\n' });
+  expect(later.status, later.message).toBe('succeeded');
+  const plan = await h
+    .engine()
+    .pruner!.plan({ project: p, profile: 'sandbox', region: REGION, endpoint: h.sandbox.url });
+  const home = plan.images.find((i) => i.region === REGION && i.bakeId === interrupted);
+  expect(home).toMatchObject({ action: 'keep', reasons: [`in use: bake ${interrupted} (running)`] });
+});

@@ -43,6 +43,7 @@ export function describeEvent(event: BakeEvent): string[] {
 
 function describeCopy(event: Extract<BakeEvent, { type: 'copy' }>): string {
   const id = event.imageId ?? 'copy';
+  if (event.state === 'copying' && !event.imageId) return `  ${event.region}: starting the copy`;
   switch (event.state) {
     case 'copying':
       return `  ${event.region}: ${id} copying${event.progress !== undefined ? ` (${Math.floor(event.progress)}%)` : ''}`;

@@ -18,6 +18,8 @@ export const JournalEntrySchema = z.object({
   region: z.string(),
   imageId: z.string(),
   action: z.enum(['deregister', 'disable']),
+  /** The bake that made it: an image whose bake is still running is never retired. */
+  bakeId: z.string().optional(),
   snapshotIds: z.array(z.string()),
   /** planned → (image-gone →) done, or skipped (in use) / failed. */
   state: z.enum(['planned', 'image-gone', 'done', 'skipped', 'failed']),

@@ -1,5 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import { CreateTagsCommand, DeregisterImageCommand, DisableImageCommand } from '@aws-sdk/client-ec2';
+import { isFinalStatus, type BakeRecord } from '../../../../shared/bake';
 import type { PruneOutcome, PrunePlan, PruneReport } from '../../../../shared/lifecycle';
 import type { Project } from '../../../../shared/project';
 import { AppError } from '../../../../shared/result';
@@ -12,7 +13,7 @@ import type { Store } from '../../store';
 import { deleteSnapshot } from '../copy';
 import { parameterName } from '../plan';
 import { RegionReach, type RegionHandle } from '../reach';
-import { findUsage, instancesUsing, parameterUsing, type UsageFinder } from './in-use';
+import { add, findUsage, instancesUsing, parameterUsing, type Usage, type UsageFinder } from './in-use';
 import { autoScalingGroupsUsing, launchTemplatesUsing } from './in-use-templates';
 import { projectImages, TAG_DISABLED_AT } from './inventory';
 import {
@@ -27,7 +28,7 @@ import { decide, describeUse } from './rules';
 
 export interface PrunerDeps {
   dataDir: string;
-  store: { versions: Pick<Store['versions'], 'list'> };
+  store: { versions: Pick<Store['versions'], 'list'>; bakes: Pick<Store['bakes'], 'get'> };
   connect: Connect;
   /** The engine's shared limiter and poller per account and region. */
   services(connection: Connection): RegionServices;
@@ -140,6 +141,7 @@ export function createPruner(deps: PrunerDeps): Pruner {
             finders(parameter),
             signal,
           );
+          await runningBakes(images, usage);
           return decide(images, rules, usage, now, byBake);
         } catch (error) {
           if (signal.aborted) throw error;
@@ -179,6 +181,27 @@ export function createPruner(deps: PrunerDeps): Pruner {
     };
   }
 
+  /**
+   * An image whose bake has not finished may be the source of a copy under way, or about to be published:
+   * it counts as in use until its bake ends (in any process sharing this data directory).
+   */
+  async function runningBakes(
+    images: readonly { imageId: string; bakeId: string }[],
+    usage: Usage,
+  ): Promise<void> {
+    const records = new Map<string, Promise<BakeRecord | undefined>>();
+    for (const image of images) {
+      let record = records.get(image.bakeId);
+      if (!record) {
+        record = deps.store.bakes.get(image.bakeId).catch(() => undefined);
+        records.set(image.bakeId, record);
+      }
+      const found = await record;
+      if (found && !isFinalStatus(found.status))
+        add(usage, image.imageId, { kind: 'bake', id: image.bakeId, detail: found.status });
+    }
+  }
+
   /** Carries a journal to its end: every entry done, skipped (in use) or failed; journaled after each action. */
   async function carryOut(
     journal: PruneJournal,
@@ -198,8 +221,17 @@ export function createPruner(deps: PrunerDeps): Pruner {
       try {
         handle = await reach.region(region);
         // Asked now, not when the plan was made: whatever started using an image since keeps it.
-        const planned = entries.filter((e) => e.state === 'planned').map((e) => e.imageId);
-        usage = await findUsage(handle, planned, finders(journal.parameter), signal);
+        const planned = entries.filter((e) => e.state === 'planned');
+        usage = await findUsage(
+          handle,
+          planned.map((e) => e.imageId),
+          finders(journal.parameter),
+          signal,
+        );
+        await runningBakes(
+          planned.flatMap((e) => (e.bakeId ? [{ imageId: e.imageId, bakeId: e.bakeId }] : [])),
+          usage,
+        );
       } catch (error) {
         if (signal.aborted) throw error;
         for (const entry of entries) {
@@ -326,6 +358,7 @@ export function createPruner(deps: PrunerDeps): Pruner {
               region: i.region,
               imageId: i.imageId,
               action: i.action === 'disable' ? 'disable' : 'deregister',
+              ...(i.bakeId ? { bakeId: i.bakeId } : {}),
               snapshotIds: i.snapshotIds,
               state: 'planned',
               deletedSnapshots: [],

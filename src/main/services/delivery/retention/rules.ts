@@ -113,6 +113,8 @@ export function describeUse(use: { kind: string; id: string; detail: string }): 
       return `launch template ${use.id} (${use.detail})`;
     case 'auto-scaling-group':
       return `Auto Scaling group ${use.id} (${use.detail})`;
+    case 'bake':
+      return `bake ${use.id} (${use.detail})`;
     default:
       return `parameter ${use.id} (${use.detail})`;
   }
