@@ -1,42 +1,13 @@
 import { setMaxListeners } from 'node:events';
-import { CreateTagsCommand, DeregisterImageCommand, DisableImageCommand } from '@aws-sdk/client-ec2';
-import { isFinalStatus, type BakeRecord } from '../../../../shared/bake';
 import type { PruneOutcome, PrunePlan, PruneReport } from '../../../../shared/lifecycle';
 import type { Project } from '../../../../shared/project';
-import { AppError } from '../../../../shared/result';
-import { awsErrorCode } from '../../bake/aws-call';
-import type { RegionServices } from '../../bake/region-services';
-import type { Connect, Connection } from '../../bake/types';
-import type { Clock } from '../../clock';
-import type { Logger } from '../../logger';
-import type { Store } from '../../store';
-import { deleteSnapshot } from '../copy';
 import { parameterName } from '../plan';
-import { RegionReach, type RegionHandle } from '../reach';
-import { add, findUsage, instancesUsing, parameterUsing, type Usage, type UsageFinder } from './in-use';
-import { autoScalingGroupsUsing, launchTemplatesUsing } from './in-use-templates';
-import { projectImages, TAG_DISABLED_AT } from './inventory';
-import {
-  newJournalId,
-  readJournal,
-  withPruneLock,
-  writeJournal,
-  type JournalEntry,
-  type PruneJournal,
-} from './journal';
-import { decide, describeUse } from './rules';
+import { carryOut } from './carry-out';
+import { pruneContext, type PrunerDeps } from './context';
+import { newJournalId, readJournal, withPruneLock, writeJournal, type PruneJournal } from './journal';
+import { makePlan } from './make-plan';
 
-export interface PrunerDeps {
-  dataDir: string;
-  store: { versions: Pick<Store['versions'], 'list'>; bakes: Pick<Store['bakes'], 'get'> };
-  connect: Connect;
-  /** The engine's shared limiter and poller per account and region. */
-  services(connection: Connection): RegionServices;
-  clock: Clock;
-  logger: Logger;
-  /** More ways an image can be in use, beside instances, launch templates, groups and the parameter. */
-  finders?: readonly UsageFinder[];
-}
+export type { PrunerDeps } from './context';
 
 export interface PruneRequest {
   project: Project;
@@ -71,257 +42,11 @@ export interface Pruner {
  * a time across processes.
  */
 export function createPruner(deps: PrunerDeps): Pruner {
-  function reachFor(
-    request: { profile: string; endpoint?: string | undefined },
-    count: () => void,
-  ): RegionReach {
-    return new RegionReach({
-      connect: (region) =>
-        deps.connect({
-          profile: request.profile,
-          region,
-          ...(request.endpoint ? { endpoint: request.endpoint } : {}),
-        }),
-      services: (connection) => deps.services(connection),
-      clock: deps.clock,
-      onCall: count,
-    });
-  }
-
-  function finders(parameter: string | undefined): UsageFinder[] {
-    return [
-      instancesUsing,
-      launchTemplatesUsing,
-      autoScalingGroupsUsing,
-      parameterUsing(parameter),
-      ...(deps.finders ?? []),
-    ];
-  }
-
-  async function makePlan(request: PruneRequest, count: () => void): Promise<PrunePlan> {
-    const { project } = request;
-    const rules = project.retention;
-    if (!rules)
-      throw new AppError(
-        'INVALID_INPUT',
-        `${project.name} has no retention rules: add retention (keep, maxAgeDays) to say which images to keep.`,
-      );
-    const signal = roomy(request.signal);
-    const home = await deps.connect({
-      profile: request.profile,
-      ...((request.region ?? project.region) ? { region: request.region ?? project.region } : {}),
-      ...(request.endpoint ? { endpoint: request.endpoint } : {}),
-    });
-    const versions = await deps.store.versions.list(project.name, { limit: 10_000 });
-    const regions = [
-      ...new Set([
-        home.region,
-        ...(project.distribution?.regions ?? []),
-        // A region the project no longer distributes to still holds the images it once copied there.
-        ...versions.flatMap((v) =>
-          v.profile === request.profile ? [v.region, ...(v.images ?? []).map((i) => i.region)] : [],
-        ),
-      ]),
-    ];
-    const byBake = new Map(versions.map((v) => [v.bakeId, v.version]));
-    const parameter = project.distribution?.ssmParameter
-      ? parameterName(project.distribution.ssmParameter, project.name)
-      : undefined;
-    const reach = reachFor(request, count);
-    const now = deps.clock.now();
-    const problems: PrunePlan['problems'] = [];
-    const perRegion = await Promise.all(
-      regions.map(async (region) => {
-        try {
-          const handle = await reach.region(region);
-          const images = await projectImages(handle, project.name, signal);
-          const usage = await findUsage(
-            handle,
-            images.map((i) => i.imageId),
-            finders(parameter),
-            signal,
-          );
-          await runningBakes(images, usage);
-          return decide(images, rules, usage, now, byBake);
-        } catch (error) {
-          if (signal.aborted) throw error;
-          problems.push({ region, message: error instanceof Error ? error.message : String(error) });
-          return [];
-        }
-      }),
-    );
-    const journal = await readJournal(deps.dataDir, project.name);
-    const pending = journal && !journal.finishedAt ? journal.entries.filter((e) => !terminal(e)) : [];
-    return {
-      project: project.name,
-      profile: request.profile,
-      generatedAt: now,
-      regions,
-      rules: {
-        ...(rules.keep !== undefined ? { keep: rules.keep } : {}),
-        ...(rules.maxAgeDays !== undefined ? { maxAgeDays: rules.maxAgeDays } : {}),
-        ...(rules.disableForDays !== undefined ? { disableForDays: rules.disableForDays } : {}),
-      },
-      images: perRegion.flat(),
-      problems,
-      ...(journal && pending.length > 0
-        ? {
-            unfinished: {
-              startedAt: journal.startedAt,
-              profile: journal.profile,
-              pending: pending.map((e) => ({
-                region: e.region,
-                imageId: e.imageId,
-                action: e.action,
-                state: e.state,
-              })),
-            },
-          }
-        : {}),
-    };
-  }
-
-  /**
-   * An image whose bake has not finished may be the source of a copy under way, or about to be published:
-   * it counts as in use until its bake ends (in any process sharing this data directory).
-   */
-  async function runningBakes(
-    images: readonly { imageId: string; bakeId: string }[],
-    usage: Usage,
-  ): Promise<void> {
-    const records = new Map<string, Promise<BakeRecord | undefined>>();
-    for (const image of images) {
-      let record = records.get(image.bakeId);
-      if (!record) {
-        record = deps.store.bakes.get(image.bakeId).catch(() => undefined);
-        records.set(image.bakeId, record);
-      }
-      const found = await record;
-      if (found && !isFinalStatus(found.status))
-        add(usage, image.imageId, { kind: 'bake', id: image.bakeId, detail: found.status });
-    }
-  }
-
-  /** Carries a journal to its end: every entry done, skipped (in use) or failed; journaled after each action. */
-  async function carryOut(
-    journal: PruneJournal,
-    resumed: boolean,
-    signal: AbortSignal,
-    count: () => void,
-    onOutcome: ((outcome: PruneOutcome) => void) | undefined,
-  ): Promise<PruneOutcome[]> {
-    const reach = reachFor(journal, count);
-    const save = () => writeJournal(deps.dataDir, journal);
-    const outcomes: PruneOutcome[] = [];
-    const regions = [...new Set(journal.entries.filter((e) => !terminal(e)).map((e) => e.region))];
-    for (const region of regions) {
-      const entries = journal.entries.filter((e) => e.region === region && !terminal(e));
-      let handle: RegionHandle;
-      let usage;
-      try {
-        handle = await reach.region(region);
-        // Asked now, not when the plan was made: whatever started using an image since keeps it.
-        const planned = entries.filter((e) => e.state === 'planned');
-        usage = await findUsage(
-          handle,
-          planned.map((e) => e.imageId),
-          finders(journal.parameter),
-          signal,
-        );
-        await runningBakes(
-          planned.flatMap((e) => (e.bakeId ? [{ imageId: e.imageId, bakeId: e.bakeId }] : [])),
-          usage,
-        );
-      } catch (error) {
-        if (signal.aborted) throw error;
-        for (const entry of entries) {
-          entry.message = error instanceof Error ? error.message : String(error);
-          outcomes.push(outcome(entry, resumed, 'failed'));
-        }
-        continue;
-      }
-      for (const entry of entries) {
-        try {
-          const uses = usage.get(entry.imageId) ?? [];
-          if (entry.state === 'planned' && uses.length > 0) {
-            entry.state = 'skipped';
-            entry.message = `in use: ${uses.map(describeUse).join(', ')}`;
-            await save();
-          } else {
-            await retire(handle, entry, save, signal);
-          }
-          outcomes.push(outcome(entry, resumed));
-        } catch (error) {
-          if (signal.aborted) throw error;
-          entry.message = error instanceof Error ? error.message : String(error);
-          await save();
-          outcomes.push(outcome(entry, resumed, 'failed'));
-        }
-        onOutcome?.(outcomes.at(-1)!);
-      }
-    }
-    if (journal.entries.every(terminal)) {
-      journal.finishedAt = deps.clock.now();
-      await save();
-    }
-    return outcomes;
-  }
-
-  async function retire(
-    handle: RegionHandle,
-    entry: JournalEntry,
-    save: () => Promise<void>,
-    signal: AbortSignal,
-  ): Promise<void> {
-    if (entry.action === 'disable') {
-      await handle.call(
-        'CreateTags',
-        (o) =>
-          handle.clients.ec2.send(
-            new CreateTagsCommand({
-              Resources: [entry.imageId],
-              Tags: [{ Key: TAG_DISABLED_AT, Value: new Date(deps.clock.now()).toISOString() }],
-            }),
-            o,
-          ),
-        signal,
-      );
-      await handle.call(
-        'DisableImage',
-        (o) => handle.clients.ec2.send(new DisableImageCommand({ ImageId: entry.imageId }), o),
-        signal,
-      );
-      entry.state = 'done';
-      await save();
-      return;
-    }
-    if (entry.state === 'planned') {
-      try {
-        await handle.call(
-          'DeregisterImage',
-          (o) => handle.clients.ec2.send(new DeregisterImageCommand({ ImageId: entry.imageId }), o),
-          signal,
-        );
-      } catch (error) {
-        if (awsErrorCode(error) !== 'InvalidAMIID.NotFound') throw error;
-      }
-      entry.state = 'image-gone';
-      await save();
-    }
-    for (const snapshotId of entry.snapshotIds) {
-      if (entry.deletedSnapshots.includes(snapshotId)) continue;
-      await deleteSnapshot(handle, snapshotId, signal);
-      entry.deletedSnapshots.push(snapshotId);
-      await save();
-    }
-    entry.state = 'done';
-    await save();
-  }
-
+  const ctx = pruneContext(deps);
   return {
     async plan(request) {
       let calls = 0;
-      return makePlan(request, () => calls++);
+      return makePlan(ctx, request, roomy(request.signal), () => calls++);
     },
 
     async prune(request, confirm, onOutcome) {
@@ -336,9 +61,9 @@ export function createPruner(deps: PrunerDeps): Pruner {
             project: interrupted.project,
             id: interrupted.id,
           });
-          outcomes.push(...(await carryOut(interrupted, true, signal, count, onOutcome)));
+          outcomes.push(...(await carryOut(ctx, interrupted, true, signal, count, onOutcome)));
         }
-        const plan = await makePlan(request, count);
+        const plan = await makePlan(ctx, request, signal, count);
         const answer = await confirm(plan);
         const chosen = plan.images.filter(
           (i) =>
@@ -366,7 +91,7 @@ export function createPruner(deps: PrunerDeps): Pruner {
           };
           // Written before anything is touched: the snapshot ids are what a crash would otherwise lose.
           await writeJournal(deps.dataDir, journal);
-          outcomes.push(...(await carryOut(journal, false, signal, count, onOutcome)));
+          outcomes.push(...(await carryOut(ctx, journal, false, signal, count, onOutcome)));
         }
         return { plan, acted: answer !== false && outcomes.length > 0, outcomes, apiCalls: calls };
       });
@@ -379,26 +104,4 @@ function roomy(signal: AbortSignal | undefined): AbortSignal {
   const own = signal ? AbortSignal.any([signal]) : new AbortController().signal;
   setMaxListeners(500, own);
   return own;
-}
-
-function terminal(entry: JournalEntry): boolean {
-  return entry.state === 'done' || entry.state === 'skipped';
-}
-
-function outcome(entry: JournalEntry, resumed: boolean, failed?: 'failed'): PruneOutcome {
-  const result: PruneOutcome['result'] = failed
-    ? 'failed'
-    : entry.state === 'skipped'
-      ? 'skipped'
-      : entry.action === 'disable'
-        ? 'disabled'
-        : 'deregistered';
-  return {
-    region: entry.region,
-    imageId: entry.imageId,
-    result,
-    snapshotsDeleted: [...entry.deletedSnapshots],
-    ...(entry.message ? { message: entry.message } : {}),
-    ...(resumed ? { resumed: true } : {}),
-  };
 }
