@@ -47,6 +47,26 @@ export function applyBakeEvent(record: BakeRecord | undefined, event: BakeEvent)
     case 'console':
       // Console lines live in the bake's console log, not in the record.
       return next;
+    case 'copy': {
+      const copies = record.copies ?? [];
+      const before = copies.find((c) => c.region === event.region);
+      const updated = {
+        ...(before ?? { region: event.region, snapshotIds: [] }),
+        state: event.state,
+        ...(event.imageId !== undefined ? { imageId: event.imageId } : {}),
+        ...(event.progress !== undefined ? { progress: event.progress } : {}),
+        ...(event.snapshotIds !== undefined ? { snapshotIds: event.snapshotIds } : {}),
+        ...(event.message !== undefined ? { message: event.message } : {}),
+      };
+      next.copies = before ? copies.map((c) => (c === before ? updated : c)) : [...copies, updated];
+      return next;
+    }
+    case 'published': {
+      const { region, name, imageId, previous } = event;
+      const entry = { region, name, imageId, ...(previous !== undefined ? { previous } : {}) };
+      next.published = [...(record.published ?? []).filter((p) => p.region !== region), entry];
+      return next;
+    }
     case 'finished':
       return { ...event.record, seq: event.seq };
   }

@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { BAKE_STEPS, isFinalStatus, type BakeEvent, type BakeRecord } from '../../../shared/bake';
+import { isFinalStatus, stepsFor, type BakeEvent, type BakeRecord } from '../../../shared/bake';
 import { WRAPPER_VERSION } from '../../../protocol/user-data';
 import { ProjectSchema, type Project } from '../../../shared/project';
 import { AppError, describeZodError } from '../../../shared/result';
 import { targetContext, toAppError } from '../aws/errors';
 import { silentLogger } from '../logger';
+import { createPruner } from '../delivery/retention/pruner';
 import { newBakeId } from '../store';
 import type { CallScope } from './aws-call';
 import { BakeRun, type RunEnv } from './bake-run';
@@ -45,7 +46,27 @@ export function createBakeEngine(deps: EngineDeps): BakeEngine {
       }
     }
   };
-  const env: RunEnv = { store, clock, logger, appVersion: deps.appVersion, pollIntervalMs, broadcast };
+  const pruner = deps.dataDir
+    ? createPruner({
+        dataDir: deps.dataDir,
+        store,
+        connect: deps.connect,
+        services: (connection) => regions.for(connection),
+        clock,
+        logger,
+      })
+    : undefined;
+  const env: RunEnv = {
+    store,
+    clock,
+    logger,
+    appVersion: deps.appVersion,
+    pollIntervalMs,
+    broadcast,
+    connect: deps.connect,
+    regionServices: (connection) => regions.for(connection),
+    ...(pruner ? { pruner } : {}),
+  };
 
   const hooks: PipelineHooks = {
     afterPreflight(run) {
@@ -101,7 +122,7 @@ export function createBakeEngine(deps: EngineDeps): BakeEngine {
       trigger: request.trigger,
       status: 'queued',
       createdAt: now,
-      steps: BAKE_STEPS.filter((s) => s !== 'cleanup').map((step) => ({ step, status: 'pending' })),
+      steps: stepsFor(project).map((step) => ({ step, status: 'pending' })),
       seq: 0,
       snapshotIds: [],
       scriptSha256: sha256(project.initScript),
@@ -293,6 +314,8 @@ export function createBakeEngine(deps: EngineDeps): BakeEngine {
           }),
       }),
     setPerRegionLimit: (limit) => slots.setLimit(limit),
+    regionServices: (connection) => regions.for(connection),
+    pruner,
     sweep: (request) => sweepBuilders({ deps, env, regions, isActive: (id) => active.has(id) }, request),
     async shutdown(options = {}) {
       closing = true;
