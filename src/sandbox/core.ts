@@ -5,7 +5,10 @@ import type { Ec2Context } from './ec2/context';
 import { RegionState } from './ec2/region-state';
 import { FaultBook } from './faults';
 import { IdGenerator } from './ids';
+import { KmsRegion } from './kms/keys';
 import type { LaunchTimeline, Scenario } from './scenario';
+import type { SsmContext } from './ssm/actions';
+import { SsmRegion } from './ssm/store';
 import { StsService } from './sts/service';
 import { TokenBuckets } from './throttle';
 import type { SandboxTimings } from './timings';
@@ -31,6 +34,9 @@ const CALL_LOG_LIMIT = 10_000;
 /** The simulated world's state and knobs, shared by the wire front end and the in-process Simulator API. */
 export class SimulatorCore {
   readonly regions = new Map<string, RegionState>();
+  /** KMS keys and SSM parameters are regional too; each service's state per region lives here. */
+  readonly kmsRegions = new Map<string, KmsRegion>();
+  readonly ssmRegions = new Map<string, SsmRegion>();
   readonly faults = new FaultBook();
   readonly buckets = new TokenBuckets();
   readonly dryRunDenied = new Set<string>();
@@ -64,6 +70,24 @@ export class SimulatorCore {
     return state;
   }
 
+  kms(regionName: string): KmsRegion {
+    let state = this.kmsRegions.get(regionName);
+    if (!state) {
+      state = new KmsRegion(regionName, this.accountId);
+      this.kmsRegions.set(regionName, state);
+    }
+    return state;
+  }
+
+  ssm(regionName: string): SsmRegion {
+    let state = this.ssmRegions.get(regionName);
+    if (!state) {
+      state = new SsmRegion(regionName);
+      this.ssmRegions.set(regionName, state);
+    }
+    return state;
+  }
+
   ec2Context(regionName: string): Ec2Context {
     // Auto Scaling launches and terminates EC2 instances on its own schedule: play it up to now first.
     this.autoScaling.catchUp(this, regionName, this.clock.now());
@@ -75,6 +99,20 @@ export class SimulatorCore {
       timings: this.timings,
       scenario: this.scenario,
       nextTimeline: () => this.timelines.shift(),
+      kms: this.kms(regionName),
+      otherRegion: (name) => ({ ec2: this.region(name), kms: this.kms(name) }),
+    };
+  }
+
+  ssmContext(regionName: string): SsmContext {
+    return {
+      now: this.clock.now(),
+      region: regionName,
+      accountId: this.accountId,
+      store: this.ssm(regionName),
+      kms: this.kms(regionName),
+      ec2: this.region(regionName),
+      imageValidationMs: this.timings.ssmImageValidationMs,
     };
   }
 
@@ -85,6 +123,8 @@ export class SimulatorCore {
 
   reset(): void {
     this.regions.clear();
+    this.kmsRegions.clear();
+    this.ssmRegions.clear();
     this.faults.clear();
     this.buckets.reset();
     this.dryRunDenied.clear();

@@ -65,7 +65,7 @@ export { CONTROL_TOKEN_HEADER } from './control';
 export type { CallRecord } from './core';
 export type { FaultSpec, FaultKind, LaunchTimeline, Scenario, ScriptOutcome, ImageOutcome } from './scenario';
 export { FAULT_KINDS } from './scenario';
-export type { Simulator, ResourceQuery } from './simulator';
+export type { KmsKeyView, ParameterView, Simulator, ResourceQuery } from './simulator';
 export { DEFAULT_TIMINGS, type SandboxTimings } from './timings';
 export type { ImageView, InstanceView, SnapshotView, VolumeView } from './views';
 export type { AutoScalingGroupView, GroupInstanceView, InstanceRefreshView } from './autoscaling/views';

@@ -9,6 +9,8 @@ import type { CallRecord, SimulatorCore } from './core';
 import { stopInstance, terminateInstance } from './ec2/instances';
 import type { InstanceRecord } from './ec2/records';
 import type { RegionState } from './ec2/region-state';
+import { imageValueValidator } from './ssm/actions';
+import type { KeyRecord, KeyState } from './kms/keys';
 import {
   FaultSpecSchema,
   LaunchTimelineSchema,
@@ -29,6 +31,29 @@ import {
   type VolumeView,
 } from './views';
 import { handleWire, type WireRequest, type WireResponse } from './wire/dispatch';
+
+export interface KmsKeyView {
+  keyId: string;
+  arn: string;
+  region: string;
+  keyManager: 'AWS' | 'CUSTOMER';
+  state: KeyState;
+}
+
+export interface ParameterView {
+  name: string;
+  region: string;
+  type: string;
+  dataType: string;
+  /** The plaintext, also of a SecureString (the Sandbox never encrypts; this is for tests). */
+  value: string;
+  version: number;
+  keyId?: string;
+}
+
+function keyView(key: KeyRecord): KmsKeyView {
+  return { keyId: key.keyId, arn: key.arn, region: key.region, keyManager: key.keyManager, state: key.state };
+}
 
 export interface ResourceQuery {
   /** Only this region (default: all regions the sandbox has seen calls for). */
@@ -80,6 +105,63 @@ export class Simulator {
   volumes(query: ResourceQuery = {}): VolumeView[] {
     const now = this.core.clock.now();
     return this.regions(query).flatMap((r) => [...r.volumes.values()].map((v) => volumeView(v, r, now)));
+  }
+
+  /** A region's KMS key by any identifier KMS accepts (alias, id, ARN); undefined when there is none. */
+  kmsKey(region: string, identifier: string): KmsKeyView | undefined {
+    const key = this.core.kms(region).resolve(identifier);
+    return key && keyView(key);
+  }
+
+  /** Adds a customer managed key (and alias) to a region: a test's own key, or one in another state. */
+  createKmsKey(region: string, spec: { alias: string; state?: KeyState; description?: string }): KmsKeyView {
+    if (!spec.alias.startsWith('alias/') || spec.alias.startsWith('alias/aws/'))
+      throw new Error(`A customer key alias starts with alias/ (not alias/aws/): ${spec.alias}`);
+    const kms = this.core.kms(region);
+    if (kms.aliases.has(spec.alias)) throw new Error(`${spec.alias} already exists in ${region}`);
+    return keyView(
+      kms.add({
+        alias: spec.alias,
+        description: spec.description ?? '',
+        keyManager: 'CUSTOMER',
+        state: spec.state ?? 'Enabled',
+        createdAt: this.core.clock.now(),
+      }),
+    );
+  }
+
+  /** Someone disables (or enables, or schedules for deletion) a key behind the caller's back. */
+  setKmsKeyState(region: string, identifier: string, state: KeyState): KmsKeyView {
+    const key = this.core.kms(region).resolve(identifier);
+    if (!key) throw new Error(`No KMS key ${identifier} in ${region}`);
+    key.state = state;
+    return keyView(key);
+  }
+
+  /** The account's own SSM parameters (newest version each), as a GetParameter at clock.now() would see them. */
+  parameters(query: ResourceQuery = {}): ParameterView[] {
+    const now = this.core.clock.now();
+    const regions = query.region ? [query.region] : [...this.core.ssmRegions.keys()];
+    return regions.flatMap((region) => {
+      const store = this.core.ssm(region);
+      store.settle(now, imageValueValidator(this.core.region(region), this.core.accountId));
+      return [...store.parameters.values()].flatMap((p) => {
+        const v = p.versions.at(-1);
+        return v
+          ? [
+              {
+                name: p.name,
+                region,
+                type: v.type,
+                dataType: v.dataType,
+                value: v.value,
+                version: v.version,
+                ...(v.keyId ? { keyId: v.keyId } : {}),
+              },
+            ]
+          : [];
+      });
+    });
   }
 
   /** Auto Scaling groups as they are at clock.now(), each instance with its launch, service and exit times. */

@@ -24,6 +24,8 @@ interface BakeFlags extends TargetFlags {
   force?: boolean;
   deploy?: boolean;
   mfaCode?: string;
+  /** commander's --no-prune: false when given. */
+  prune?: boolean;
 }
 
 export const registerBake: RegisterCommand = (program, io) => {
@@ -42,6 +44,7 @@ export const registerBake: RegisterCommand = (program, io) => {
       'send every call to this endpoint (a running `quadraxis sandbox`, LocalStack)',
     )
     .option('--force', 'bake even if an identical bake already made an image that still exists')
+    .option('--no-prune', 'do not prune old images after this bake, even if the project asks for it')
     .option('--json', 'print one bake event per line (JSON) instead of text')
     .option('--deploy', 'then deploy the new version to every deploy target the project names')
     .option('--mfa-code <code>', 'MFA code, when the profile needs one (otherwise asked on the terminal)')
@@ -81,7 +84,11 @@ export async function runBake(
   flags: BakeFlags,
   interrupt: AbortSignal,
 ): Promise<number> {
-  const project = await loadProject(command, io, name, flags.file);
+  const loaded = await loadProject(command, io, name, flags.file);
+  const project =
+    flags.prune === false && loaded.retention
+      ? { ...loaded, retention: { ...loaded.retention, pruneAfterBake: false } }
+      : loaded;
   const runtime = cliRuntime(command, io, flags);
   const { engine } = runtime;
   try {

@@ -9,6 +9,7 @@ import { registerPolicy } from './policy';
 import { registerProfiles } from './profiles';
 import { registerProjects } from './projects';
 import { registerRollback } from './rollback';
+import { registerPrune } from './prune';
 import { registerSandbox } from './sandbox';
 import { registerServe } from './serve';
 import { registerSweep } from './sweep';
@@ -31,4 +32,5 @@ export const commands: RegisterCommand[] = [
   registerDeploy,
   registerDeployments,
   registerRollback,
+  registerPrune,
 ];

@@ -82,6 +82,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     regions,
     ...(options.perRegionLimit ? { limits: { perRegion: options.perRegionLimit } } : {}),
     ...(options.pollIntervalMs ? { pollIntervalMs: options.pollIntervalMs } : {}),
+    dataDir: options.dataDir,
   });
   const deploy = createDeployService({
     store,

@@ -18,11 +18,8 @@ export const GROUP_NAME_TAG = 'aws:autoscaling:groupName';
 /** EC2 as it is at moment `at` (a moment the simulation is catching up on), for launches made then. */
 export function ec2At(core: SimulatorCore, regionName: string, at: number): Ec2Context {
   return {
+    ...core.ec2Context(regionName),
     now: at,
-    region: core.region(regionName),
-    accountId: core.accountId,
-    ids: core.ids,
-    timings: core.timings,
     // Bakes' scenarios and benchmark timelines are for builders, not for a group's instances.
     scenario: {},
     nextTimeline: () => undefined,

@@ -1,4 +1,13 @@
 import type { Ec2Handler } from './context';
+import {
+  describeImageAttribute,
+  disableImage,
+  disableImageDeprecation,
+  enableImage,
+  enableImageDeprecation,
+  modifyImageAttribute,
+} from './image-attributes';
+import { copyImage } from './image-copy';
 import { createImage, deregisterImage, describeImages } from './images';
 import { describeInstanceTypes } from './instance-types';
 import {
@@ -25,6 +34,7 @@ import {
   modifyLaunchTemplate,
 } from './launch-templates';
 import { runInstances } from './run-instances';
+import { describeSnapshotAttribute, modifySnapshotAttribute } from './snapshot-attributes';
 import { deleteSnapshot, describeSnapshots, describeVolumes } from './snapshots';
 import { createTags, deleteTags } from './tags';
 
@@ -51,6 +61,15 @@ export const EC2_ACTIONS: Readonly<Record<string, Ec2Handler>> = {
   DescribeSecurityGroups: describeSecurityGroups,
   DescribeInstanceTypes: describeInstanceTypes,
   DescribeKeyPairs: describeKeyPairs,
+  CopyImage: copyImage,
+  ModifyImageAttribute: modifyImageAttribute,
+  DescribeImageAttribute: describeImageAttribute,
+  EnableImageDeprecation: enableImageDeprecation,
+  DisableImageDeprecation: disableImageDeprecation,
+  DisableImage: disableImage,
+  EnableImage: enableImage,
+  ModifySnapshotAttribute: modifySnapshotAttribute,
+  DescribeSnapshotAttribute: describeSnapshotAttribute,
   CreateLaunchTemplate: createLaunchTemplate,
   CreateLaunchTemplateVersion: createLaunchTemplateVersion,
   DescribeLaunchTemplates: describeLaunchTemplates,

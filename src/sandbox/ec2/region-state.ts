@@ -19,6 +19,8 @@ export class RegionState {
   readonly launchTemplates = new Map<string, LaunchTemplateRecord>();
   /** RunInstances idempotency: token → what the first call asked for and what it made. */
   readonly clientTokens = new Map<string, { fingerprint: string; instanceIds: string[] }>();
+  /** CopyImage idempotency: token → what the first call asked for and the copy it made. */
+  readonly copyTokens = new Map<string, { fingerprint: string; imageId: string }>();
   /** Tags on the default network resources (VPC, subnets, security group, key pair). */
   readonly networkTags = new Map<string, Tags>();
   private nextHost = 10;

@@ -65,7 +65,13 @@ describe('credential resolution against the sandbox', () => {
       profile: 'base',
       kind: 'keys',
       region: 'us-east-1',
-      endpoints: { ec2: sandbox.url, sts: sandbox.url, ssm: sandbox.url, autoscaling: sandbox.url },
+      endpoints: {
+        ec2: sandbox.url,
+        sts: sandbox.url,
+        ssm: sandbox.url,
+        kms: sandbox.url,
+        autoscaling: sandbox.url,
+      },
       simulated: false,
     });
     expect(await getCallerIdentity(clients)).toEqual({
@@ -174,6 +180,7 @@ describe('credential resolution against the sandbox', () => {
       ec2: sandbox.url,
       sts: sandbox.url,
       ssm: sandbox.url,
+      kms: sandbox.url,
       autoscaling: sandbox.url,
     });
     const clients = createAwsClients(target, { maxAttempts: 1 });

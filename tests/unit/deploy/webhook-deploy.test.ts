@@ -64,6 +64,7 @@ beforeAll(async () => {
     {
       state,
       projects: runtime.store.projects,
+      bakes: runtime.store.bakes,
       engine: runtime.engine,
       clock: systemClock,
       logger: silentLogger,
@@ -99,7 +100,7 @@ beforeAll(async () => {
       },
     }),
   );
-  secret = await state.triggers.rotate('web');
+  secret = await state.triggers.rotate('web', 'github');
 });
 afterAll(async () => {
   ec2?.destroy();

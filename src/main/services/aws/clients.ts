@@ -1,5 +1,6 @@
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { EC2Client } from '@aws-sdk/client-ec2';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { AwsService } from '../../../shared/aws';
@@ -10,7 +11,9 @@ export interface AwsClients {
   ec2: EC2Client;
   sts: STSClient;
   ssm: SSMClient;
-  /** Deploys: groups and instance refreshes (src/main/services/deploy). */
+  /** Only DescribeKey: whether a project's encryption keys exist and may be used (see delivery/). */
+  kms: KMSClient;
+  /** Groups (retention's in-use check; deploys). */
   autoScaling: AutoScalingClient;
   target: AwsTarget;
   /** Closes the clients' sockets. */
@@ -27,7 +30,7 @@ export interface AwsClientOptions {
 const DEFAULT_MAX_ATTEMPTS = 5;
 
 /**
- * The clients a bake and a deploy need, all signing with the target's (shared, memoized) credentials and calling
+ * The three clients a bake needs, all signing with the target's (shared, memoized) credentials and calling
  * the target's endpoints. Endpoints the SDK would find on its own are ignored on purpose: the target already
  * resolved them for the chosen profile, and that is what the UI shows.
  */
@@ -46,21 +49,25 @@ export function createAwsClients(target: AwsTarget, options: AwsClientOptions = 
   const ec2 = new EC2Client(common('ec2'));
   const sts = new STSClient(common('sts'));
   const ssm = new SSMClient(common('ssm'));
+  const kms = new KMSClient(common('kms'));
   const autoScaling = new AutoScalingClient(common('autoscaling'));
   nameFailedActions(ec2, 'ec2');
   nameFailedActions(sts, 'sts');
   nameFailedActions(ssm, 'ssm');
+  nameFailedActions(kms, 'kms');
   nameFailedActions(autoScaling, 'autoscaling');
   return {
     ec2,
     sts,
     ssm,
+    kms,
     autoScaling,
     target,
     destroy() {
       ec2.destroy();
       sts.destroy();
       ssm.destroy();
+      kms.destroy();
       autoScaling.destroy();
     },
   };
@@ -72,10 +79,7 @@ function endpointOf(target: AwsTarget, service: AwsService): string | undefined 
 }
 
 /** So an error can say "not allowed to call ec2:RunInstances" whoever catches it. */
-function nameFailedActions(
-  client: EC2Client | STSClient | SSMClient | AutoScalingClient,
-  service: AwsService,
-): void {
+function nameFailedActions(client: EC2Client | STSClient | SSMClient | KMSClient, service: AwsService): void {
   (client as EC2Client).middlewareStack.add(
     (next, context) => async (args) => {
       try {

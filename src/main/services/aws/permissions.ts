@@ -25,6 +25,7 @@ import { resolveBaseImage } from './base-image';
 import { builderRunInstancesInput, builderTags, imageTagSpecifications } from './builder-launch';
 import type { AwsClients } from './clients';
 import { cleanMessage, targetContext, toAppError } from './errors';
+import { deliveryChecks } from './permissions-delivery';
 import { getCallerIdentity } from './identity';
 import { PLACEHOLDER_TEMPLATE_MISSING, deployChecks, uncheckableResults } from './permissions-deploy';
 import { describeTarget } from './target';
@@ -58,6 +59,8 @@ const WHOLE_CHECK_FAILURES = new Set([
 
 export interface CheckOptions {
   signal?: AbortSignal;
+  /** Clients for the project's other regions (copies, keys); without it those are checked in this one. */
+  regionClients?: (region: string) => Promise<AwsClients>;
 }
 
 /**
@@ -171,8 +174,13 @@ export async function checkPermissions(
   }
 
   checks.push(...deployChecks(clients, project, send));
+  checks.push(
+    ...deliveryChecks(clients, project, options.regionClients ?? (() => Promise.resolve(clients)), send),
+  );
+
   const results = await Promise.all(
-    checks.map(async ([action, call]): Promise<PermissionResult> => {
+    // Deploys and retention both read launch templates and groups: one row per action, the first asked.
+    onePerAction(checks).map(async ([action, call]): Promise<PermissionResult> => {
       try {
         await call();
         return { action, status: 'allowed' };
@@ -190,6 +198,11 @@ export async function checkPermissions(
     results,
     ok: results.every((r) => r.status === 'allowed' || r.status === 'unchecked'),
   };
+}
+
+function onePerAction<T extends [PermissionAction, unknown]>(checks: T[]): T[] {
+  const seen = new Set<PermissionAction>();
+  return checks.filter(([action]) => !seen.has(action) && seen.add(action));
 }
 
 function interpret(action: PermissionAction, error: unknown, clients: AwsClients): PermissionResult {

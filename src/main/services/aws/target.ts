@@ -74,7 +74,13 @@ export async function resolveTarget(options: ResolveTargetOptions = {}): Promise
   }
   const endpointOverride = (endpoints: ServiceEndpoints): ServiceEndpoints =>
     options.endpoint
-      ? { ec2: options.endpoint, sts: options.endpoint, ssm: options.endpoint, autoscaling: options.endpoint }
+      ? {
+          ec2: options.endpoint,
+          sts: options.endpoint,
+          ssm: options.endpoint,
+          kms: options.endpoint,
+          autoscaling: options.endpoint,
+        }
       : endpoints;
 
   if (profile.kind === 'sandbox') {
@@ -88,7 +94,7 @@ export async function resolveTarget(options: ResolveTargetOptions = {}): Promise
       profile: SANDBOX_PROFILE,
       kind: 'sandbox',
       region: options.region ?? SANDBOX_DEFAULT_REGION,
-      endpoints: { ec2: url, sts: url, ssm: url, autoscaling: url },
+      endpoints: { ec2: url, sts: url, ssm: url, kms: url, autoscaling: url },
       simulated: true,
       fromConfigFiles: false,
       credentials: staticCredentials({ ...SANDBOX_CREDENTIALS }),

@@ -31,13 +31,12 @@ export interface DeployPlan {
 }
 
 /**
- * The image a version has in a region: its own region's, or a copy distribution made there (issue 16
- * records those in `images`). Undefined when the version has no image there.
+ * The image a version has in a region: its own region's, or a copy distribution made there (recorded
+ * in `images`). Undefined when the version has no image there.
  */
 export function imageInRegion(version: Version, region: string): string | undefined {
   if (version.region === region) return version.imageId;
-  const copies = (version as Version & { images?: { region: string; imageId: string }[] }).images;
-  return copies?.find((c) => c.region === region)?.imageId;
+  return version.images?.find((c) => c.region === region)?.imageId;
 }
 
 export async function loadProject(deps: DeployDeps, name: string): Promise<Project> {

@@ -1,5 +1,13 @@
 import { z } from 'zod';
 import { ProjectSchema, type Project, type ProjectInput } from '../../../../shared/project';
+import {
+  DistributionFormSchema,
+  RetentionFormSchema,
+  toDistribution,
+  toDistributionForm,
+  toRetention,
+  toRetentionForm,
+} from './delivery-form-model';
 
 /**
  * The project form's values: the project as a person edits it. Empty inputs are '' (not undefined, which
@@ -73,6 +81,8 @@ export const ProjectFormSchema = z.object({
   triggers: shape.triggers.unwrap(),
   // Not edited by the form (the project file holds it), but carried through a save untouched.
   deploy: shape.deploy,
+  distribution: DistributionFormSchema,
+  retention: RetentionFormSchema,
 });
 
 export type ProjectFormValues = z.input<typeof ProjectFormSchema>;
@@ -98,6 +108,8 @@ export function toFormValues(project: Project): ProjectFormValues {
     completion: project.completion,
     triggers: project.triggers,
     ...(project.deploy ? { deploy: project.deploy } : {}),
+    distribution: toDistributionForm(project.distribution),
+    retention: toRetentionForm(project.retention),
   };
 }
 
@@ -133,6 +145,8 @@ export function toProjectInput(values: ProjectFormValues): ProjectInput {
     completion: values.completion,
     triggers: values.triggers,
     deploy: values.deploy,
+    distribution: toDistribution(values.distribution),
+    retention: toRetention(values.retention),
   };
   for (const key of Object.keys(input) as (keyof ProjectInput)[])
     if (input[key] === undefined) delete input[key];
@@ -145,12 +159,17 @@ export function formValuesFromDraft(
   fallback: ProjectFormValues,
 ): ProjectFormValues | undefined {
   if (typeof content !== 'object' || content === null || Array.isArray(content)) return undefined;
+  // A draft from before a section existed takes that section from the saved project.
   const merged = { ...fallback, ...(content as Partial<ProjectFormValues>), name: fallback.name };
+  if (typeof merged.distribution !== 'object' || merged.distribution === null)
+    merged.distribution = fallback.distribution;
+  if (typeof merged.retention !== 'object' || merged.retention === null)
+    merged.retention = fallback.retention;
   return typeof merged.initScript === 'string' && Array.isArray(merged.env) ? merged : undefined;
 }
 
 /** Which tab holds each field, so a tab can say it has errors. */
-export const FIELD_TABS: Record<keyof ProjectFormValues, 'script' | 'launch'> = {
+export const FIELD_TABS: Record<keyof ProjectFormValues, 'script' | 'launch' | 'delivery'> = {
   schemaVersion: 'launch',
   name: 'launch',
   description: 'launch',
@@ -170,4 +189,6 @@ export const FIELD_TABS: Record<keyof ProjectFormValues, 'script' | 'launch'> = 
   completion: 'launch',
   triggers: 'launch',
   deploy: 'launch',
+  distribution: 'delivery',
+  retention: 'delivery',
 };
