@@ -122,7 +122,7 @@ describe('deploy screens', () => {
     await page.locator('[data-deployment-status="rolled-back"]').waitFor({ timeout: 90_000 });
     await page
       .getByRole('alert', { name: 'Rolled back' })
-      .getByText(/^Rolled back: /)
+      .getByText(/^shop-asg runs what it ran before \(launch template version 1\)\. AWS says: /)
       .waitFor();
     expect(await groupImages()).toEqual([AMI_V1, AMI_V1, AMI_V1, AMI_V1]);
     const record = (await bridge.ctx.runtime.deploy.get(id))!;

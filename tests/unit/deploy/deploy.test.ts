@@ -126,7 +126,9 @@ describe('deploying a version to an Auto Scaling group', () => {
     const final = await deploy.waitForFinal(started.id);
     expect(final).toMatchObject({ status: 'rolled-back', refresh: { status: 'RollbackSuccessful' } });
     expect(final.steps.find((s) => s.step === 'refresh')?.status).toBe('cancelled');
-    expect(final.message).toBe('Rolled back: Rollback started by user. web-asg runs what it ran before.');
+    expect(final.message).toBe(
+      'web-asg runs what it ran before (launch template version 1). AWS says: Rollback started by user.',
+    );
     expect((await h.instances()).every((i) => i.ImageId === AMI_V1)).toBe(true);
   });
 

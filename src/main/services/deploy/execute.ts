@@ -162,7 +162,7 @@ async function conclude(
       );
       await run.finish(
         'rolled-back',
-        `Rolled back: ${reason ?? 'the refresh did not succeed'}. ${plan.group.name} runs what it ran before.`,
+        `${plan.group.name} runs what it ran before (launch template version ${run.record.launchTemplate?.previousVersion}). AWS says: ${reason ?? 'the refresh did not succeed'}.`,
       );
       return;
     case 'RollbackFailed':

@@ -138,7 +138,7 @@ export function VersionsPanel({
         </Button>
       </Group>
       <Paper withBorder>
-        <Table.ScrollContainer minWidth={1080}>
+        <Table.ScrollContainer minWidth={1000}>
           <Table verticalSpacing="xs" highlightOnHover aria-label="Versions">
             <Table.Thead>
               <Table.Tr>
@@ -186,7 +186,7 @@ export function VersionsPanel({
                     <Text size="sm">{formatDuration(v.durationMs)}</Text>
                   </Table.Td>
                   <Table.Td>
-                    <DeployButton project={project} version={v.version} size="xs" variant="subtle" />
+                    <DeployButton project={project} version={v.version} size="md" variant="subtle" compact />
                   </Table.Td>
                 </Table.Tr>
               ))}
