@@ -115,4 +115,19 @@ describe('against the Sandbox', () => {
     expect(denied.results.find((r) => r.action === 'ec2:CreateLaunchTemplateVersion')?.status).toBe('denied');
     expect(denied.ok).toBe(false);
   });
+
+  it('asks each action once when retention reads the same templates and groups as deploys', async () => {
+    await h.group({ size: 1 });
+    const clients = (await h.connect({ profile: 'sandbox', region: REGION })).clients;
+    const p = ProjectSchema.parse({
+      ...project({ targets: [{ group: 'web-asg' }], afterWebhookBake: false }),
+      retention: { keep: 2 },
+    });
+    const report = await checkPermissions(clients, p);
+    const actions = report.results.map((r) => r.action);
+    expect(actions.filter((a) => a === 'ec2:DescribeLaunchTemplateVersions')).toHaveLength(1);
+    expect(actions.filter((a) => a === 'autoscaling:DescribeAutoScalingGroups')).toHaveLength(1);
+    expect(new Set(actions).size).toBe(actions.length);
+    expect(report.ok).toBe(true);
+  });
 });
