@@ -11,6 +11,7 @@ import { resolveDataDir } from '../../main/services/data-dir';
 import type { Logger } from '../../main/services/logger';
 import { isFinalStatus, type BakeRecord } from '../../shared/bake';
 import { AppError, ErrorCodeSchema } from '../../shared/result';
+import { deployAfterBake } from './deploy-after-bake';
 import { EXIT_INTERRUPTED, EXIT_OK } from '../exit-codes';
 import type { CliIO } from '../program';
 import type { RegisterCommand } from './index';
@@ -21,6 +22,7 @@ interface BakeFlags extends TargetFlags {
   file?: string;
   json?: boolean;
   force?: boolean;
+  deploy?: boolean;
   mfaCode?: string;
   /** commander's --no-prune: false when given. */
   prune?: boolean;
@@ -44,11 +46,12 @@ export const registerBake: RegisterCommand = (program, io) => {
     .option('--force', 'bake even if an identical bake already made an image that still exists')
     .option('--no-prune', 'do not prune old images after this bake, even if the project asks for it')
     .option('--json', 'print one bake event per line (JSON) instead of text')
+    .option('--deploy', 'then deploy the new version to every deploy target the project names')
     .option('--mfa-code <code>', 'MFA code, when the profile needs one (otherwise asked on the terminal)')
     .addHelpText(
       'after',
       '\nPrints the AMI id as the last line of stdout (with --json, the last event names it).\n' +
-        'Exit codes: 0 baked, 1 failed, 2 bad input, 130 cancelled.',
+        'Exit codes: 0 baked (and, with --deploy, deployed), 1 failed, 2 bad input, 130 cancelled.',
     )
     .action(async (name: string | undefined, flags: BakeFlags, command: Command) => {
       // Ctrl-C (or SIGTERM from CI) cancels the bake, which cleans up before the command ends; a second one
@@ -113,8 +116,10 @@ export async function runBake(
         ...(flags.region ? { region: flags.region } : {}),
         ...(flags.endpoint ? { endpoint: flags.endpoint } : {}),
         ...(flags.force ? { force: true } : {}),
+        ...(flags.deploy ? { deploy: true } : {}),
       });
-      return conclude(io, final, flags.json === true);
+      const baked = conclude(io, final, flags.json === true);
+      return flags.deploy ? await deployAfterBake(io, runtime, final, flags.json === true, interrupt) : baked;
     } finally {
       off();
       await noteUnfinished(io, engine, resumed);

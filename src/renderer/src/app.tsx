@@ -8,6 +8,7 @@ import { ErrorBoundary } from './components/error-boundary';
 import { NoticeList } from './components/notice-list';
 import { BakePage } from './pages/bake-page';
 import { BakesPage } from './pages/bakes-page';
+import { DeploymentPage } from './pages/deployment-page';
 import { ProjectPage } from './pages/project-page';
 import { ProjectsPage } from './pages/projects-page';
 import { SettingsPage } from './pages/settings-page';
@@ -93,6 +94,7 @@ export function App() {
           {route.page === 'project' && <ProjectPage key={route.name} name={route.name} />}
           {route.page === 'bakes' && <BakesPage />}
           {route.page === 'bake' && <BakePage key={route.id} id={route.id} />}
+          {route.page === 'deployment' && <DeploymentPage key={route.id} id={route.id} />}
           {route.page === 'settings' && <SettingsPage />}
         </ErrorBoundary>
       </AppShell.Main>

@@ -95,6 +95,7 @@ export class WebhookBakes {
       trigger: 'webhook',
       force: true,
       ...(after ? { after } : {}),
+      deploy: ticket.project.deploy?.afterWebhookBake === true,
     });
   }
 
