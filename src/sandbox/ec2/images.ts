@@ -16,6 +16,7 @@ import {
 } from './params';
 import type { ImageDevice, ImageRecord } from './records';
 import { tagSet, tagsFor } from './tags';
+import { LINEAR } from '../timing/progress';
 
 export function imageState(image: ImageRecord, now: number): 'pending' | 'available' | 'failed' {
   return now < image.readyAt ? 'pending' : image.outcome;
@@ -83,7 +84,8 @@ export const createImage: Ec2Handler = (ctx, tree) => {
       volumeSize: volume?.size ?? volumeSize,
       description: `Created by CreateImage(${instanceId}) for ${imageId}`,
       startTime: ctx.now,
-      readyAt,
+      readyAt: ctx.now + (instance.timing.snapshotMs ?? instance.timing.imageMs),
+      progress: instance.timing.progress ?? LINEAR,
       outcome: outcome === 'failed' ? 'error' : 'completed',
       tags: new Map(snapshotTags),
     });
