@@ -8,8 +8,7 @@ const TICK = 2_000;
 const L = IMAGE_LOOKS;
 const READING_CAP_MS = L.readingCapTicks * TICK;
 const BLIND_CAP_MS = L.blindCapTicks * TICK;
-const AFTER_MS = L.afterTicks * TICK;
-const BEFORE_MS = L.beforeTicks * TICK;
+const CLOSE_MS = L.closeTicks * TICK;
 const LEAD_MS = L.leadTicks * TICK;
 
 const q = (values: number[], p: number) => {
@@ -71,14 +70,14 @@ describe('ImageSchedule on every timeline family', () => {
       expectCaps(r);
       // However wrong the progress figure, the image is seen within a reading gap and a look.
       expect(r.imageLagMs).toBeGreaterThanOrEqual(0);
-      expect(r.imageLagMs).toBeLessThanOrEqual(READING_CAP_MS + AFTER_MS);
+      expect(r.imageLagMs).toBeLessThanOrEqual(READING_CAP_MS + CLOSE_MS);
       // Once the snapshot is seen complete, the image is looked at every 8 s.
       const done = r.readings.find((l) => l.saw === 'completed');
       if (done) {
         const later = r.images.filter((l) => l.at >= done.at);
         expect(later[0]?.at).toBe(done.at);
         for (let i = 1; i < later.length; i++)
-          expect(later[i]!.at - later[i - 1]!.at).toBeLessThanOrEqual(AFTER_MS);
+          expect(later[i]!.at - later[i - 1]!.at).toBeLessThanOrEqual(CLOSE_MS);
       }
       lags.push(r.imageLagMs);
     }
@@ -90,11 +89,11 @@ describe('ImageSchedule on every timeline family', () => {
   test('a kind (linear) curve costs few calls: two or three readings and a handful of looks', () => {
     const r = replay(timeline({}));
     expect(r.readings.length).toBeLessThanOrEqual(5);
-    // From 44 s before the end every 10 s, then every 8 s until EC2 registers the image 30 s later.
+    // Every 8 s from 44 s before the end until EC2 registers the image 30 s after it.
     expect(r.images.length).toBeLessThanOrEqual(
-      Math.ceil(LEAD_MS / BEFORE_MS) + Math.ceil(30_000 / AFTER_MS) + 2,
+      Math.ceil(LEAD_MS / CLOSE_MS) + Math.ceil(30_000 / CLOSE_MS) + 2,
     );
-    expect(r.imageLagMs).toBeLessThanOrEqual(AFTER_MS);
+    expect(r.imageLagMs).toBeLessThanOrEqual(CLOSE_MS);
   });
 
   test('convex progress (t^1.5) is not extrapolated past the end: caught within a reading gap', () => {
@@ -114,11 +113,11 @@ describe('ImageSchedule on every timeline family', () => {
       ms < 200_000 ? (40 * ms) / 200_000 : ms < 500_000 ? 40 : 40 + (60 * (ms - 500_000)) / 400_000;
     const r = replay(t, { progress: (ms) => Math.floor(progress(ms)) });
     expectCaps(r);
-    expect(r.imageLagMs).toBeLessThanOrEqual(AFTER_MS);
+    expect(r.imageLagMs).toBeLessThanOrEqual(CLOSE_MS);
     expect(r.readings.length + r.images.length).toBeLessThan(25);
   });
 
-  test('stuck at 0 % until done: read every 40 s at most, the image seen soon after', () => {
+  test('stuck at 0 % until done: read every 30 s at most, the image seen soon after', () => {
     const r = replay(timeline({ progress: { kind: 'stalled', until: 1, jumpTo: 100 }, imageMs: 610_000 }));
     expectCaps(r);
     expect(r.imageLagMs).toBeLessThanOrEqual(BLIND_CAP_MS);
@@ -132,19 +131,19 @@ describe('ImageSchedule on every timeline family', () => {
     for (const { at, gap } of gaps) {
       expect(gap).toBeLessThanOrEqual(BLIND_CAP_MS);
       // 8 s apart for the first 90 s after completion, then half the time since: at least 16 s apart.
-      if (at > L.overdueTicks * TICK + AFTER_MS) expect(gap).toBeGreaterThanOrEqual(2 * AFTER_MS);
+      if (at > L.overdueTicks * TICK + CLOSE_MS) expect(gap).toBeGreaterThanOrEqual(2 * CLOSE_MS);
     }
   });
 
   test('available before 100 %: within the lead the image is seen within a look; beyond it, late by the excess', () => {
     // The image is available 30 s before the snapshot reports 100 %: inside the 44 s lead.
     const inside = replay(timeline({ snapshotMs: 630_000, imageMs: 600_000 }));
-    expect(inside.imageLagMs).toBeLessThanOrEqual(BEFORE_MS);
+    expect(inside.imageLagMs).toBeLessThanOrEqual(CLOSE_MS);
     // Two minutes before: EC2's figure trails more than the schedule allows for; the end game still starts
     // 44 s before the estimated end, so the lag is the excess, not unbounded.
     const far = replay(timeline({ snapshotMs: 720_000, imageMs: 600_000 }));
-    expect(far.imageLagMs).toBeGreaterThan(BEFORE_MS);
-    expect(far.imageLagMs).toBeLessThanOrEqual(120_000 - LEAD_MS + BEFORE_MS);
+    expect(far.imageLagMs).toBeGreaterThan(CLOSE_MS);
+    expect(far.imageLagMs).toBeLessThanOrEqual(120_000 - LEAD_MS + CLOSE_MS);
   });
 });
 
@@ -171,12 +170,12 @@ describe('ImageSchedule, look by look', () => {
     expect(s.readingLook().at).toBe(45_000);
     s.onImage(30_000, pending);
     expect(s.imageLook().at).toBe(45_000);
-    // Backing off by half the time waited, to 40 s at most.
+    // Backing off by half the time waited, to 30 s at most.
     s.onImage(200_000, pending);
-    expect(s.imageLook().at).toBe(240_000);
+    expect(s.imageLook().at).toBe(230_000);
   });
 
-  test('snapshots complete: the image now, then every 8 s; after 90 s backing off to 40 s', () => {
+  test('snapshots complete: the image now, then every 8 s; after 90 s backing off to 30 s', () => {
     const s = new ImageSchedule(TICK, 0, 300_000);
     s.onSnapshots(60_000, snap(100, 'completed'));
     expect(s.imageLook().at).toBe(60_000);
@@ -184,7 +183,7 @@ describe('ImageSchedule, look by look', () => {
     s.onImage(60_000, pending);
     expect(s.imageLook().at).toBe(68_000);
     s.onImage(200_000, pending);
-    expect(s.imageLook().at).toBe(240_000);
+    expect(s.imageLook().at).toBe(230_000);
   });
 
   test('an image pending 90 s past its estimated end sends the schedule back to reading', () => {

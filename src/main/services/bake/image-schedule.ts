@@ -21,20 +21,18 @@ export const IMAGE_LOOKS = {
   readingCapTicks: 90,
   /**
    * While progress says nothing (still 0 %): the next reading after half the time waited so far, at most
-   * 20 ticks (40 s) later. A snapshot stuck at 0 % until done is then seen complete within 40 s, most of it
+   * 15 ticks (30 s) later. A snapshot stuck at 0 % until done is then seen complete within 30 s, most of it
    * hidden in the 0–60 s EC2 takes to register the image after that.
    */
   blindFraction: 0.5,
-  blindCapTicks: 20,
+  blindCapTicks: 15,
   /**
    * The end game: EC2 may list the image available before the snapshot's progress reaches 100 % (the
-   * figure trails), so the image is looked at from `leadTicks` before the estimated end, every
-   * `beforeTicks`; from the end on — or from a reading that shows the snapshot complete — every
-   * `afterTicks`, as EC2 registers the image up to about a minute later.
+   * figure trails) or up to about a minute after, so the image is looked at from `leadTicks` (44 s) before
+   * the estimated end — or from a reading that shows the snapshot complete — every `closeTicks` (8 s).
    */
   leadTicks: 22,
-  beforeTicks: 5,
-  afterTicks: 4,
+  closeTicks: 4,
   /**
    * Still pending this long past the estimated end: the estimate was wrong, readings start again; this long
    * after the snapshots completed: EC2 is slow to register it, and the looks back off (to the blind cap).
@@ -61,9 +59,9 @@ type Phase =
  * image itself (DescribeImages). Progress is a hint, never trusted: EC2's curve may be linear, convex,
  * concave, stuck at 0 % and then jump, and the image may turn available before its snapshot reports 100 %
  * or up to a minute after. So every gap is capped (IMAGE_LOOKS), whatever the readings say:
- * - readings head for the estimated end (completionEstimate), at most 3 minutes apart, 40 s while 0 %;
- * - the image is looked at from 44 s before the estimated end, every 10 s, and from the end on every 8 s
- *   (a reading that shows the snapshot complete starts those close looks at once);
+ * - readings head for the estimated end (completionEstimate), at most 3 minutes apart, 30 s while 0 %;
+ * - the image is looked at every 8 s from 44 s before the estimated end (a reading that shows the snapshot
+ *   complete starts those close looks at once);
  * - an image still pending 90 s past the estimate sends the schedule back to reading.
  * Seeing the image late is therefore bounded by these caps for any curve; the calls spent are few when the
  * curve is kind (two or three readings and a few looks) and more when it is not.
@@ -139,8 +137,8 @@ export class ImageSchedule {
         this.imageAt =
           now +
           (since <= l.overdueTicks * tick
-            ? l.afterTicks * tick
-            : clamp(since * l.blindFraction, l.afterTicks * tick, l.blindCapTicks * tick));
+            ? l.closeTicks * tick
+            : clamp(since * l.blindFraction, l.closeTicks * tick, l.blindCapTicks * tick));
         return;
       }
       case 'end-game':
@@ -151,7 +149,7 @@ export class ImageSchedule {
           this.readingAt = now + tick;
           return;
         }
-        this.imageAt = now + (now < phase.end ? l.beforeTicks : l.afterTicks) * tick;
+        this.imageAt = now + l.closeTicks * tick;
         return;
       case 'reading':
         // A look the schedule no longer wants (it left the end game): none until the next end game.
