@@ -1,8 +1,13 @@
-import type { CallRecord } from '../../src/sandbox';
-import { childSeed, seededRandom } from '../lib/random';
+import {
+  childSeed,
+  launchTimeline,
+  seededRandom,
+  type BakeTimeline,
+  type CallRecord,
+} from '../../src/sandbox';
+import { mixedBakes } from '../lib/bakes';
 import { SandboxProbe } from '../lib/sandbox-probe';
 import { median } from '../lib/stats';
-import { drawTimelines, sandboxTimeline, type BenchTimeline } from '../lib/timelines';
 import { BENCH_REGION, createWorld } from '../lib/world';
 import { openQuadraxis } from '../policies/quadraxis';
 
@@ -46,11 +51,13 @@ const isDescribe = (c: CallRecord) => c.action.startsWith('Describe');
 export async function measureScale(
   bakes: number,
   seed: number,
-  timelines: readonly BenchTimeline[] = drawTimelines(bakes, childSeed(seed, `scale/${bakes}`)),
+  timelines: readonly BakeTimeline[] = mixedBakes(childSeed(seed, `scale/${bakes}`), bakes).map(
+    (b) => b.timeline,
+  ),
 ): Promise<ScaleRow> {
   const world = await createWorld({ seed: `scale-${seed}-${bakes}`, throttling: true });
   const { sim } = world.sandbox;
-  for (const t of timelines) sim.pushTimeline(sandboxTimeline(t, true));
+  for (const t of timelines) sim.pushTimeline(launchTimeline(t));
 
   const probe = new SandboxProbe(sim);
 
