@@ -2,7 +2,7 @@ import { FAMILY_KEYS, type FamilyKey, type Summary } from './summary';
 
 const PANEL = { width: 300, height: 230, left: 46, right: 12, top: 28, bottom: 36 };
 const COLUMNS = 4;
-const LEGEND_HEIGHT = 64;
+const LEGEND_HEIGHT = 76;
 const Y_TICKS = [1, 3, 10, 30, 100, 300, 1000];
 
 const COLOURS = {
@@ -43,6 +43,8 @@ export function renderChart(summary: Summary): string {
   const ids = Object.keys(summary.overhead);
   const maxCalls = Math.max(
     ...ids.flatMap((id) => FAMILY_KEYS.map((f) => summary.overhead[id]![f].callsPerBake)),
+    ...(summary.quadraxisCurve?.points.flatMap((p) => FAMILY_KEYS.map((f) => p.byFamily[f].callsPerBake)) ??
+      []),
   );
   const xMax = Math.ceil((maxCalls * 1.08) / 10) * 10;
   const maxS = Math.max(...ids.flatMap((id) => FAMILY_KEYS.map((f) => summary.overhead[id]![f].p95S)));
@@ -104,6 +106,11 @@ function panel(
     cell: cells[family],
     info: summary.policies[id]!,
   }));
+  const own = summary.quadraxisCurve?.points.map((p) => p.byFamily[family]) ?? [];
+  if (own.length > 1)
+    out.push(
+      `<polyline fill="none" stroke="${COLOURS.quadraxis}" stroke-width="1.2" stroke-dasharray="4 3" points="${own.map((c) => `${n(X(c.callsPerBake))},${n(Y(c.medianS))}`).join(' ')}"/>`,
+    );
   const curve = entries
     .filter((e) => e.id.startsWith('sdk-v3-'))
     .sort((a, b) => a.cell.callsPerBake - b.cell.callsPerBake);
@@ -136,7 +143,7 @@ function panel(
 
 function legend(y: number, width: number): string {
   const items: [string, string, string][] = [
-    ['circle', COLOURS.quadraxis, 'Quadraxis'],
+    ['circle', COLOURS.quadraxis, 'Quadraxis (dashed: its gaps scaled ×0.75–×4, replayed)'],
     ['circle', COLOURS.tuned, 'SDK v3 waiters (min/max delay, s): the tuned-waiter curve'],
     ['square', COLOURS.anchor, 'Packer amazon-ebs, aws-sdk-go-v2'],
     ['diamond', COLOURS.anchor, 'Packer amazon-ebs, aws-sdk-go v1'],

@@ -125,6 +125,8 @@ function overheadSection(summary: Summary): string {
       FAMILY_KEYS.map((f) => [f, pair(parts[f].stopLag), pair(parts[f].imageLag)]),
     ),
     '',
+    quadraxisCurveSection(summary),
+    '',
     '### Where the calls go (mean per bake, all families)',
     '',
     callsTable(summary),
@@ -132,6 +134,37 @@ function overheadSection(summary: Summary): string {
     'Packer’s counts leave out its temporary key pair and security group and its tagging calls, so they are a ' +
       'lower bound. Quadraxis’s include its preflight (GetParameter, two DescribeImages, DescribeInstanceTypes) ' +
       'and the console read that tells exit 0 from a failed script.',
+  ].join('\n');
+}
+
+function quadraxisCurveSection(summary: Summary): string {
+  const c = summary.quadraxisCurve;
+  if (!c) return '';
+  return [
+    '### Quadraxis’s own curve',
+    '',
+    'Every gap of Quadraxis’s look schedules scaled (×1 is what ships), replayed on the same bakes by ' +
+      '`bench/lib/schedule-replay.ts` — the schedule classes themselves, the poller’s tick rules, no SDK. At ×1 ' +
+      `the replay matched the engine’s overhead and wait calls exactly on ${c.agreement.exact} of ${c.agreement.bakes} ` +
+      `bakes; each bake also makes ${c.otherCalls} calls besides waiting (preflight, launch, the console read, ` +
+      'CreateImage, terminate). Median / p95 overhead and calls per bake, all families and the worst:',
+    '',
+    table(
+      [
+        'Gaps ×',
+        'all: median / p95',
+        'all: calls',
+        ...['stalled-jump', 'available-first'].map((f) => `${f}: median / p95, calls`),
+      ],
+      c.points.map((p) => [
+        p.scale === 1 ? '**1 (shipped)**' : String(p.scale),
+        pair(p.byFamily[ALL]),
+        p.byFamily[ALL].callsPerBake,
+        ...(['stalled-jump', 'available-first'] as const).map(
+          (f) => `${pair(p.byFamily[f])}, ${p.byFamily[f].callsPerBake}`,
+        ),
+      ]),
+    ),
   ].join('\n');
 }
 
@@ -235,6 +268,32 @@ function notAhead(summary: Summary): string {
         'at least every 30 s and at the image closely around its end — that is what keeps the overhead within ' +
         'seconds; the default waiters poll every 2 minutes once warmed up and add minutes instead. With other ' +
         'bakes in the region the shared poller’s calls serve them all (section 3).',
+    );
+  if (!t.calls.pass && t.atDefaultCalls) {
+    const at = t.atDefaultCalls[ALL];
+    const verdict =
+      at.quadraxisS === null
+        ? 'its replayed curve does not reach that few calls'
+        : at.quadraxisS < at.sdkS
+          ? 'at equal calls it is still ahead; the shipped setting buys seconds with the extra calls'
+          : 'at equal calls it would not be ahead';
+    lines.push(
+      `- Spending only the SDK default waiters' ${at.calls} calls per bake (its gaps scaled until it makes as ` +
+        `few), Quadraxis would add a median ${at.quadraxisS === null ? '—' : s(at.quadraxisS)} against their ` +
+        `${s(at.sdkS)}: ${verdict}.`,
+    );
+  }
+  const ahead = new Map<string, string[]>();
+  for (const a of t.anchorsAhead)
+    ahead.set(a.id, [...(ahead.get(a.id) ?? []), `${a.family} ${s(a.medianS)} at ${a.calls} calls`]);
+  for (const [id, where] of ahead)
+    lines.push(
+      `- ${summary.policies[id]?.label ?? id} sees the image sooner (median) on: ${where.join('; ')} — ` +
+        (id.startsWith('packer')
+          ? 'its SSH provisioner knows the moment the script ends and it stops the builder itself, so only ' +
+            'the stop and the AMI are polled; Quadraxis has no connection to the builder and learns of the ' +
+            'end from the poweroff, looking at most every 30 s.'
+          : 'see the chart for the calls it spends.'),
     );
   const curve = Object.entries(t.curve.byFamily).filter(([, c]) => !c.below);
   if (curve.length > 0)

@@ -60,7 +60,12 @@ export function readmeParagraph(summary: Summary): string {
   const curveMisses = Object.entries(t.curve.byFamily)
     .filter(([, c]) => !c.below)
     .map(([f]) => f);
-  if (curveMisses.length > 0) misses.push(`the tuned-waiter curve on ${list(curveMisses)}`);
+  if (curveMisses.length > 0) misses.push(`above the tuned-waiter curve on ${list(curveMisses)}`);
+  const aheadIds = [...new Set(t.anchorsAhead.filter((a) => a.family === ALL).map((a) => a.id))];
+  if (aheadIds.length > 0)
+    misses.push(
+      `${list(aheadIds.map(label))} ${aheadIds.length === 1 ? 'sees' : 'see'} the image sooner overall`,
+    );
   const text = [
     `Over ${bakes} simulated bakes in ${families.length} timeline families (snapshot progress linear, convex,`,
     `concave, stuck at 0 % then jumping, the image available before or 0–60 s after its snapshot reports 100 %),`,

@@ -8,6 +8,7 @@ import type { WindowResult } from '../parts/window';
 import { POLICIES, SDK_DEFAULT_ID } from '../policies';
 import { renderChart } from './chart';
 import { checkAgainstCurve } from './curve';
+import { quadraxisCurve, type QuadraxisCurve } from './quadraxis-curve';
 import { renderMarkdown } from './markdown';
 import { readmeParagraph, replaceReadmeSection } from './readme';
 import {
@@ -80,6 +81,9 @@ export function buildResults(
 
   const overhead = perPolicy(overheadCells);
   const bakes = benchBakes(config.seed, config.perFamily);
+  const curve = samplesBy.has('quadraxis')
+    ? quadraxisCurve(bakes, sorted('quadraxis'), config.timings)
+    : null;
   const summary: Summary = {
     generatedBy: 'npm run bench (bench/run.mjs); do not edit',
     provenance: partials.provenance,
@@ -89,7 +93,8 @@ export function buildResults(
     seen: perPolicy(seenCells),
     cleanup: perPolicy(cleanupCells),
     quadraxisParts: quadraxisParts(sorted('quadraxis'), bakes, config.timings),
-    targets: targets(overhead),
+    quadraxisCurve: curve,
+    targets: targets(overhead, curve),
     window: partials.window ? windowSummary(partials.window) : { error: 'the window job did not finish' },
     resources: resourceSummary(partials.resources),
     runSeconds: Math.round(config.runSeconds),
@@ -113,7 +118,7 @@ export function buildResults(
   };
 }
 
-function targets(overhead: Summary['overhead']): Targets {
+function targets(overhead: Summary['overhead'], curve: QuadraxisCurve | null): Targets {
   const q = overhead.quadraxis;
   const sdk = overhead[SDK_DEFAULT_ID];
   const families = FAMILY_KEYS;
@@ -141,10 +146,40 @@ function targets(overhead: Summary['overhead']): Targets {
       ),
     ]),
   ) as Targets['curve']['byFamily'];
+  const atDefaultCalls =
+    curve && sdk
+      ? (Object.fromEntries(
+          families.map((f) => {
+            const own = curve.points.map((p) => ({
+              id: `×${p.scale}`,
+              calls: p.byFamily[f].callsPerBake,
+              overheadS: p.byFamily[f].medianS,
+            }));
+            const at = checkAgainstCurve(own, { id: 'sdk', calls: sdk[f].callsPerBake, overheadS: 0 });
+            return [f, { calls: sdk[f].callsPerBake, quadraxisS: at.curveS, sdkS: sdk[f].medianS }];
+          }),
+        ) as Targets['atDefaultCalls'])
+      : null;
+  const anchorsAhead = q
+    ? Object.keys(overhead)
+        .filter((id) => (id !== 'quadraxis' && !id.startsWith('sdk-v3-')) || id === SDK_DEFAULT_ID)
+        .flatMap((id) =>
+          families
+            .filter((f) => overhead[id]![f].medianS < q[f].medianS)
+            .map((f) => ({
+              id,
+              family: f,
+              medianS: overhead[id]![f].medianS,
+              calls: overhead[id]![f].callsPerBake,
+            })),
+        )
+    : [];
   return {
     overhead: { pass: overheadFailing.length === 0, limitsS: { ...limits }, failing: overheadFailing },
     calls: { pass: callsFailing.length === 0, failing: callsFailing },
     curve: { pass: Object.values(byFamily).every((c) => c.below), byFamily },
+    anchorsAhead,
+    atDefaultCalls,
   };
 }
 

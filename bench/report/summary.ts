@@ -5,6 +5,7 @@ import { median, p95, sum } from '../lib/stats';
 import type { BakeSample } from '../parts/overhead';
 import type { Policy, PolicyGroup } from '../policies/types';
 import type { CurveCheck } from './curve';
+import type { QuadraxisCurve } from './quadraxis-curve';
 
 /** The pooled figures of every family, next to each family's own. */
 export const ALL = 'all';
@@ -52,6 +53,10 @@ export interface Targets {
   calls: { pass: boolean; failing: string[] };
   /** Quadraxis on or below the tuned-waiter curve, on every family. */
   curve: { pass: boolean; byFamily: Record<FamilyKey, CurveCheck> };
+  /** Anchors with less median overhead than Quadraxis, by family, and how many calls they spent for it. */
+  anchorsAhead: { id: string; family: FamilyKey; medianS: number; calls: number }[];
+  /** Quadraxis's own curve at the SDK default waiters' calls: its overhead had it spent only those. */
+  atDefaultCalls: Record<FamilyKey, { calls: number; quadraxisS: number | null; sdkS: number }> | null;
   window?: WindowTargets;
 }
 
@@ -77,6 +82,8 @@ export interface Summary {
   cleanup: Record<string, Record<FamilyKey, SpreadS>>;
   /** Quadraxis's overhead, split: seeing "stopped" late, and seeing "available" late. */
   quadraxisParts: Record<FamilyKey, { stopLag: SpreadS; imageLag: SpreadS }>;
+  /** Quadraxis's schedules at other settings (every gap scaled), replayed on the same bakes. */
+  quadraxisCurve: QuadraxisCurve | null;
   targets: Targets;
   window: WindowSummary | { error: string };
   resources: ResourceSummary | { error: string };

@@ -5,11 +5,11 @@ import type { InstanceView, Look, Observation } from './poller';
  * "stopped" (CreateImage waits for it) and seeing the image "available". Seeing "running" or the script's
  * end late costs nothing by itself — EC2 carries on — so looks are spent near those two moments only.
  *
- * Times grow with how long the bake has taken so far, so a Sandbox whose builders run in seconds is followed
- * as closely, relatively, as EC2 whose builders run in minutes, and every fixed span is counted in the
- * engine's base tick (2 s; tests and the CLI's QUADRAXIS_POLL_MS shrink it with their worlds). At 2 s the
- * spans are EC2's own: running after 15–45 s, stopping for 20–60 s, a snapshot for minutes. Measured on the
- * benchmark's 200 timelines (BENCHMARKS.md).
+ * Early gaps grow with how long the bake has taken so far, so a Sandbox whose builders run in seconds is
+ * followed as closely, relatively, as EC2 whose builders run in minutes; every gap is capped, and every cap is
+ * counted in the engine's base tick (2 s; tests and the CLI's QUADRAXIS_POLL_MS shrink it with their worlds).
+ * At 2 s the caps are sized for EC2's spread: running after 6 s to 3 min, stopping in 4 s to 3 min, a
+ * snapshot for minutes — the benchmark's timeline families (src/sandbox/timing, BENCHMARKS.md).
  */
 export interface Schedule<T> {
   nextLook(): Look;
