@@ -5,6 +5,7 @@ import {
   type BakeTimeline,
   type CallRecord,
 } from '../../src/sandbox';
+import { TAG_BAKE_ID } from '../../src/protocol/builder-tags';
 import { mixedBakes } from '../lib/bakes';
 import { SandboxProbe } from '../lib/sandbox-probe';
 import { median } from '../lib/stats';
@@ -24,7 +25,7 @@ export interface ScaleRow {
     total: number;
     perMinuteMean: number;
     perMinutePeak: number;
-    /** The shared poller's DescribeInstances/DescribeImages (batched by id filter), grouped by tick. */
+    /** The shared poller's DescribeInstances/DescribeSnapshots/DescribeImages (batched by filter), by tick. */
     pollerPerTickMax: number;
     pollerPerTickMedian: number;
     pollerTicks: number;
@@ -38,7 +39,7 @@ export interface ScaleRow {
 }
 
 const MB = 1024 * 1024;
-const POLLER_FILTERS = new Set(['instance-id', 'image-id']);
+const POLLER_FILTERS = new Set(['instance-id', 'image-id', `tag:${TAG_BAKE_ID}`]);
 
 const isDescribe = (c: CallRecord) => c.action.startsWith('Describe');
 

@@ -14,6 +14,12 @@ import { sdkV3Delay, waitUntil, WaiterError, type WaiterOptions } from './waiter
 
 /** The SDK requires a maximum wait; an hour never cuts a benchmark bake short. */
 const MAX_WAIT_MS = 3_600_000;
+/**
+ * …except for "running": a builder whose script is short can go running → stopping → stopped between two
+ * polls, and the running waiter then waits for a state it will never see. Scripts give it what
+ * `aws ec2 wait instance-running` gives it (40 × 15 s) and go on to wait for "stopped" when it gives up.
+ */
+const RUNNING_MAX_WAIT_MS = 600_000;
 
 /**
  * One AWS SDK for JavaScript v3 waiter per step, given the best it can do: the same wrapped script as
@@ -45,24 +51,26 @@ export function sdkWaiters(options: {
       const ec2 = world.ec2Client(region);
       const ssm = new SSMClient(world.clientOptions(region));
       const builder = await referenceBuilder(ec2, 'bench-sdk-waiters');
-      const wait = (what: string): WaiterOptions => ({
+      const wait = (what: string, maxWaitMs = MAX_WAIT_MS): WaiterOptions => ({
         clock: world.clock,
         rng,
         delay: sdkV3Delay(min * 1000, max * 1000),
-        maxWaitMs: MAX_WAIT_MS,
+        maxWaitMs,
         what,
       });
       return {
         async bake({ index }) {
           const base = await ssm.send(new GetParameterCommand({ Name: BENCH_BASE_PARAMETER }));
           const instanceId = await runInstance(ec2, { ...builder, imageId: base.Parameter?.Value ?? '' });
-          // A short script can power the machine off before the running waiter looks again; its acceptors
-          // call "stopping" a failure, and the best a caller can do is go on to wait for "stopped".
-          await waitUntil(wait('InstanceRunning'), instanceCheck(ec2, instanceId, INSTANCE_RUNNING)).catch(
-            (error: unknown) => {
-              if (!(error instanceof WaiterError && error.state === 'failure')) throw error;
-            },
-          );
+          // A short script can power the machine off before the running waiter looks again: its acceptors
+          // call "stopping" a failure and never match "stopped"; either way the best a caller can do is go
+          // on to wait for "stopped".
+          await waitUntil(
+            wait('InstanceRunning', RUNNING_MAX_WAIT_MS),
+            instanceCheck(ec2, instanceId, INSTANCE_RUNNING),
+          ).catch((error: unknown) => {
+            if (!(error instanceof WaiterError)) throw error;
+          });
           await waitUntil(wait('InstanceStopped'), instanceCheck(ec2, instanceId, INSTANCE_STOPPED));
           const imageId = await createImage(ec2, instanceId, `waiters-${index}`, true);
           await waitUntil(wait('ImageAvailable'), imageAvailableCheck(ec2, imageId));

@@ -364,7 +364,9 @@ function windowSection(summary: Summary): string {
     `The built renderer in Debian’s Chromium through the e2e test bridge: ${w.coldLoads} cold loads (a fresh ` +
       'browser context each, nothing cached) with a data directory of 5 projects, and ' +
       `${w.consoleLongestTaskMs.runs} runs of ${w.consoleLines.toLocaleString('en-US')} console lines into a ` +
-      'finished bake’s page. Median (min–max):',
+      'finished bake’s page. These are wall-clock figures: the load average when the run started ' +
+      `(${summary.provenance.loadAverage.join(' / ')} on ${summary.provenance.cpu.count} cores) stretches them, ` +
+      'and the window job runs alone at the end of the benchmark for that reason. Median (min–max):',
     '',
     table(
       ['Measure', 'Value'],
