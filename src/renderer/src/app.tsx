@@ -18,7 +18,7 @@ import { ErrorBoundary } from './components/error-boundary';
 import { NoticeList } from './components/notice-list';
 import { BakePage, BakesPage, prefetchPages, ProjectPage, SettingsPage } from './pages/lazy-pages';
 import { ProjectsPage } from './pages/projects-page';
-import { sectionOf, useAppStore, type TopPage } from './state/app-store';
+import { sectionOf, useAppStore, type Route, type TopPage } from './state/app-store';
 
 const NAV: { page: TopPage; label: string; icon: ReactNode; shortcut: string }[] = [
   { page: 'projects', label: 'Projects', icon: <IconBox size={18} aria-hidden />, shortcut: '1' },
@@ -51,6 +51,19 @@ function useThemeFromSettings() {
   }, [theme, setColorScheme]);
 }
 
+/**
+ * Each navigation is a new visit: its page mounts afresh (and reads main again), even when a quick
+ * back-and-forth never committed the page in between — a lazy page still loading suspends that render,
+ * which would otherwise leave the old instance of the page where it was.
+ */
+const visits = new WeakMap<Route, number>();
+let lastVisit = 0;
+function visitOf(route: Route): number {
+  let visit = visits.get(route);
+  if (visit === undefined) visits.set(route, (visit = ++lastVisit));
+  return visit;
+}
+
 /** The other pages' chunks, fetched once the window has loaded and is idle (see lazy-pages). */
 function usePrefetchedPages() {
   useEffect(() => {
@@ -72,6 +85,7 @@ export function App() {
   const route = useAppStore((s) => s.route);
   const navigate = useAppStore((s) => s.navigate);
   const section = sectionOf(route);
+  const visit = visitOf(route);
   const version = useAppStore((s) => s.info?.version);
   useHotkeys(NAV.map(({ page, shortcut }) => [`mod+${shortcut}`, () => void navigate({ page })]));
 
@@ -118,11 +132,11 @@ export function App() {
               </Center>
             }
           >
-            {route.page === 'projects' && <ProjectsPage />}
-            {route.page === 'project' && <ProjectPage key={route.name} name={route.name} />}
-            {route.page === 'bakes' && <BakesPage />}
-            {route.page === 'bake' && <BakePage key={route.id} id={route.id} />}
-            {route.page === 'settings' && <SettingsPage />}
+            {route.page === 'projects' && <ProjectsPage key={visit} />}
+            {route.page === 'project' && <ProjectPage key={visit} name={route.name} />}
+            {route.page === 'bakes' && <BakesPage key={visit} />}
+            {route.page === 'bake' && <BakePage key={visit} id={route.id} />}
+            {route.page === 'settings' && <SettingsPage key={visit} />}
           </Suspense>
         </ErrorBoundary>
       </AppShell.Main>

@@ -1,22 +1,37 @@
-import { lazy } from 'react';
+import { createElement, lazy, useState, type ComponentType, type FunctionComponent } from 'react';
+
+/**
+ * A page in its own chunk: rendered through React.lazy (and the shell's Suspense) until its chunk has
+ * arrived, then directly — so a page prefetched in the background never shows the fallback, and navigating
+ * to it commits at once, as it did when every page was in the first bundle.
+ */
+function lazyPage<P extends object>(load: () => Promise<ComponentType<P>>) {
+  let loaded: ComponentType<P> | undefined;
+  let loading: Promise<ComponentType<P>> | undefined;
+  const fetch = () => (loading ??= load().then((component) => (loaded = component)));
+  const Lazy = lazy(() => fetch().then((component) => ({ default: component })));
+  // Chosen once per mount: switching from the lazy wrapper to the loaded page later would remount it.
+  const Page: FunctionComponent<P> = (props) => {
+    const [component] = useState<ComponentType<P>>(() => loaded ?? Lazy);
+    return createElement(component, props);
+  };
+  return { Page, fetch };
+}
 
 /**
  * Every page but the first screen (the projects list) is its own chunk, fetched when it is first shown —
  * so a cold start parses only what the projects list needs (the editor, the console, forms and their
- * schemas come later). The window prefetches them once it is idle after starting (prefetchPages), so a
- * click a few seconds in rarely waits for one; the Suspense fallback covers the rest.
+ * schemas come later). The window prefetches them once it is idle after starting (prefetchPages).
  */
-const chunks = {
-  project: () => import('./project-page'),
-  bakes: () => import('./bakes-page'),
-  bake: () => import('./bake-page'),
-  settings: () => import('./settings-page'),
-};
+const project = lazyPage(() => import('./project-page').then((m) => m.ProjectPage));
+const bakes = lazyPage(() => import('./bakes-page').then((m) => m.BakesPage));
+const bake = lazyPage(() => import('./bake-page').then((m) => m.BakePage));
+const settings = lazyPage(() => import('./settings-page').then((m) => m.SettingsPage));
 
-export const ProjectPage = lazy(() => chunks.project().then((m) => ({ default: m.ProjectPage })));
-export const BakesPage = lazy(() => chunks.bakes().then((m) => ({ default: m.BakesPage })));
-export const BakePage = lazy(() => chunks.bake().then((m) => ({ default: m.BakePage })));
-export const SettingsPage = lazy(() => chunks.settings().then((m) => ({ default: m.SettingsPage })));
+export const ProjectPage = project.Page;
+export const BakesPage = bakes.Page;
+export const BakePage = bake.Page;
+export const SettingsPage = settings.Page;
 
 /** How long after the window's load event the other pages are fetched, when the window is idle. */
 const PREFETCH_AFTER_MS = 1_500;
@@ -26,7 +41,7 @@ export function prefetchPages(): () => void {
   let idle: number | undefined;
   const timer = window.setTimeout(() => {
     idle = window.requestIdleCallback(() => {
-      for (const chunk of Object.values(chunks)) void chunk().catch(() => undefined);
+      for (const page of [project, bakes, bake, settings]) void page.fetch().catch(() => undefined);
     });
   }, PREFETCH_AFTER_MS);
   return () => {
