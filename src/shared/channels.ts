@@ -7,6 +7,7 @@ import { VERSIONS_INVOKE } from './ipc/versions.channels';
 import { BAKE_EVENTS, BAKE_INVOKE } from './ipc/bake.channels';
 import { SWEEP_INVOKE } from './ipc/sweep.channels';
 import { WEBHOOK_EVENTS, WEBHOOK_INVOKE } from './ipc/webhook.channels';
+import { LIFECYCLE_EVENTS, LIFECYCLE_INVOKE } from './ipc/lifecycle.channels';
 
 /**
  * Channel names only, so the sandboxed preload can build `window.quadraxis` without bundling zod.
@@ -22,6 +23,7 @@ export const INVOKE_CHANNELS = [
   ...BAKE_INVOKE,
   ...SWEEP_INVOKE,
   ...WEBHOOK_INVOKE,
+  ...LIFECYCLE_INVOKE,
 ] as const satisfies readonly InvokeChannel[];
 
 export const EVENT_CHANNELS = [
@@ -31,6 +33,7 @@ export const EVENT_CHANNELS = [
   ...AWS_EVENTS,
   ...BAKE_EVENTS,
   ...WEBHOOK_EVENTS,
+  ...LIFECYCLE_EVENTS,
 ] as const satisfies readonly EventChannel[];
 
 /** `bake:start` → ['bake', 'start']; `settings:changed` → ['settings', 'onChanged'] for events. */

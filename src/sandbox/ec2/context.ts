@@ -1,4 +1,5 @@
 import type { IdGenerator } from '../ids';
+import type { KmsRegion } from '../kms/keys';
 import type { QueryTree } from '../wire/query';
 import type { XmlValue } from '../wire/xml';
 import type { LaunchTimeline, Scenario } from '../scenario';
@@ -15,6 +16,10 @@ export interface Ec2Context {
   scenario: Scenario;
   /** The next per-launch timeline pushed by a benchmark, consumed by this call. */
   nextTimeline(): LaunchTimeline | undefined;
+  /** The caller region's KMS keys (encrypted volumes, snapshots and copies name one). */
+  kms: KmsRegion;
+  /** Another region's EC2 resources and keys: CopyImage reads its source there. */
+  otherRegion(name: string): { ec2: RegionState; kms: KmsRegion };
 }
 
 /** Returns the response body (wire element names); throws SandboxError for EC2 errors. */

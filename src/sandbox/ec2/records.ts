@@ -83,6 +83,16 @@ export interface ImageDevice {
   volumeSize: number;
   volumeType: string;
   deleteOnTermination: boolean;
+  /** Encrypted snapshots carry the ARN of the KMS key they are encrypted with. */
+  encrypted?: boolean;
+  kmsKeyId?: string;
+}
+
+/** Who besides the owner may launch an image (`isPublic` is the `all` group). */
+export interface LaunchPermissions {
+  userIds: Set<string>;
+  organizationArns: Set<string>;
+  organizationalUnitArns: Set<string>;
 }
 
 export interface ImageRecord {
@@ -107,6 +117,16 @@ export interface ImageRecord {
   /** Whether the source instance's script had printed its done marker when CreateImage was called. */
   scriptCompleteAtCapture?: boolean;
   publicSsmParameterName?: string;
+  launchPermissions?: LaunchPermissions;
+  /** EnableImageDeprecation's time (rounded to the minute). */
+  deprecationTime?: number;
+  /** DisableImage: hidden from DescribeImages unless asked for, not launchable, not shareable. */
+  disabledAt?: number;
+  /** A copy's source (CopyImage). */
+  sourceImageId?: string;
+  sourceImageRegion?: string;
+  /** Why it failed, when `outcome` is failed and the reason is not the default internal error. */
+  failureReason?: StateReason;
 }
 
 export interface SnapshotRecord {
@@ -122,6 +142,10 @@ export interface SnapshotRecord {
   progress: ProgressCurve;
   outcome: 'completed' | 'error';
   tags: Tags;
+  encrypted?: boolean;
+  kmsKeyId?: string;
+  /** Accounts that may create volumes from it (ModifySnapshotAttribute createVolumePermission). */
+  createVolumeUserIds?: Set<string>;
 }
 
 export interface VolumeRecord {
@@ -139,4 +163,6 @@ export interface VolumeRecord {
   deviceName: string;
   deleteOnTermination: boolean;
   tags: Tags;
+  encrypted?: boolean;
+  kmsKeyId?: string;
 }

@@ -5,6 +5,8 @@ import type { BakeRun, BakeRunCore } from './bake-run';
 import { cleanUp } from './cleanup';
 import { asFailure, BakeFailure, toBakeError } from './failure';
 import { createImage } from './steps/create-image';
+import { copyStep, deliveryPreflight, publishStep, shareStep } from './steps/deliver';
+import { pruneAfterBake } from './steps/prune';
 import { launch } from './steps/launch';
 import { preflight } from './steps/preflight';
 import { recordVersion } from './steps/record';
@@ -22,14 +24,39 @@ export const BUILD_STEPS: readonly [BakeStep, (run: BakeRun) => Promise<string>]
   ['create-image', createImage],
   ['wait-image', waitImage],
   ['terminate', terminateBuilder],
+  ['copy', copyStep],
+  ['share', shareStep],
+  ['publish', publishStep],
   ['record', recordVersion],
 ];
+
+/** Whether this bake runs the step at all (delivery steps only when its project delivers). */
+export function hasStep(run: BakeRunCore, step: BakeStep): boolean {
+  return run.record.steps.some((s) => s.step === step);
+}
+
+/** Once the version is recorded the bake has succeeded: what follows never fails it (see steps/prune.ts). */
+export async function afterRecord(run: BakeRun): Promise<void> {
+  if (!hasStep(run, 'prune')) return;
+  try {
+    await pruneAfterBake(run);
+  } catch (error) {
+    run.logger.error('could not journal the prune after a bake', { bakeId: run.id, error: String(error) });
+  }
+}
 
 /** What the engine decides between preflight and launch: lead (with a concurrency slot) or follow a twin. */
 export interface PipelineHooks {
   afterPreflight(run: BakeRun): { follow: BakeRun } | 'lead';
   acquireSlot(run: BakeRun): Promise<() => void>;
   follow(run: BakeRun, leader: BakeRun): Promise<void>;
+}
+
+/** How a succeeded bake is summed up: its image and version, and cloud-init's warnings when it had some. */
+export function bakedMessage(run: BakeRunCore, prefix = 'Baked'): string {
+  const warnings = run.record.warnings?.length ?? 0;
+  const warned = warnings > 0 ? ` with ${warnings} cloud-init warning${warnings === 1 ? '' : 's'}` : '';
+  return `${prefix} ${run.state.imageId ?? ''} (version ${run.state.version ?? '?'})${warned}.`;
 }
 
 /** Runs one step: announced, timed (by its events' times), journaled. Its "done" goes out with what follows. */
@@ -46,12 +73,17 @@ export async function runPipeline(run: BakeRun, hooks: PipelineHooks): Promise<v
   let release: (() => void) | undefined;
   try {
     run.defer({ type: 'status', status: 'running' });
-    await runStep(run, 'preflight', () => preflight(run));
+    await runStep(run, 'preflight', async () => {
+      const checked = await preflight(run);
+      const delivered = await deliveryPreflight(run);
+      return delivered ? `${checked}; ${delivered}` : checked;
+    });
     const plan = hooks.afterPreflight(run);
     if (plan !== 'lead') return await hooks.follow(run, plan.follow);
     release = await hooks.acquireSlot(run);
-    for (const [step, work] of BUILD_STEPS) await runStep(run, step, () => work(run));
-    await finish(run, 'succeeded', `Baked ${run.state.imageId ?? ''} (version ${run.state.version ?? '?'}).`);
+    for (const [step, work] of BUILD_STEPS) if (hasStep(run, step)) await runStep(run, step, () => work(run));
+    await afterRecord(run);
+    await finish(run, 'succeeded', bakedMessage(run));
   } catch (error) {
     // A step that failed outside the script's wait leaves its console stream running: end it before cleanup.
     await run.scriptWatch?.stop();

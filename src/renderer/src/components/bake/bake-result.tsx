@@ -47,12 +47,12 @@ export function BakeResult({ record, version }: { record: BakeRecord; version?: 
   return (
     <Paper withBorder p="lg" aria-labelledby="bake-result-title" role="region">
       <Group gap="sm" mb="md" wrap="nowrap">
-        <ThemeIcon color="teal" variant="light" size="lg" radius="xl">
+        <ThemeIcon color={record.warnings?.length ? 'yellow' : 'teal'} variant="light" size="lg" radius="xl">
           <IconCircleCheck size={20} aria-hidden />
         </ThemeIcon>
         <div>
           <Title order={3} size="h4" id="bake-result-title">
-            Image ready
+            {record.warnings?.length ? 'Image ready, with cloud-init warnings' : 'Image ready'}
           </Title>
           <Text size="sm" c="dimmed">
             {version
@@ -115,6 +115,17 @@ export function BakeResult({ record, version }: { record: BakeRecord; version?: 
           value={record.snapshotIds.length > 0 ? record.snapshotIds.join(', ') : undefined}
         />
         <Fact label="Duration" value={duration} />
+        {(record.copies ?? [])
+          .filter((c) => c.state === 'available' && c.imageId)
+          .map((c) => (
+            <Fact key={c.region} label={`Copy in ${c.region}`} value={c.imageId} />
+          ))}
+        {record.published?.[0] && (
+          <Fact
+            label="Published to"
+            value={`${record.published[0].name} (${record.published.length} regions)`}
+          />
+        )}
       </DataList>
 
       <Text size="sm" fw={500} mt="md" mb={4} id="bake-tags-label">

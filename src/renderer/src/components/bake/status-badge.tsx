@@ -3,12 +3,44 @@ import { IconFlask } from '@tabler/icons-react';
 import type { BakeStatus } from '../../../../shared/bake';
 import { STATUS_META } from './bake-format';
 
-export function BakeStatusBadge({ status, size = 'md' }: { status: BakeStatus; size?: MantineSize }) {
+/**
+ * A bake's status. A success that came with cloud-init warnings says so (`warnings`: how many).
+ * `orphanNote` marks a bake listed as interrupted because its process is gone and nothing has recovered it
+ * yet (BakeRecord.orphaned): the badge says so, and why, on hover or focus.
+ */
+export function BakeStatusBadge({
+  status,
+  size = 'md',
+  warnings = 0,
+  orphanNote,
+}: {
+  status: BakeStatus;
+  size?: MantineSize;
+  warnings?: number;
+  orphanNote?: string;
+}) {
   const meta = STATUS_META[status];
-  return (
-    <Badge color={meta.color} variant="light" size={size} radius="sm" data-status={status}>
-      {meta.label}
+  const warned = status === 'succeeded' && warnings > 0;
+  const label = warned ? 'Succeeded with warnings' : meta.label;
+  const badge = (
+    <Badge
+      color={warned ? 'yellow' : meta.color}
+      variant="light"
+      size={size}
+      radius="sm"
+      data-status={status}
+      {...(warned ? { 'data-warnings': warnings } : {})}
+      data-orphaned={orphanNote ? 'true' : undefined}
+      tabIndex={orphanNote ? 0 : undefined}
+    >
+      {orphanNote ? `${label} · not recovered yet` : label}
     </Badge>
+  );
+  if (!orphanNote) return badge;
+  return (
+    <Tooltip label={orphanNote} multiline w={360} withArrow>
+      {badge}
+    </Tooltip>
   );
 }
 
