@@ -68,4 +68,21 @@ export { FAULT_KINDS } from './scenario';
 export type { KmsKeyView, ParameterView, Simulator, ResourceQuery } from './simulator';
 export { DEFAULT_TIMINGS, type SandboxTimings } from './timings';
 export type { ImageView, InstanceView, SnapshotView, VolumeView } from './views';
+export {
+  BAKE_DISTRIBUTIONS,
+  FAMILIES,
+  TIMELINE_FAMILIES,
+  childSeed,
+  drawTimelines,
+  launchTimeline,
+  progressAt,
+  reportedProgress,
+  seededRandom,
+  type BakeTimeline,
+  type Distribution,
+  type FamilySpec,
+  type ProgressCurve,
+  type Random,
+  type TimelineFamily,
+} from './timing';
 export type { AutoScalingGroupView, GroupInstanceView, InstanceRefreshView } from './autoscaling/views';

@@ -17,6 +17,7 @@ import {
 } from './params';
 import type { ImageDevice, ImageRecord } from './records';
 import { tagSet, tagsFor } from './tags';
+import { LINEAR } from '../timing/progress';
 
 export type ImageStateName = 'pending' | 'available' | 'failed' | 'disabled';
 
@@ -76,7 +77,8 @@ export const createImage: Ec2Handler = (ctx, tree) => {
       volumeSize: volume?.size ?? volumeSize,
       description: `Created by CreateImage(${instanceId}) for ${imageId}`,
       startTime: ctx.now,
-      readyAt,
+      readyAt: ctx.now + (instance.timing.snapshotMs ?? instance.timing.imageMs),
+      progress: instance.timing.progress ?? LINEAR,
       outcome: outcome === 'failed' ? 'error' : 'completed',
       tags: new Map(snapshotTags),
       ...encryptionOf(volume),

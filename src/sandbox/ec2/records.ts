@@ -2,6 +2,7 @@ import type { ConsoleLine } from '../boot/console-lines';
 import type { Architecture, Distro } from '../catalogue/base-images';
 import type { SubnetInfo } from '../catalogue/network';
 import type { ImageOutcome } from '../scenario';
+import type { ProgressCurve } from '../timing/progress';
 
 /** What the sandbox remembers about EC2 resources. States are not stored but computed from `at` times. */
 export type InstanceStateName =
@@ -69,6 +70,9 @@ export interface InstanceRecord {
     stoppingMs: number;
     shuttingDownMs: number;
     imageMs: number;
+    /** CreateImage → its snapshots complete, when the launch timeline set it apart from the image. */
+    snapshotMs?: number;
+    progress?: ProgressCurve;
     image?: ImageOutcome;
   };
 }
@@ -132,7 +136,10 @@ export interface SnapshotRecord {
   volumeSize: number;
   description: string;
   startTime: number;
+  /** When it leaves `pending` (100 %): with its image, or before or after it (launch timelines). */
   readyAt: number;
+  /** How its reported progress grows until then (linear unless a launch timeline says otherwise). */
+  progress: ProgressCurve;
   outcome: 'completed' | 'error';
   tags: Tags;
   encrypted?: boolean;

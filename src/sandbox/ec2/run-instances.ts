@@ -94,6 +94,8 @@ export const runInstances: Ec2Handler = (ctx, tree) => {
       stoppingMs: timeline?.stoppingMs ?? ctx.timings.stoppingMs,
       shuttingDownMs: timeline?.terminateMs ?? ctx.timings.shuttingDownMs,
       imageMs: timeline?.imageMs ?? ctx.timings.imagePendingMs,
+      ...(timeline?.snapshotMs !== undefined ? { snapshotMs: timeline.snapshotMs } : {}),
+      ...(timeline?.progress ? { progress: timeline.progress } : {}),
       ...(timeline?.image ? { image: timeline.image } : {}),
     };
     const shutdownBehavior = p.InstanceInitiatedShutdownBehavior ?? 'stop';

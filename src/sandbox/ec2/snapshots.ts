@@ -11,11 +11,16 @@ import { FilterListSchema, IdListSchema, PagingSchema } from './params';
 import type { SnapshotRecord, VolumeRecord } from './records';
 import type { RegionState } from './region-state';
 import { tagSet } from './tags';
+import { reportedProgress } from '../timing/progress';
 
+/** Pending until `readyAt`, reporting whole percents along its progress curve; then completed at 100 %. */
 export function snapshotState(snapshot: SnapshotRecord, now: number): { state: string; progress: number } {
   if (now >= snapshot.readyAt) return { state: snapshot.outcome, progress: 100 };
   const span = snapshot.readyAt - snapshot.startTime;
-  return { state: 'pending', progress: span > 0 ? Math.floor(((now - snapshot.startTime) / span) * 100) : 0 };
+  return {
+    state: 'pending',
+    progress: span > 0 ? reportedProgress(snapshot.progress, (now - snapshot.startTime) / span) : 0,
+  };
 }
 
 const snapshotFields = (now: number): FilterFields<SnapshotRecord> => ({

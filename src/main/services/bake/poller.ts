@@ -243,14 +243,11 @@ export class RegionPoller {
 
   private async poll<T>(kind: Kind<T>): Promise<boolean> {
     const now = this.options.clock.now();
-    const keys = [...kind.watchers].flatMap(([key, set]) =>
-      [...set].some((w) => {
-        const look = w.nextLook();
-        return look.at - look.slackMs <= now;
-      })
-        ? [key]
-        : [],
-    );
+    const looks = [...kind.watchers].map(([key, set]) => ({ key, looks: [...set].map((w) => w.nextLook()) }));
+    // A look that may come early only rides along with a call someone is due for: alone, it waits its turn
+    // (a tick made for another kind of resource is no reason to spend this call).
+    if (!looks.some((k) => k.looks.some((l) => l.at <= now))) return false;
+    const keys = looks.flatMap((k) => (k.looks.some((l) => l.at - l.slackMs <= now) ? [k.key] : []));
     let throttled = false;
     const perCall = kind.keysPerCall ?? KEYS_PER_CALL;
     for (let start = 0; start < keys.length; start += perCall) {
