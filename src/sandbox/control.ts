@@ -31,6 +31,7 @@ class ControlError extends Error {
  *   POST   /_sandbox/timelines                  LaunchTimeline or LaunchTimeline[]
  *   POST   /_sandbox/instances/<id>/stop|terminate   someone else acts on the instance
  *   PUT    /_sandbox/dry-run                    { action, allowed }
+ *   GET    /_sandbox/vm                         the VM mode: image, accelerator, QEMU pids, disk files
  */
 export function handleControl(sim: Simulator, token: string, req: WireRequest): WireResponse {
   try {
@@ -95,6 +96,11 @@ function dispatch(sim: Simulator, route: string, url: URL, req: WireRequest): un
     case 'POST /timelines':
       for (const timeline of list(body(req, oneOrMany(LaunchTimelineSchema)))) sim.pushTimeline(timeline);
       return { pendingTimelines: sim.pendingTimelines() };
+    case 'GET /vm': {
+      const status = sim.vm();
+      if (!status) throw new ControlError(404, 'this Sandbox runs no VMs (start it with a VM image)');
+      return status;
+    }
     case 'PUT /dry-run': {
       const { action, allowed } = body(req, DryRunSchema);
       sim.setDryRunAllowed(action, allowed);

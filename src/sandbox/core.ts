@@ -1,5 +1,6 @@
 import type { Clock } from './clock';
 import type { Ec2Context } from './ec2/context';
+import { registerVmImage } from './ec2/vm-images';
 import { RegionState } from './ec2/region-state';
 import { FaultBook } from './faults';
 import { IdGenerator } from './ids';
@@ -7,6 +8,7 @@ import type { LaunchTimeline, Scenario } from './scenario';
 import { StsService } from './sts/service';
 import { TokenBuckets } from './throttle';
 import type { SandboxTimings } from './timings';
+import type { VmHost } from './vm/vm-host';
 
 export interface CallRecord {
   seq: number;
@@ -45,6 +47,8 @@ export class SimulatorCore {
     readonly timings: SandboxTimings,
     readonly throttling: boolean,
     readonly accountId: string,
+    /** The VM mode, when the Sandbox was started with a VM image. */
+    readonly vm?: VmHost,
   ) {
     this.ids = new IdGenerator(seed);
     this.sts = new StsService(accountId, this.ids);
@@ -54,6 +58,7 @@ export class SimulatorCore {
     let state = this.regions.get(name);
     if (!state) {
       state = new RegionState(name);
+      if (this.vm) registerVmImage(state, this.vm, this.accountId);
       this.regions.set(name, state);
     }
     return state;
@@ -68,6 +73,7 @@ export class SimulatorCore {
       timings: this.timings,
       scenario: this.scenario,
       nextTimeline: () => this.timelines.shift(),
+      ...(this.vm ? { vm: this.vm } : {}),
     };
   }
 
@@ -77,6 +83,9 @@ export class SimulatorCore {
   }
 
   reset(): void {
+    // Forgetting a VM's record must not forget the VM: each is terminated (QEMU killed, its disk deleted).
+    for (const region of this.regions.values())
+      for (const instance of region.instances.values()) instance.vm?.terminate('');
     this.regions.clear();
     this.faults.clear();
     this.buckets.reset();

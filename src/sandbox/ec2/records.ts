@@ -2,6 +2,9 @@ import type { ConsoleLine } from '../boot/console-lines';
 import type { Architecture, Distro } from '../catalogue/base-images';
 import type { SubnetInfo } from '../catalogue/network';
 import type { ImageOutcome } from '../scenario';
+import type { DiskNode } from '../vm/disk-store';
+import type { VmBoot } from '../vm/image';
+import type { VmInstance } from '../vm/vm-instance';
 
 /** What the sandbox remembers about EC2 resources. States are not stored but computed from `at` times. */
 export type InstanceStateName =
@@ -71,6 +74,8 @@ export interface InstanceRecord {
     imageMs: number;
     image?: ImageOutcome;
   };
+  /** Set when the instance is a real VM (VM mode): its state then follows QEMU, not a plan. */
+  vm?: VmInstance;
 }
 
 export interface ImageDevice {
@@ -103,6 +108,8 @@ export interface ImageRecord {
   /** Whether the source instance's script had printed its done marker when CreateImage was called. */
   scriptCompleteAtCapture?: boolean;
   publicSsmParameterName?: string;
+  /** A VM image (VM mode): instances boot `root` (a real disk file) the way `boot` says. */
+  vm?: { root: DiskNode; boot: VmBoot };
 }
 
 export interface SnapshotRecord {
@@ -115,6 +122,8 @@ export interface SnapshotRecord {
   readyAt: number;
   outcome: 'completed' | 'error';
   tags: Tags;
+  /** A VM snapshot: its disk file (once copied); `released` once DeleteSnapshot has let it go. */
+  vm?: { disk?: DiskNode; released: boolean };
 }
 
 export interface VolumeRecord {
