@@ -7,6 +7,7 @@ import { VERSIONS_INVOKE } from './ipc/versions.channels';
 import { BAKE_EVENTS, BAKE_INVOKE } from './ipc/bake.channels';
 import { SWEEP_INVOKE } from './ipc/sweep.channels';
 import { WEBHOOK_EVENTS, WEBHOOK_INVOKE } from './ipc/webhook.channels';
+import { SANDBOX_INVOKE } from './ipc/sandbox.channels';
 
 /**
  * Channel names only, so the sandboxed preload can build `window.quadraxis` without bundling zod.
@@ -22,6 +23,7 @@ export const INVOKE_CHANNELS = [
   ...BAKE_INVOKE,
   ...SWEEP_INVOKE,
   ...WEBHOOK_INVOKE,
+  ...SANDBOX_INVOKE,
 ] as const satisfies readonly InvokeChannel[];
 
 export const EVENT_CHANNELS = [

@@ -7,6 +7,7 @@ import { versionsInvoke } from './ipc/versions.contract';
 import { bakeEvents, bakeInvoke } from './ipc/bake.contract';
 import { sweepInvoke } from './ipc/sweep.contract';
 import { webhookEvents, webhookInvoke } from './ipc/webhook.contract';
+import { sandboxInvoke } from './ipc/sandbox.contract';
 
 /**
  * The one IPC contract between the renderer and main, in the spirit of GitHub Desktop's
@@ -25,6 +26,7 @@ export const invokeContract = {
   ...bakeInvoke,
   ...sweepInvoke,
   ...webhookInvoke,
+  ...sandboxInvoke,
 } as const;
 
 export const eventContract = {

@@ -23,6 +23,27 @@ export const WindowStateSchema = z.object({
   maximized: z.boolean().default(false),
 });
 
+/** A path on this computer: the VM image (a `npm run vm:image` directory or a cloud image file). */
+const LocalPathSchema = z.string().max(4096);
+
+export const SandboxVmSettingsSchema = z.object({
+  enabled: z.boolean().default(false),
+  image: LocalPathSchema.default(''),
+  /** Replaces the kernel command line of an image directory's kernel; empty keeps the image's own. */
+  kernelArgs: z.string().max(2048).default(''),
+  /** Guests may reach Debian's package mirror (and nothing else) through the Sandbox's proxy. */
+  mirror: z.boolean().default(false),
+  maxVms: z.number().int().min(1).max(16).default(2),
+});
+export type SandboxVmSettings = z.infer<typeof SandboxVmSettingsSchema>;
+const SANDBOX_VM_DEFAULTS: SandboxVmSettings = {
+  enabled: false,
+  image: '',
+  kernelArgs: '',
+  mirror: false,
+  maxVms: 2,
+};
+
 export const SettingsSchema = z.object({
   schemaVersion: z.literal(SETTINGS_SCHEMA_VERSION),
   /** The AWS profile chosen last; `sandbox` is the built-in simulator. */
@@ -44,6 +65,10 @@ export const SettingsSchema = z.object({
       port: z.number().int().min(1024).max(65535).default(8787),
     })
     .default({ enabled: false, host: '127.0.0.1', port: 8787 }),
+  /** The Sandbox profile's real-VM mode ("Run on a local VM"): its image's AMI boots QEMU VMs. */
+  sandbox: z
+    .object({ vm: SandboxVmSettingsSchema.default(SANDBOX_VM_DEFAULTS) })
+    .default({ vm: SANDBOX_VM_DEFAULTS }),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 
@@ -73,6 +98,21 @@ export const SettingsPatchSchema = z
         enabled: z.boolean(),
         host: z.string().min(1).max(255),
         port: z.number().int().min(1024).max(65535),
+      })
+      .partial()
+      .strict(),
+    sandbox: z
+      .object({
+        vm: z
+          .object({
+            enabled: z.boolean(),
+            image: LocalPathSchema,
+            kernelArgs: z.string().max(2048),
+            mirror: z.boolean(),
+            maxVms: z.number().int().min(1).max(16),
+          })
+          .partial()
+          .strict(),
       })
       .partial()
       .strict(),

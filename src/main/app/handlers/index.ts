@@ -9,6 +9,7 @@ import { bakeHandlers, wireBakeEvents } from './bake-handlers';
 import { settingsHandlers } from './settings-handlers';
 import { sweepHandlers } from './sweep-handlers';
 import { webhookHandlers, wireWebhook } from './webhook-handlers';
+import { sandboxHandlers } from './sandbox-handlers';
 
 /**
  * One handler per invoke channel, gathered from one file per area (<area>-handlers.ts, matching
@@ -26,6 +27,7 @@ export function createHandlers(ctx: AppContext): Handlers {
     ...versionsHandlers(ctx),
     ...awsHandlers(ctx),
     ...webhookHandlers(ctx),
+    ...sandboxHandlers(ctx),
   };
 }
 
