@@ -12,7 +12,9 @@ export function registerVmImage(region: RegionState, vm: VmHost, accountId: stri
   const { image } = vm;
   const imageId = stableId('ami', region.region, 'vm', image.name);
   const snapshotId = stableId('snap', region.region, 'vm', image.name);
-  const now = vm.now();
+  // Registered when the Sandbox started, whenever a region is first used: a request that creates the region
+  // is timed a moment before it, and must already find the image available.
+  const now = vm.startedAt;
   region.snapshots.set(snapshotId, {
     snapshotId,
     region: region.region,

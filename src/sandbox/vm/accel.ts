@@ -1,7 +1,10 @@
 import { spawn } from 'node:child_process';
-import { access, constants, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { access, constants, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { z } from 'zod';
+import { run } from './exec';
 import type { VmBoot } from './image';
 
 export type Accel = { kind: 'kvm'; cpu: 'host' | 'default' } | { kind: 'tcg' };
@@ -23,16 +26,57 @@ const probes = new Map<string, Promise<AccelProbe>>();
  * KVM when it really works, else TCG. `/dev/kvm` being there proves little: nested KVM can open it and then
  * fail on the first MSR (`-cpu host`) or spin on the first instruction (the default CPU). So the probe runs a
  * guest for real — the image's own kernel up to its "no root" panic, or (for a cloud disk image) a boot
- * sector that writes to a debug port — once per process, QEMU and kernel.
+ * sector that writes to a debug port. A failed probe costs its 10 s deadline, so the verdict is kept for
+ * this boot of the host (per QEMU version and kernel), in memory and in a file under the temp directory.
  */
 export function probeAccel(qemu: string, boot: VmBoot): Promise<AccelProbe> {
   const key = `${qemu}\0${boot.kind === 'kernel' ? boot.kernel : 'boot-sector'}`;
   let probe = probes.get(key);
   if (!probe) {
-    probe = runProbes(qemu, boot);
+    probe = cachedProbe(qemu, boot);
     probes.set(key, probe);
   }
   return probe;
+}
+
+const CachedProbeSchema = z.object({
+  accel: z.union([
+    z.object({ kind: z.literal('kvm'), cpu: z.enum(['host', 'default']) }),
+    z.object({ kind: z.literal('tcg') }),
+  ]),
+  notes: z.array(z.string()),
+});
+
+async function cachedProbe(qemu: string, boot: VmBoot): Promise<AccelProbe> {
+  const file = await cacheFile(qemu, boot).catch(() => undefined);
+  if (file) {
+    const cached = CachedProbeSchema.safeParse(
+      await readFile(file, 'utf8').then(
+        (text) => JSON.parse(text) as unknown,
+        () => undefined,
+      ),
+    );
+    if (cached.success)
+      return { ...cached.data, notes: [...cached.data.notes, '(probed earlier since this boot)'] };
+  }
+  const probe = await runProbes(qemu, boot);
+  if (file) {
+    const temporary = `${file}.${process.pid}`;
+    await writeFile(temporary, JSON.stringify(probe))
+      .then(() => rename(temporary, file))
+      .catch(() => rm(temporary, { force: true }));
+  }
+  return probe;
+}
+
+/** Keyed by what decides the verdict: this boot of the host, the QEMU build, and the kernel probed. */
+async function cacheFile(qemu: string, boot: VmBoot): Promise<string> {
+  const bootId = (await readFile('/proc/sys/kernel/random/boot_id', 'utf8')).trim();
+  const { stdout: version } = await run(qemu, ['--version'], { timeoutMs: 10_000 });
+  const kernel =
+    boot.kind === 'kernel' ? `${boot.kernel}\0${(await stat(boot.kernel)).mtimeMs}` : 'boot-sector';
+  const hash = createHash('sha256').update(`${bootId}\0${qemu}\0${version}\0${kernel}`).digest('hex');
+  return join(tmpdir(), `quadraxis-accel-${hash.slice(0, 16)}.json`);
 }
 
 async function runProbes(qemu: string, boot: VmBoot): Promise<AccelProbe> {

@@ -42,6 +42,7 @@ export interface VmStatus {
 export class VmHost implements VmHostCore {
   private readonly live = new Set<VmInstance>();
   readonly baseDisk: DiskNode;
+  readonly startedAt: number;
   readonly routes: readonly MetadataRoute[];
 
   private constructor(
@@ -58,6 +59,7 @@ export class VmHost implements VmHostCore {
     this.slots = new Slots(settings.maxVms);
     this.baseDisk = this.disks.external(image.disk, image.diskFormat, image.volumeSizeGiB);
     this.routes = [...METADATA_ROUTES, ...(deps.extraRoutes ?? [])];
+    this.startedAt = deps.now();
   }
 
   readonly disks: DiskStore;

@@ -4,6 +4,7 @@ import {
   DeregisterImageCommand,
   DescribeImagesCommand,
   DescribeSnapshotsCommand,
+  EC2Client,
   GetConsoleOutputCommand,
   StartInstancesCommand,
   StopInstancesCommand,
@@ -13,6 +14,7 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { afterEach, describe as suite, expect, it } from 'vitest';
+import { sandboxClientConfig } from '../../../../src/sandbox';
 import { describe, fakeVmWorld, launch, until, type FakeVmWorld } from './fixture';
 
 const exec = promisify(execFile);
@@ -225,5 +227,23 @@ suite('the VM mode', () => {
     expect(world.sandbox.sim.vm()!.instances).toEqual([]);
     expect(world.sandbox.sim.vm()!.files).toEqual([]);
     expect(() => process.kill(pid, 0)).toThrow();
+  });
+});
+
+suite('the VM image in a region first used by a search for it', () => {
+  it('is already available (the first request of a region is timed before the region exists)', async () => {
+    world = await fakeVmWorld();
+    const ec2 = new EC2Client({ ...sandboxClientConfig(world.sandbox, { region: 'ap-south-1' }), maxAttempts: 1 });
+    const out = await ec2.send(
+      new DescribeImagesCommand({
+        Owners: ['self'],
+        Filters: [
+          { Name: 'state', Values: ['available'] },
+          { Name: 'name', Values: ['debian-12-local-*'] },
+        ],
+      }),
+    );
+    ec2.destroy();
+    expect(out.Images?.map((i) => i.Name)).toEqual(['debian-12-local-0123456789ab']);
   });
 });
