@@ -20,6 +20,7 @@ export interface SandboxCliOptions {
   vmKernelArgs?: string;
   vmMirror?: boolean;
   vmMax?: number;
+  vmQemu?: string;
 }
 
 function parseVmCount(value: string): number {
@@ -49,6 +50,7 @@ export const registerSandbox: RegisterCommand = (program, io) => {
       'VMs running at once; further launches wait in pending (default 2)',
       parseVmCount,
     )
+    .option('--vm-qemu <binary>', 'the QEMU system emulator (default: qemu-system-x86_64 on PATH)')
     .action(async (opts: SandboxCliOptions) => {
       await runSandbox(opts, io, untilSignal(['SIGINT', 'SIGTERM']));
     });
@@ -57,8 +59,11 @@ export const registerSandbox: RegisterCommand = (program, io) => {
 /** The --vm* flags as the Sandbox's VM options, validated by the Sandbox's own schema. */
 export function vmOptionsFrom(opts: SandboxCliOptions): VmOptions | undefined {
   if (opts.vm === undefined) {
-    if (opts.vmKernelArgs !== undefined || opts.vmMirror || opts.vmMax !== undefined)
-      throw new AppError('INVALID_INPUT', '--vm-kernel-args, --vm-mirror and --vm-max need --vm <image>');
+    if (opts.vmKernelArgs !== undefined || opts.vmMirror || opts.vmMax !== undefined || opts.vmQemu)
+      throw new AppError(
+        'INVALID_INPUT',
+        '--vm-kernel-args, --vm-mirror, --vm-max and --vm-qemu need --vm <image>',
+      );
     return undefined;
   }
   const parsed = VmOptionsSchema.safeParse({
@@ -66,6 +71,7 @@ export function vmOptionsFrom(opts: SandboxCliOptions): VmOptions | undefined {
     ...(opts.vmKernelArgs !== undefined ? { kernelArgs: opts.vmKernelArgs } : {}),
     ...(opts.vmMirror ? { mirror: true } : {}),
     ...(opts.vmMax !== undefined ? { maxVms: opts.vmMax } : {}),
+    ...(opts.vmQemu !== undefined ? { qemu: opts.vmQemu } : {}),
   });
   if (!parsed.success) {
     throw new AppError(
