@@ -128,6 +128,7 @@ export class VmInstance {
       this.host.log(`${this.record.instanceId}: no power-off within the stop timeout; stopping it hard`);
       void process.kill();
     }, this.host.stopTimeoutMs);
+    this.hardStop.unref();
   }
 
   /** TerminateInstances: QEMU is killed, the instance's disk deleted. */
