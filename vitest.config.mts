@@ -60,6 +60,8 @@ export default defineConfig({
           // One file at a time, two tests at once inside it: two VMs, the Sandbox's cap and the machine's cores.
           fileParallelism: false,
           maxConcurrency: 2,
+          // After the other suites: VMs would otherwise take the cores the e2e flows' timings depend on.
+          sequence: { groupOrder: 1 },
         },
       },
     ],
