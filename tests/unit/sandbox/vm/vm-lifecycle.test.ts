@@ -233,7 +233,10 @@ suite('the VM mode', () => {
 suite('the VM image in a region first used by a search for it', () => {
   it('is already available (the first request of a region is timed before the region exists)', async () => {
     world = await fakeVmWorld();
-    const ec2 = new EC2Client({ ...sandboxClientConfig(world.sandbox, { region: 'ap-south-1' }), maxAttempts: 1 });
+    const ec2 = new EC2Client({
+      ...sandboxClientConfig(world.sandbox, { region: 'ap-south-1' }),
+      maxAttempts: 1,
+    });
     const out = await ec2.send(
       new DescribeImagesCommand({
         Owners: ['self'],
