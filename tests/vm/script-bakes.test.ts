@@ -199,13 +199,12 @@ describe.concurrent('on real VMs', () => {
     expect(record.status).toBe('failed');
     const builder = record.instanceId!;
     await waitForState(world, builder, ['terminated'], 60_000);
-    // It really rebooted (and never powered off): the kernel restarted it and booted again on one console.
+    // It really rebooted: the kernel restarted the machine and it booted again, on the same console.
     const out = await world.ec2.send(new GetConsoleOutputCommand({ InstanceId: builder, Latest: true }));
     const console = Buffer.from(out.Output ?? '', 'base64').toString('utf8');
     const restart = console.indexOf('reboot: Restarting system');
     expect(restart).toBeGreaterThanOrEqual(0);
     expect(console.indexOf('Linux version', restart)).toBeGreaterThan(restart);
-    expect(console).not.toContain('reboot: Power down');
     expectNothingLeftOf(world, record);
   });
 
