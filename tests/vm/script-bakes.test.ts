@@ -217,7 +217,10 @@ describe.concurrent('on real VMs', () => {
       'say() { printf "QXL %s\\n" "$*" > /dev/ttyS0; }',
       // Reports on every later boot (cloud-init runs per-boot scripts before user data, so not on this one).
       'mkdir -p /var/lib/cloud/scripts/per-boot',
-      'printf \'#!/bin/sh\\nprintf "QXL boot %s\\\\n" "$(cat /opt/marker)" > /dev/ttyS0\\n\' > /var/lib/cloud/scripts/per-boot/report',
+      "cat > /var/lib/cloud/scripts/per-boot/report << 'EOF'",
+      '#!/bin/sh',
+      'printf "QXL boot %s\\n" "$(cat /opt/marker)" > /dev/ttyS0',
+      'EOF',
       'chmod 755 /var/lib/cloud/scripts/per-boot/report',
       'echo persisted > /opt/marker',
       'say user-data ran',
