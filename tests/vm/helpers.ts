@@ -78,6 +78,12 @@ export async function bake(
   return world.runtime.engine.waitForFinal(started.id);
 }
 
+/** Why a bake failed, with the console lines that show it: what an assertion on its status should say. */
+export function failureText(record: BakeRecord): string {
+  if (!record.error) return record.status;
+  return [record.error.message, ...(record.error.consoleTail ?? [])].join('\n');
+}
+
 /** The builder's nonce (from its user data, as the Sandbox read it): it must not survive in the image. */
 export function nonceOf(world: VmWorld, instanceId: string): string {
   const nonce = world.sandbox.sim.instances().find((i) => i.instanceId === instanceId)?.script.nonce;

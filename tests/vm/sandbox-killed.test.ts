@@ -22,12 +22,19 @@ test('killing the Sandbox with SIGKILL during a VM bake leaves no QEMU process a
   });
   const exited = once(child, 'exit');
   let stderr = '';
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  // The banner (control token included) follows the URL line, on the other stream.
+  const banner = new Promise<void>((resolve) =>
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+      if (stderr.includes('Press Ctrl-C to stop.')) resolve();
+    }),
+  );
   const dataDir = await mkdtemp(join(tmpdir(), 'qx-vm-kill-'));
   try {
     const [first] = (await once(createInterface({ input: child.stdout }), 'line')) as [string];
     const url = /^sandbox listening on (http:\/\/127\.0\.0\.1:\d+)$/.exec(first)?.[1];
     expect(url, stderr).toBeDefined();
+    await banner;
     const controlToken = new RegExp(`${CONTROL_TOKEN_HEADER}: (\\S+)`).exec(stderr)?.[1];
     expect(controlToken).toBeDefined();
     const vmStatus = async (): Promise<VmStatus> => {
