@@ -74,7 +74,9 @@ describe.concurrent('a real bake', () => {
       initScript: [
         '#cloud-config',
         `# ${configToken}`,
+        // Debian's cloud.cfg keeps the image's sources.list unless the user data says otherwise.
         'apt:',
+        '  preserve_sources_list: false',
         '  sources_list: |',
         '    deb [trusted=yes] http://apt.quadraxis.test/ ./',
         'package_update: true',
