@@ -105,13 +105,15 @@ export class SandboxManager {
     return sim.instances().every((i) => i.state === 'terminated') && (sim.vm()?.instances.length ?? 0) === 0;
   }
 
+  /** Callers of ensure() from here on wait for the new Sandbox, never reach the closing one. */
   private async restart(): Promise<void> {
     const previous = this.handle;
     if (!previous) return;
     this.handle = undefined;
-    await previous.close();
     // The same port: AWS clients made for the old Sandbox keep working against the new one.
-    this.starting = this.start(previous.port);
+    this.starting = previous.close().then(() => this.start(previous.port));
+    // A failed start is not kept: the next ensure() tries again.
+    this.starting.catch(() => (this.starting = undefined));
     await this.starting;
   }
 }
