@@ -33,7 +33,7 @@ PACKAGES=(
   # (iproute2), ifupdown to bring up the network config it writes, and the protocol tables Python reads.
   cloud-init isc-dhcp-client iproute2 ifupdown netbase ca-certificates
   # What init scripts expect on a cloud image.
-  python3 sudo less git curl procps dbus
+  python3 sudo less git curl procps dbus openssh-server
 )
 IMAGE_GIB=4
 CMDLINE='root=/dev/vda rw console=tty0 console=ttyS0,115200n8'
@@ -91,6 +91,7 @@ mmdebstrap \
   --customize-hook="copy-in $here/files/80quadraxis-sandbox-mirror /etc/apt/apt.conf.d" \
   --customize-hook='chmod 644 "$1/etc/fstab" "$1/etc/cloud/cloud.cfg.d/90-quadraxis-sandbox.cfg" "$1/etc/apt/apt.conf.d/80quadraxis-sandbox-mirror"' \
   --customize-hook='printf "debian\n" > "$1/etc/hostname"; : > "$1/etc/machine-id"; rm -f "$1/var/lib/dbus/machine-id"' \
+  --customize-hook='rm -f "$1"/etc/ssh/ssh_host_*' \
   --customize-hook='printf "auto lo\niface lo inet loopback\n\nsource /etc/network/interfaces.d/*\n" > "$1/etc/network/interfaces"' \
   --customize-hook='set -e; stage="$QX_WORK/stage"; mkdir -p "$stage"
     tar -C "$1" --one-file-system --exclude=./var/lib/apt/lists/* --exclude=./var/cache/apt/* -cf - . |
