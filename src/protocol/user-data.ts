@@ -1,36 +1,54 @@
 import { gunzipSync } from 'node:zlib';
 
+export { beginMarker, doneMarker, parseMarker, type MarkerLine } from './markers';
+
 /**
  * The contract between the bake engine, which wraps the user's init script, and anything that has to read
- * such user data back: the sandbox (which simulates the script instead of running it) and the tests.
+ * such user data back: the Sandbox (whose simulated boot reads it instead of running it; its VM mode boots
+ * it for real) and the tests. The markers the wrapper prints are in ./markers.ts.
  *
  * A wrapped script is a POSIX shell script whose first lines are:
  *
  *   #!/bin/sh
- *   # quadraxis-wrapper: 2
+ *   # quadraxis-wrapper: 3
  *   # quadraxis-bake: <bake id>
  *   # quadraxis-nonce: <hex nonce>
  *   # quadraxis-mode: script | cloud-init
  *
- * In `script` mode the user's script and its environment are embedded as base64 in single-quoted
- * assignments `QX_SCRIPT_B64='…'` and `QX_ENV_B64='…'` (the env payload is `NAME=base64(value)` lines).
+ * In `script` mode the environment is embedded as base64 in a single-quoted assignment `QX_ENV_B64='…'`
+ * (the payload is `NAME=base64(value)` lines) and the user's script:
+ *   - version 3: verbatim, in a quoted here-document `qx_unpack <<'QX_SCRIPT_<hex>'` … `QX_SCRIPT_<hex>`
+ *     whose delimiter is derived from the script's own hash (so no line of it can end the document); a
+ *     newline is added when the script does not end with one, and `QX_SCRIPT_EOL=0` says so;
+ *   - versions 1 and 2: as base64 in `QX_SCRIPT_B64='…'`.
  * In `cloud-init` mode the user's `#cloud-config` travels beside the wrapper in a MIME multipart document
- * and the wrapper only waits for cloud-init to finish.
+ * (wrapper first) and the wrapper waits for cloud-init to finish it.
  *
- * On the serial console the wrapper prints `[quadraxis:<nonce>] begin` before the script and
- * `[quadraxis:<nonce>] done exit=<code>` after it. The nonce is random per bake so a script's own output
- * cannot fake completion. Then it powers the machine off (instance-initiated shutdown):
- *   - version 2: whatever the exit code, so the builder stopping by itself is the one signal the engine
- *     waits for, and the console's done marker (read once) says how the script ended;
+ * Everything that differs from one bake to the next (bake id, nonce) is in the first lines, up to and
+ * including `QX_NONCE='…'`. When the whole user data is over EC2's 16 KB it is sent gzip-compressed as two
+ * gzip members, that head stored uncompressed and the rest compressed, so the compressed size depends on
+ * the script alone and the editor can measure it exactly (cloud-init, like gunzip, reads every member).
+ *
+ * What the wrapper does on the builder:
+ *   - version 3: runs the script with the image's own umask, stdin from /dev/null and its output through a
+ *     pipe (never a terminal) to the serial port and every console in /proc/consoles; prints `done` at
+ *     once; on success waits for cloud-init to finish, removes the user data, its environment and itself
+ *     from the disk whatever cloudInitClean says, prints `cleaned` and powers off; on failure powers off at
+ *     once. While the script runs, a per-boot hook reports a reboot (`rebooted`) and powers off.
+ *   - version 2: powers the machine off after the done marker whatever the exit code;
  *   - version 1: only after exit 0; a failed script left the machine running.
- * Readers must accept both (a builder launched by an older Quadraxis may still be resumed or simulated).
- *
- * Whole user data may be gzip-compressed (cloud-init reads gzip) when it would exceed EC2's 16 KB limit.
+ * Readers accept every version (a builder launched by an older Quadraxis may still be resumed or simulated).
  */
-export const WRAPPER_VERSION = 2;
+export const WRAPPER_VERSION = 3;
 
 /** From this version on, the wrapper powers the machine off after a failed script too. */
 export const POWEROFF_ON_FAILURE_SINCE = 2;
+
+/**
+ * From this version on: the script is carried verbatim, `done` carries a warning count, success is
+ * followed by `cleaned` (required before imaging), a reboot is reported by the next boot.
+ */
+export const CLEANED_MARKER_SINCE = 3;
 
 export type WrapperMode = 'script' | 'cloud-init';
 
@@ -53,27 +71,6 @@ export interface UserDataInfo {
   wrapper: WrapperInfo | null;
   /** The #cloud-config part, when there is one. */
   cloudConfig?: string;
-}
-
-export function beginMarker(nonce: string): string {
-  return `[quadraxis:${nonce}] begin`;
-}
-
-export function doneMarker(nonce: string, exitCode: number): string {
-  return `[quadraxis:${nonce}] done exit=${exitCode}`;
-}
-
-export type MarkerLine = { kind: 'begin' } | { kind: 'done'; exitCode: number };
-
-/** Recognises a marker for this nonce anywhere in a console line (the kernel may prefix timestamps). */
-export function parseMarker(line: string, nonce: string): MarkerLine | null {
-  const tag = `[quadraxis:${nonce}] `;
-  const at = line.indexOf(tag);
-  if (at < 0) return null;
-  const rest = line.slice(at + tag.length).trim();
-  if (rest === 'begin') return { kind: 'begin' };
-  const done = /^done exit=(\d{1,3})$/.exec(rest);
-  return done ? { kind: 'done', exitCode: Number(done[1]) } : null;
 }
 
 /** `version`: the protocol version to claim (the current one unless a test plays an older wrapper). */
@@ -118,6 +115,24 @@ function b64Assignment(text: string, name: string): string | undefined {
   return match ? Buffer.from(match[1]!.replace(/\s+/g, ''), 'base64').toString('utf8') : undefined;
 }
 
+/** The delimiter of the here-document that carries the script verbatim: from the script's own hash. */
+export function scriptDelimiter(scriptSha256Hex: string): string {
+  return `QX_SCRIPT_${scriptSha256Hex.slice(0, 32)}`;
+}
+
+/** The script of a version 3 wrapper: the here-document's body, less the newline the wrapper added. */
+function verbatimScript(text: string): string | undefined {
+  const opener = /^qx_unpack <<'(QX_SCRIPT_[0-9a-f]+)'\n/m.exec(text);
+  if (!opener) return undefined;
+  const start = opener.index + opener[0].length;
+  const end = `${opener[1]!}\n`;
+  let at = text.indexOf(end, start);
+  while (at > start && text[at - 1] !== '\n') at = text.indexOf(end, at + 1);
+  if (at < 0) return undefined;
+  const body = text.slice(start, at);
+  return /^QX_SCRIPT_EOL=0$/m.test(text.slice(0, opener.index)) ? body.replace(/\n$/, '') : body;
+}
+
 export function parseWrapper(text: string): WrapperInfo | null {
   if (!text.startsWith('#!')) return null;
   const version = headerValue(text, 'quadraxis-wrapper');
@@ -125,7 +140,7 @@ export function parseWrapper(text: string): WrapperInfo | null {
   const nonce = headerValue(text, 'quadraxis-nonce');
   const mode = headerValue(text, 'quadraxis-mode');
   if (!version || !bakeId || !nonce || (mode !== 'script' && mode !== 'cloud-init')) return null;
-  const userScript = b64Assignment(text, 'QX_SCRIPT_B64');
+  const userScript = verbatimScript(text) ?? b64Assignment(text, 'QX_SCRIPT_B64');
   const envPayload = b64Assignment(text, 'QX_ENV_B64');
   return {
     version: Number(version),

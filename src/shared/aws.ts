@@ -171,6 +171,8 @@ export const ImageSummarySchema = z.object({
   ownerId: z.string().optional(),
   ownerAlias: z.string().optional(),
   platformDetails: z.string().optional(),
+  /** `windows` for Windows images; EC2 leaves it out for every other platform. */
+  platform: z.string().optional(),
 });
 export type ImageSummary = z.infer<typeof ImageSummarySchema>;
 
@@ -229,6 +231,8 @@ export const InstanceTypeSummarySchema = z.object({
   architectures: z.array(z.string()),
   currentGeneration: z.boolean(),
   burstable: z.boolean(),
+  /** `nitro` or `xen`: Xen types publish their console late, which slows a bake's end. */
+  hypervisor: z.string().optional(),
 });
 export type InstanceTypeSummary = z.infer<typeof InstanceTypeSummarySchema>;
 

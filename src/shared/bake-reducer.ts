@@ -41,6 +41,9 @@ export function applyBakeEvent(record: BakeRecord | undefined, event: BakeEvent)
     case 'cleanup':
       next.cleanedUp = [...record.cleanedUp, event.action];
       return next;
+    case 'warnings':
+      next.warnings = event.warnings;
+      return next;
     case 'console':
       // Console lines live in the bake's console log, not in the record.
       return next;

@@ -80,6 +80,17 @@ export type BakeError = z.infer<typeof BakeErrorSchema>;
 
 export const BakeTriggerSchema = z.enum(['app', 'cli', 'webhook']);
 
+/**
+ * One of cloud-init's own recoverable errors on the builder, as cloud-init worded it: its level (WARNING,
+ * DEPRECATED, ERROR, CRITICAL; SCHEMA for what `cloud-init schema --system` named) and its message.
+ */
+export const BakeWarningSchema = z.object({
+  source: z.literal('cloud-init'),
+  level: z.string().max(32),
+  message: z.string().max(2000),
+});
+export type BakeWarning = z.infer<typeof BakeWarningSchema>;
+
 export const BakeRecordSchema = z.object({
   id: BakeIdSchema,
   project: ProjectNameSchema,
@@ -106,6 +117,11 @@ export const BakeRecordSchema = z.object({
   /** Set when this bake joined an identical running bake instead of launching its own builder. */
   joinedTo: BakeIdSchema.optional(),
   error: BakeErrorSchema.optional(),
+  /**
+   * cloud-init's recoverable errors for a #cloud-config bake. With them a bake "succeeded with warnings",
+   * or failed, as the project's completion.cloudConfigWarnings says.
+   */
+  warnings: z.array(BakeWarningSchema).optional(),
   /** What cleanup did, in words: "terminated i-…", "deregistered ami-…", "deleted snap-…". */
   cleanedUp: z.array(z.string()).default([]),
   apiCalls: z.number().int().default(0),
@@ -144,6 +160,7 @@ export const BakeEventSchema = z.discriminatedUnion('type', [
   z.object({ ...EventBase, type: z.literal('console'), lines: z.array(z.string()) }),
   z.object({ ...EventBase, type: z.literal('error'), error: BakeErrorSchema }),
   z.object({ ...EventBase, type: z.literal('cleanup'), action: z.string() }),
+  z.object({ ...EventBase, type: z.literal('warnings'), warnings: z.array(BakeWarningSchema) }),
   z.object({ ...EventBase, type: z.literal('finished'), record: BakeRecordSchema }),
 ]);
 export type BakeEvent = z.infer<typeof BakeEventSchema>;

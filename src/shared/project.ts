@@ -66,13 +66,23 @@ export const ScriptTimeoutMinutesSchema = z
 export const CompletionSchema = z.discriminatedUnion('mode', [
   /**
    * The default: the engine wraps the script so the instance reports its exit code on the serial console and
-   * powers itself off when the script succeeded. The bake waits for exactly that.
+   * powers itself off once the script has ended. The bake waits for exactly that.
    */
   z.object({
     mode: z.literal('wrapper'),
     timeoutMinutes: ScriptTimeoutMinutesSchema.default(30),
-    /** Run `cloud-init clean` before powering off, so the image boots as a fresh instance. */
+    /**
+     * Run `cloud-init clean` before powering off, so the image boots as a new instance. Whatever it says,
+     * the user data, its environment and the wrapper are removed from the builder before it is imaged.
+     */
     cloudInitClean: z.boolean().default(true),
+    /**
+     * What cloud-init's recoverable errors (a misspelled or deprecated key, a module that could not do its
+     * part) mean for a #cloud-config bake: `fail` it (the default: an image nobody asked for is worse than
+     * a failed bake) or `accept` them (the bake succeeds with warnings, cloud-init's list on the record).
+     * Unset means `fail` (optional rather than defaulted, so completions written before it stay as they are).
+     */
+    cloudConfigWarnings: z.enum(['fail', 'accept']).optional(),
   }),
   /** For images where the wrapper cannot run: wait a fixed time after "running", then stop through the API. */
   z.object({

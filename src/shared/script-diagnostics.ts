@@ -1,3 +1,6 @@
+import { TOP_LEVEL_KEY, unknownCloudConfigKey } from './cloud-config-rules';
+import { findSecret, SECRET_ADVICE } from './user-data-secrets';
+
 /**
  * Problems in an init script that a person can fix before baking, found without running anything. The editor
  * shows them as markers; the rules mirror what cloud-init and the bake wrapper (src/main/services/bake/
@@ -13,6 +16,9 @@ export type DiagnosticCode =
   | 'missing-shebang'
   | 'bad-shebang'
   | 'unwrappable'
+  | 'windows-user-data'
+  | 'nul-byte'
+  | 'cloud-config-unknown-key'
   | 'cloud-config-env'
   | 'env-ignored'
   | 'crlf'
@@ -50,11 +56,13 @@ export interface DiagnoseOptions {
   size?: ScriptSize;
 }
 
-export type ScriptKind = 'empty' | 'shell' | 'cloud-config' | 'other-user-data' | 'no-shebang';
+export type ScriptKind = 'empty' | 'shell' | 'cloud-config' | 'other-user-data' | 'windows' | 'no-shebang';
 
 /** User data cloud-init understands that a shell wrapper cannot wrap (the engine refuses it in wrapper mode). */
 const UNWRAPPABLE = /^(#include|#cloud-boothook|#part-handler|#upstart-job|Content-Type:)/i;
 const CLOUD_CONFIG = /^#cloud-config\b/;
+/** What EC2Launch runs on Windows; cloud-init would take it for plain text and run nothing. */
+const WINDOWS_USER_DATA = /^<(powershell|script|persist)>/i;
 
 export function scriptKind(script: string): ScriptKind {
   const start = script.replace(/^\uFEFF/, '').trimStart();
@@ -62,6 +70,7 @@ export function scriptKind(script: string): ScriptKind {
   if (start.startsWith('#!')) return 'shell';
   if (CLOUD_CONFIG.test(start)) return 'cloud-config';
   if (UNWRAPPABLE.test(start)) return 'other-user-data';
+  if (WINDOWS_USER_DATA.test(start)) return 'windows';
   return 'no-shebang';
 }
 
@@ -69,21 +78,6 @@ export function scriptKind(script: string): ScriptKind {
 export function scriptLanguage(script: string): 'shell' | 'yaml' {
   return scriptKind(script) === 'cloud-config' ? 'yaml' : 'shell';
 }
-
-const SECRET_ADVICE =
-  'User data is readable by anyone allowed to describe the builder and stays in cloud-init’s files; fetch secrets at run time (SSM Parameter Store, Secrets Manager) through the builder’s instance profile.';
-
-const SECRET_PATTERNS: { pattern: RegExp; what: string }[] = [
-  { pattern: /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/, what: 'an AWS access key id' },
-  { pattern: /aws_secret_access_key\s*[=:]/i, what: 'an AWS secret access key' },
-  { pattern: /-----BEGIN [A-Z ]*PRIVATE KEY-----/, what: 'a private key' },
-  { pattern: /\bgh[pousr]_[A-Za-z0-9]{36,}\b/, what: 'a GitHub token' },
-  {
-    // A value written out, not a reference like $DB_PASSWORD or "${TOKEN}".
-    pattern: /(?<![a-z0-9])(?:password|passwd|secret|api[_-]?key|token)\s*[=:]\s*["']?(?![$"'\s])\S/i,
-    what: 'a password or token in plain text',
-  },
-];
 
 const POWER_OFF =
   /^\s*(?:sudo\s+)?(?:reboot|poweroff|halt|shutdown\b|systemctl\s+(?:reboot|poweroff|halt))\b/;
@@ -107,6 +101,11 @@ export function diagnoseScript(script: string, options: DiagnoseOptions = {}): S
   };
 
   const kind = scriptKind(script);
+  const nul = script.indexOf('\0');
+  if (nul >= 0) {
+    const line = script.slice(0, nul).split('\n').length;
+    at('nul-byte', 'error', 'A NUL byte: an init script is text, and the bake refuses it. Remove it.', line);
+  }
   if (kind === 'empty') {
     at('empty', 'warning', 'The init script is empty: the builder would be imaged unchanged.');
     return withSize(out, options.size, at);
@@ -185,6 +184,16 @@ function firstLineRules(
       firstTextLine,
     );
   }
+  if (kind === 'windows') {
+    at(
+      'windows-user-data',
+      mode === 'wrapper' ? 'error' : 'info',
+      mode === 'wrapper'
+        ? 'Windows user data (<powershell>, <script>, <persist>) runs through EC2Launch on Windows; the completion wrapper needs a Linux image with cloud-init, and Windows base images are refused. Use the "wait" completion mode.'
+        : 'Windows user data: EC2Launch runs it on a Windows base image. A Linux image ignores it.',
+      firstTextLine,
+    );
+  }
   if (kind === 'cloud-config' && envCount > 0 && mode === 'wrapper') {
     at(
       'cloud-config-env',
@@ -217,6 +226,9 @@ function lineRules(lines: string[], kind: ScriptKind, mode: 'wrapper' | 'wait', 
   lines.forEach((text, index) => {
     const line = index + 1;
     if (kind === 'cloud-config') {
+      const key = TOP_LEVEL_KEY.exec(text)?.[1];
+      const unknown = key === undefined ? undefined : unknownCloudConfigKey(key);
+      if (key && unknown) at('cloud-config-unknown-key', 'warning', unknown, line, 1, key.length);
       const indent = /^[ \t]*/.exec(text)?.[0] ?? '';
       if (indent.includes('\t')) {
         at(
@@ -242,19 +254,16 @@ function lineRules(lines: string[], kind: ScriptKind, mode: 'wrapper' | 'wait', 
         );
       }
     }
-    for (const { pattern, what } of SECRET_PATTERNS) {
-      const match = pattern.exec(text);
-      if (match) {
-        at(
-          'secret',
-          'warning',
-          `This looks like ${what}. ${SECRET_ADVICE}`,
-          line,
-          match.index + 1,
-          match[0].length,
-        );
-        break;
-      }
+    const secret = findSecret(text);
+    if (secret) {
+      at(
+        'secret',
+        'warning',
+        `This looks like ${secret.what}. ${SECRET_ADVICE}`,
+        line,
+        secret.index + 1,
+        secret.length,
+      );
     }
     if (mode === 'wrapper' && kind !== 'cloud-config') {
       const match = POWER_OFF.exec(text);
@@ -262,7 +271,7 @@ function lineRules(lines: string[], kind: ScriptKind, mode: 'wrapper' | 'wait', 
         at(
           'powers-off',
           'warning',
-          'The script reboots or powers off the builder itself. Quadraxis powers it off once the script has succeeded; stopping early hides the script’s exit code.',
+          'The script reboots or powers off the builder itself: a reboot fails the bake (the script never finishes; the image is made from the powered-off builder, so a new kernel takes effect on instances anyway), a poweroff hides the script’s exit code. Quadraxis powers the builder off once the script has ended.',
           line,
           match.index + 1,
           match[0].length,

@@ -127,6 +127,40 @@ describe('bake screens', () => {
     expect(app.errors).toEqual([]);
   });
 
+  it('shows cloud-init’s warnings: failed by default, “succeeded with warnings” when the project accepts them', async () => {
+    const { page, bridge } = app;
+    const config = '#cloud-config\npakages: [nginx]\nruncmd:\n  - echo configured\n';
+    const ubuntu = {
+      kind: 'ssm',
+      parameter: '/aws/service/canonical/ubuntu/server/24.04/stable/current/amd64/hvm/ebs-gp3/ami-id',
+    } as const;
+    await bridge.ctx.runtime.store.projects.create({ name: 'typo', baseImage: ubuntu, initScript: config });
+    await startBakeFromBakesPage(page, 'typo');
+    await waitForStatus(page, 'failed');
+    const failed = page.getByRole('region', { name: 'cloud-init reported 2 warnings' });
+    await failed.getByText(/so nothing was imaged/).waitFor();
+    await failed.getByText(/pakages: Additional properties are not allowed/).waitFor();
+
+    await bridge.ctx.runtime.store.projects.create({
+      name: 'typo-accepted',
+      baseImage: ubuntu,
+      initScript: config,
+      completion: { mode: 'wrapper', cloudConfigWarnings: 'accept' },
+    });
+    await startBakeFromBakesPage(page, 'typo-accepted');
+    await waitForStatus(page, 'succeeded');
+    await page
+      .locator('[data-status="succeeded"][data-warnings="2"]')
+      .getByText('Succeeded with warnings')
+      .first()
+      .waitFor();
+    await page.getByRole('heading', { name: 'Image ready, with cloud-init warnings' }).waitFor();
+    const accepted = page.getByRole('region', { name: 'cloud-init reported 2 warnings' });
+    await accepted.getByText(/The project accepts cloud-config warnings/).waitFor();
+    await screenshotBothThemes(app, 'bake-succeeded-with-warnings');
+    expect(app.errors).toEqual([]);
+  });
+
   it('picks up where it was after a reload, and ends as main recorded it', async () => {
     const { page, bridge } = app;
     await createProject(app, 'reload', '#!/bin/bash\necho "step one"\nsleep 3\necho "step two"\n');

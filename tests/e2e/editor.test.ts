@@ -107,6 +107,53 @@ describe('init-script editor', () => {
     await app.close();
   });
 
+  it('warns about a Xen instance type in the project and the start dialog, and about a secret in an env value', async () => {
+    const app = await openApp(browser());
+    const { page } = app;
+    await app.bridge.ctx.runtime.store.projects.create({
+      name: 'legacy',
+      baseImage: {
+        kind: 'ssm',
+        parameter: '/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64',
+      },
+      instanceType: 't2.micro',
+      initScript: SCRIPT,
+      env: { STAGE: 'prod' },
+    });
+    await openProject(page, 'legacy');
+
+    await page.getByRole('tab', { name: /Launch settings/ }).click();
+    const note = page.getByRole('note', { name: 'Xen instance type' });
+    await note.getByText(/t2\.micro runs on the Xen hypervisor/).waitFor();
+    await screenshotBothThemes(app, 'editor-xen-type');
+
+    // The start dialog says it too, before anything is launched.
+    await page.keyboard.press('Control+2');
+    await page.getByRole('button', { name: 'New bake' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Bake an AMI' });
+    await dialog.getByLabel('Project', { exact: true }).click();
+    await page.getByRole('option', { name: 'legacy', exact: true }).click();
+    await dialog
+      .getByRole('note', { name: 'Xen instance type' })
+      .getByText(/up to 15 minutes/)
+      .waitFor();
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+
+    await openProject(page, 'legacy');
+    // A value typed into the environment is scanned like the script, and says where it would be visible.
+    await page.getByRole('button', { name: 'Add variable' }).click();
+    await page.getByLabel('Variable 2 name').fill('DB_PASSWORD');
+    await page.getByLabel('Variable 2 value').fill('hunter2');
+    const secret = page.getByRole('alert', { name: 'Variable 2 looks like a secret' });
+    await secret.getByText(/DescribeInstanceAttribute \(userData\)/).waitFor();
+    await page.getByLabel('Variable 2 value').fill('$FROM_SSM');
+    await secret.waitFor({ state: 'detached' });
+
+    expect(app.errors).toEqual([]);
+    await app.close();
+  });
+
   it('diffs any two versions, and the editor’s unsaved script against the latest', async () => {
     const app = await openApp(browser());
     const { page, bridge } = app;

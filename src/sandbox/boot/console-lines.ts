@@ -18,12 +18,19 @@ const KERNEL: Record<Distro, string> = {
   al2023: '6.1.112-122.189.amzn2023',
   ubuntu: '6.8.0-1016-aws',
   debian: '6.1.0-26-cloud',
+  windows: '10.0.20348',
 };
+/** The cloud-init each image ships (Windows has none: EC2Launch v2 runs its user data). */
 const CLOUD_INIT: Record<Distro, string> = {
   al2023: '22.2.2',
   ubuntu: '24.1.3-0ubuntu3.3',
   debian: '22.4.2',
+  windows: '',
 };
+
+export function cloudInitVersion(distro: Distro): string {
+  return CLOUD_INIT[distro];
+}
 export const CLOUD_INIT_PID = 1602;
 
 /** Formats console text the way the kernel stamps it: seconds since this boot, `[   12.345678] `. */
@@ -42,6 +49,25 @@ export class ConsoleWriter {
   cloudInit(at: number, text: string): void {
     this.print(at, `cloud-init[${CLOUD_INIT_PID}]: ${text}`);
   }
+}
+
+/** A Windows instance: EC2Launch v2's lines on the console (no cloud-init; it ignores shell user data). */
+export function printWindowsBoot(out: ConsoleWriter, bootMs: number): void {
+  const at = (fraction: number) => out.bootStart + Math.round(bootMs * fraction);
+  const line = (when: number, text: string) =>
+    out.lines.push({
+      at: when,
+      text: `${new Date(when).toISOString().slice(0, 19).replace(/-/g, '/').replace('T', ' ')}Z: ${text}`,
+    });
+  line(at(0.2), 'Windows sysprep configuration complete.');
+  line(at(0.4), 'Message: Waiting for access to metadata...');
+  line(at(0.5), 'Message: Meta-data is now available.');
+  line(at(0.6), `OS: Microsoft Windows NT ${KERNEL.windows}`);
+  line(
+    at(0.7),
+    'Message: User data format: unrecognized; only <powershell>, <script> and YAML tasks are run',
+  );
+  line(at(1), 'Message: Windows is Ready to use');
 }
 
 /** Kernel and systemd boot up to cloud-init's `init` stage, spread over the first part of `bootMs`. */

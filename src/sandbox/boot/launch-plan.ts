@@ -1,18 +1,27 @@
 import {
   beginMarker,
+  cleanedMarker,
   doneMarker,
+  rebootedMarker,
+  warningMarker,
+} from '../../protocol/markers';
+import {
+  CLEANED_MARKER_SINCE,
   inspectUserData,
   POWEROFF_ON_FAILURE_SINCE,
   type UserDataInfo,
 } from '../../protocol/user-data';
+import { cloudConfigWarnings } from './cloud-config-check';
 import type { ScriptOutcome } from '../scenario';
 import type { SandboxTimings } from '../timings';
 import {
+  cloudInitVersion,
   ConsoleWriter,
   printCloudInitFinished,
   printCloudInitStart,
   printKernelBoot,
   printShutdown,
+  printWindowsBoot,
   type ConsoleLine,
   type MachineFacts,
 } from './console-lines';
@@ -46,54 +55,106 @@ export interface LaunchPlan {
 /**
  * Everything a fresh instance will do, planned at launch: boot, cloud-init, the wrapped script between
  * its begin and done markers, and the wrapper's poweroff (an instance-initiated shutdown, which stops or
- * terminates per InstanceInitiatedShutdownBehavior) — after any exit for a version 2 wrapper, after exit 0
- * only for version 1. A script that powers the machine off itself goes down there, without a done marker.
- * Unwrapped user data just boots and the instance keeps running.
+ * terminates per InstanceInitiatedShutdownBehavior) — after any exit for a version 2+ wrapper, after exit
+ * 0 only for version 1; a version 3 wrapper prints cloud-init's warnings before `done` and `cleaned` after
+ * a success. A script that powers the machine off itself goes down there, without a done marker; one that
+ * reboots it boots again (a version 3 wrapper's per-boot hook then reports it and powers off). Unwrapped
+ * user data just boots and the instance keeps running; a Windows image runs no cloud-init at all.
  */
 export function planLaunch(input: LaunchPlanInput): LaunchPlan {
   const runningAt = input.at + input.pendingMs;
   const console: ConsoleLine[] = [];
   const out = new ConsoleWriter(console, runningAt);
-  printKernelBoot(out, input.machine, input.bootMs);
-  printCloudInitStart(out, input.machine, input.bootMs, input.at);
   const transitions: PlannedTransition[] = [
     { at: input.at, state: 'pending' },
     { at: runningAt, state: 'running' },
   ];
+  if (input.machine.distro === 'windows') {
+    printWindowsBoot(out, input.bootMs);
+    return { transitions, console, script: { wrapped: false, doneAt: null, exitCode: null } };
+  }
+  printKernelBoot(out, input.machine, input.bootMs);
+  printCloudInitStart(out, input.machine, input.bootMs, input.at);
   const info = readUserData(input.userData);
   const scriptStart = runningAt + input.bootMs;
   if (!info.wrapper) {
     printCloudInitFinished(out, input.machine, scriptStart);
     return { transitions, console, script: { wrapped: false, doneAt: scriptStart, exitCode: null } };
   }
-  const { nonce, mode, env } = info.wrapper;
+  const { nonce, mode, env, version } = info.wrapper;
   const steps =
     mode === 'cloud-init'
       ? cloudConfigSteps(info.cloudConfig ?? '', env, input.machine.distro)
       : shellSteps(info.wrapper.userScript ?? '', env, input.machine.distro);
+  const warnings =
+    mode === 'cloud-init'
+      ? cloudConfigWarnings(info.cloudConfig ?? '', cloudInitVersion(input.machine.distro))
+      : [];
   const run = applyOverrides(schedule(steps, input.scriptDefaultMs), input);
-  // In cloud-init mode the wrapper waits for cloud-init, so the markers follow the cloud-config's output.
-  const markerAt = mode === 'cloud-init' ? scriptStart + run.durationMs : scriptStart;
-  if (mode === 'cloud-init')
-    for (const line of run.lines) out.cloudInit(scriptStart + line.offsetMs, line.text);
-  out.cloudInit(markerAt, beginMarker(nonce));
-  if (mode === 'script') for (const line of run.lines) out.cloudInit(scriptStart + line.offsetMs, line.text);
+  out.cloudInit(scriptStart, beginMarker(nonce));
+  // cloud-init logs its warnings on the console (stderr) as it meets them, in its own format.
+  const stamp = new Date(scriptStart).toISOString().replace('T', ' ').replace('Z', '').replace('.', ',');
+  for (const w of warnings.filter((w) => w.level !== 'SCHEMA'))
+    out.cloudInit(scriptStart, `${stamp} - schema.py[${w.level}]: ${w.message}`);
+  for (const line of run.lines) out.cloudInit(scriptStart + line.offsetMs, line.text);
   const unfinished = { transitions, console, script: { wrapped: true, nonce, doneAt: null, exitCode: null } };
   if (run.poweroffAtMs !== undefined) {
     powerOff(out, transitions, input, scriptStart + run.poweroffAtMs);
     return unfinished;
   }
+  if (run.rebootAtMs !== undefined) {
+    reboot(
+      out,
+      transitions,
+      input,
+      scriptStart + run.rebootAtMs,
+      version >= CLEANED_MARKER_SINCE ? nonce : undefined,
+    );
+    return unfinished;
+  }
   if (run.exitCode === null) return unfinished;
   const doneAt = scriptStart + run.durationMs;
-  out.cloudInit(doneAt, doneMarker(nonce, run.exitCode));
+  if (version >= CLEANED_MARKER_SINCE) {
+    for (const w of warnings) out.cloudInit(doneAt, warningMarker(nonce, w.level, w.message));
+    out.cloudInit(doneAt, doneMarker(nonce, run.exitCode, warnings.length));
+  } else out.cloudInit(doneAt, doneMarker(nonce, run.exitCode));
   printCloudInitFinished(out, input.machine, doneAt);
   const script = { wrapped: true, nonce, doneAt, exitCode: run.exitCode };
   const staysUp =
     (typeof input.outcome === 'object' && input.outcome.poweroff === false) ||
-    (run.exitCode !== 0 && info.wrapper.version < POWEROFF_ON_FAILURE_SINCE);
+    (run.exitCode !== 0 && version < POWEROFF_ON_FAILURE_SINCE);
   if (staysUp) return { transitions, console, script };
+  if (run.exitCode === 0 && version >= CLEANED_MARKER_SINCE) {
+    // After cloud-init's final stage: the copies of the user data removed, then the poweroff.
+    const cleanedAt = doneAt + Math.round(input.shutdownDelayMs / 2);
+    out.cloudInit(cleanedAt, cleanedMarker(nonce));
+    out.cloudInit(cleanedAt, 'quadraxis: init script succeeded; powering off for imaging');
+  }
   powerOff(out, transitions, input, doneAt + input.shutdownDelayMs);
   return { transitions, console, script };
+}
+
+/**
+ * The script rebooted the machine: a clean shutdown ending in a restart, the kernel and cloud-init
+ * booting again (the script itself does not run again: user scripts run once per instance), and, when the
+ * wrapper left its per-boot hook (version 3, `hookNonce`), the hook reporting it and powering off.
+ */
+function reboot(
+  out: ConsoleWriter,
+  transitions: PlannedTransition[],
+  input: LaunchPlanInput,
+  at: number,
+  hookNonce: string | undefined,
+): void {
+  printShutdown(out, at, input.stoppingMs, 'reboot');
+  const bootAt = at + input.stoppingMs;
+  const again = new ConsoleWriter(out.lines, bootAt);
+  printKernelBoot(again, input.machine, input.bootMs);
+  printCloudInitStart(again, input.machine, input.bootMs, bootAt);
+  if (hookNonce === undefined) return;
+  const hookAt = bootAt + input.bootMs;
+  again.cloudInit(hookAt, rebootedMarker(hookNonce));
+  powerOff(again, transitions, input, hookAt + input.shutdownDelayMs);
 }
 
 function powerOff(
@@ -132,10 +193,11 @@ function applyOverrides(run: ScriptRun, input: LaunchPlanInput): PlannedRun {
       durationMs: input.scriptMs,
       exitCode: run.exitCode,
       ...(run.poweroffAtMs !== undefined ? { poweroffAtMs: input.scriptMs } : {}),
+      ...(run.rebootAtMs !== undefined ? { rebootAtMs: input.scriptMs } : {}),
     };
   }
-  // An outcome set from outside decides how the script ends, a poweroff of its own included.
-  const { poweroffAtMs: _own, ...ended } = planned;
+  // An outcome set from outside decides how the script ends, a poweroff or reboot of its own included.
+  const { poweroffAtMs: _own, rebootAtMs: _rebooted, ...ended } = planned;
   if (input.outcome === 'hang') return { ...ended, exitCode: null };
   if (input.outcome === 'succeed') return { ...ended, exitCode: 0 };
   if (input.outcome) return { ...ended, exitCode: input.outcome.exitCode };

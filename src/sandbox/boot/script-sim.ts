@@ -6,7 +6,7 @@ import { splitStatements, splitWords, type Word } from './shell-words';
  * Simulates a user's init script without executing anything. Each top-level `echo` prints its text
  * (with `$VARS` from the environment and earlier assignments), `sleep N` adds N seconds, `exit N` ends
  * the script with code N, `poweroff` (or `shutdown -h`, `halt`, `systemctl poweroff`…) takes the machine
- * down then and there; every other command (or whole if/for/while block) is "work": it prints what such a
+ * down then and there, `reboot` (`shutdown -r`, `systemctl reboot`, `init 6`…) restarts it; every other command (or whole if/for/while block) is "work": it prints what such a
  * command plausibly prints and the work shares the default script duration.
  */
 export type ScriptStep =
@@ -14,7 +14,8 @@ export type ScriptStep =
   | { kind: 'sleep'; ms: number }
   | { kind: 'work'; output: string[] }
   | { kind: 'exit'; code: number }
-  | { kind: 'poweroff' };
+  | { kind: 'poweroff' }
+  | { kind: 'reboot' };
 
 export interface ScriptRun {
   /** Output lines, with their offset from the start of the script. */
@@ -23,6 +24,8 @@ export interface ScriptRun {
   exitCode: number;
   /** The script powered the machine off itself, this long after it started: it never finished. */
   poweroffAtMs?: number;
+  /** The script rebooted the machine this long after it started: it never finished either. */
+  rebootAtMs?: number;
 }
 
 const OPENERS = new Set(['if', 'for', 'while', 'until', 'case', 'select']);
@@ -71,7 +74,7 @@ export function shellSteps(script: string, env: Record<string, string>, distro: 
       if (depth > 0) continue;
       const step = topLevelStep(words, vars, distro);
       if (step) steps.push(step);
-      if (step?.kind === 'exit' || step?.kind === 'poweroff') return steps;
+      if (step?.kind === 'exit' || step?.kind === 'poweroff' || step?.kind === 'reboot') return steps;
     }
   }
   return steps;
@@ -103,7 +106,9 @@ function topLevelStep(words: Word[], vars: Record<string, string>, distro: Distr
     return { kind: 'print', text: text.map((w) => w.text).join(' ') };
   }
   if (first.text === 'sleep') return { kind: 'sleep', ms: parseSleep(args[0]?.text ?? '') };
-  if (powersOff(words.map((w) => w.text).filter((w) => w !== 'sudo'))) return { kind: 'poweroff' };
+  const command = words.map((w) => w.text).filter((w) => w !== 'sudo');
+  if (powersOff(command)) return { kind: 'poweroff' };
+  if (reboots(command)) return { kind: 'reboot' };
   if (first.text === 'exit') {
     const code = Number(args[0]?.text ?? '0');
     return { kind: 'exit', code: Number.isInteger(code) ? code & 255 : 0 };
@@ -123,6 +128,13 @@ function powersOff([command, ...args]: string[]): boolean {
   if (command === 'shutdown') return !args.some((a) => /^-\w*r/.test(a) || a === '--reboot');
   if (command === 'systemctl') return args.includes('poweroff') || args.includes('halt');
   return (command === 'init' || command === 'telinit') && args[0] === '0';
+}
+
+function reboots([command, ...args]: string[]): boolean {
+  if (command === 'reboot') return true;
+  if (command === 'shutdown') return args.some((a) => /^-\w*r/.test(a) || a === '--reboot');
+  if (command === 'systemctl') return args.includes('reboot');
+  return (command === 'init' || command === 'telinit') && args[0] === '6';
 }
 
 function parseSleep(arg: string): number {
@@ -226,6 +238,9 @@ export function schedule(steps: ScriptStep[], workMs: number): ScriptRun {
     else if (step.kind === 'poweroff') {
       const at = Math.round(offset);
       return { lines, durationMs: at, exitCode: 0, poweroffAtMs: at };
+    } else if (step.kind === 'reboot') {
+      const at = Math.round(offset);
+      return { lines, durationMs: at, exitCode: 0, rebootAtMs: at };
     } else {
       step.output.forEach((text, i) =>
         lines.push({ offsetMs: Math.round(offset + (perWork * (i + 1)) / (step.output.length + 1)), text }),

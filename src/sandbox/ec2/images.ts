@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { platformOf } from '../catalogue/base-images';
 import { SandboxError } from '../wire/errors';
 import { missing, parseParams, qBool } from '../wire/query';
 import { isoTime, type XmlValue } from '../wire/xml';
@@ -161,7 +162,8 @@ const imageFields = (now: number): FilterFields<ImageRecord> => ({
   'root-device-name': (i) => i.rootDeviceName,
   'virtualization-type': () => 'hvm',
   hypervisor: () => 'xen',
-  'platform-details': () => 'Linux/UNIX',
+  'platform-details': (i) => platformOf(i.distro).platformDetails,
+  platform: (i) => platformOf(i.distro).platform,
   'creation-date': (i) => isoTime(i.createdAt),
   'block-device-mapping.snapshot-id': (i) => i.devices.map((d) => d.snapshotId),
   'block-device-mapping.volume-size': (i) => i.devices.map((d) => d.volumeSize),
@@ -236,7 +238,7 @@ export function imageXml(image: ImageRecord, now: number): XmlValue {
     enaSupport: true,
     sriovNetSupport: 'simple',
     bootMode: image.bootMode,
-    platformDetails: 'Linux/UNIX',
+    ...platformOf(image.distro),
     usageOperation: 'RunInstances',
     imdsSupport: 'v2.0',
     sourceInstanceId: image.sourceInstanceId,

@@ -1,3 +1,4 @@
+import { platformOf } from '../catalogue/base-images';
 import { isoTime, type XmlValue } from '../wire/xml';
 import { stateAt, transitionAt } from './lifecycle';
 import { STATE_CODES, type InstanceRecord, type InstanceStateName, type VolumeRecord } from './records';
@@ -75,7 +76,7 @@ export function instanceXml(
       instanceMetadataTags: 'disabled',
     },
     bootMode: instance.bootMode,
-    platformDetails: 'Linux/UNIX',
+    ...platformOf(instance.distro),
     usageOperation: 'RunInstances',
     currentInstanceBootMode: instance.bootMode === 'uefi-preferred' ? 'uefi' : instance.bootMode,
   };

@@ -92,6 +92,8 @@ export const BakeDefaultsSchema = z.object({
   profiles: z.array(BakeProfileChoiceSchema),
   /** Every project, for choosing one when the dialog was opened without. */
   projects: z.array(ProjectNameSchema),
+  /** Each project's instance type, so the dialog can warn about a Xen type before the bake starts. */
+  instanceTypes: z.record(z.string(), z.string()).optional(),
 });
 export type BakeDefaults = z.infer<typeof BakeDefaultsSchema>;
 

@@ -1,8 +1,10 @@
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { RunInstancesCommand } from '@aws-sdk/client-ec2';
 import { afterEach, expect, test } from 'vitest';
+import { inspectUserData, wrapperHeader } from '../../../src/protocol/user-data';
 import type { BakeEvent, BakeStep } from '../../../src/shared/bake';
-import { BakeHarness, project } from './harness';
+import { BakeHarness, project, REGION } from './harness';
 
 let h: BakeHarness;
 afterEach(async () => h.close());
@@ -254,5 +256,43 @@ test('a bake another live process is running is left alone', async () => {
   // Same data dir, heartbeat fresh: not an orphan.
   expect((await h.engine().recover()).bakes).toEqual([]);
   expect((await running.waitForFinal(started.id)).status).toBe('succeeded');
+  await h.expectNoLeaks();
+});
+
+test('a builder launched by an older Quadraxis (wrapper version 2) is still resumed, read as version 2', async () => {
+  h = await BakeHarness.create();
+  // The engine's launch goes out with the wrapper an older Quadraxis built: the script as base64, a done
+  // marker without a warning count, no "cleaned".
+  const { clients } = await h.connect({ profile: 'sandbox', region: REGION });
+  const send = clients.ec2.send.bind(clients.ec2) as (...args: unknown[]) => Promise<unknown>;
+  (clients.ec2 as { send: unknown }).send = (command: unknown, ...rest: unknown[]) => {
+    if (command instanceof RunInstancesCommand && command.input.UserData) {
+      const info = inspectUserData(Buffer.from(command.input.UserData, 'base64')).wrapper!;
+      const env = Object.entries(info.env)
+        .map(([k, v]) => `${k}=${Buffer.from(v).toString('base64')}`)
+        .join('\n');
+      const older = [
+        wrapperHeader({ bakeId: info.bakeId, nonce: info.nonce, mode: 'script', version: 2 }),
+        `QX_SCRIPT_B64='${Buffer.from(info.userScript ?? '').toString('base64')}'`,
+        `QX_ENV_B64='${Buffer.from(env).toString('base64')}'`,
+      ].join('\n');
+      command.input.UserData = Buffer.from(older).toString('base64');
+    }
+    return send(command, ...rest);
+  };
+  const bakeId = await killDuring('run-script');
+  // Its inputs as that Quadraxis wrote them: no wrapper version.
+  const file = join(h.dataDir, 'bakes', bakeId, 'inputs.json');
+  const { wrapperVersion, ...older } = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
+  expect(wrapperVersion).toBe(3);
+  await writeFile(file, JSON.stringify(older));
+
+  const survivor = h.engine({}, h.survivorStore());
+  expect((await survivor.recover()).bakes).toEqual([expect.objectContaining({ bakeId, outcome: 'resumed' })]);
+  const record = await survivor.waitForFinal(bakeId);
+  expect(record.status).toBe('succeeded');
+  const log = await h.store.bakes.readConsole(bakeId);
+  expect(log.some((line) => / done exit=0$/.test(line))).toBe(true);
+  expect(log.some((line) => line.endsWith('] cleaned'))).toBe(false);
   await h.expectNoLeaks();
 });

@@ -138,6 +138,54 @@ test('a failing script exits 1 with the reason; cleanup is reported', async () =
   expect(liveBuilders()).toEqual([]);
 });
 
+test('cloud-init warnings: listed as they come, in the outcome line and in --json; they fail the bake unless accepted', async () => {
+  const ubuntu = (file: string, text: string) =>
+    writeFile(
+      file,
+      text.replace(
+        '/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64',
+        '/aws/service/canonical/ubuntu/server/24.04/stable/current/amd64/hvm/ebs-gp3/ami-id',
+      ),
+    );
+  const config = '#cloud-config\npakages: [nginx]\n';
+  // Three bakes within a second: each image named by its bake, not by the second it was made in.
+  const named = "imageName: '{project}-{bakeId}'\n";
+  const accepting = await projectFile(
+    config,
+    `${named}completion:\n  mode: wrapper\n  cloudConfigWarnings: accept\n`,
+  );
+  await ubuntu(accepting, await readFile(accepting, 'utf8'));
+  const out = io();
+  expect(await runCli(args(accepting), out)).toBe(0);
+  expect(out.out).toContain('! cloud-init reported 2 warnings (recoverable errors):');
+  expect(out.out).toContain(
+    "  ! SCHEMA: Cloud config schema errors: pakages: Additional properties are not allowed ('pakages' was unexpected)",
+  );
+  expect(out.out).toMatch(/Succeeded with 2 cloud-init warnings in \d+ s: ami-\w+/);
+  expect(out.out.trimEnd().split('\n').at(-1)).toMatch(/^ami-\w+$/);
+
+  const json = io();
+  // The same inputs again: an identical image exists, so --force.
+  expect(await runCli(args(accepting, '--json', '--force'), json)).toBe(0);
+  const events = json.out
+    .trimEnd()
+    .split('\n')
+    .map((line) => BakeEventSchema.parse(JSON.parse(line)));
+  const warned = events.find((e) => e.type === 'warnings');
+  expect(warned?.type === 'warnings' && warned.warnings.map((w) => w.level)).toEqual(['WARNING', 'SCHEMA']);
+  const last = events.at(-1);
+  expect(last?.type === 'finished' && last.record.warnings).toHaveLength(2);
+
+  const failing = await projectFile(config, named);
+  await ubuntu(failing, await readFile(failing, 'utf8'));
+  const refused = io();
+  expect(await runCli(args(failing, '--force'), refused)).toBe(1);
+  expect(refused.err).toMatch(
+    /error: Failed in \d+ s: cloud-init finished the #cloud-config with 2 warnings/,
+  );
+  expect(liveBuilders()).toEqual([]);
+});
+
 test('bad input exits 2: a missing file, an unknown profile, a project EC2 would refuse', async () => {
   expect(await runCli(args(join(dir, 'missing.yaml')), io())).toBe(2);
   const file = await projectFile();

@@ -65,7 +65,8 @@ async function bake(
       ec2
         .send(new GetConsoleOutputCommand({ InstanceId: id, Latest: true }))
         .then((o) => decodeConsole(o.Output)),
-    (text) => text.split('\n').some((line) => parseMarker(line, 'bake')?.kind === 'done'),
+    // The wrapper's last word after a success: the user data is gone, the poweroff follows.
+    (text) => text.split('\n').some((line) => parseMarker(line, 'bake')?.kind === 'cleaned'),
   );
   steps.push(
     output
@@ -90,7 +91,7 @@ async function bake(
 
 const EXPECTED_STEPS = [
   'running',
-  'begin,done 0',
+  'begin,done 0,cleaned',
   'stopped Client.InstanceInitiatedShutdown',
   'available',
   'terminated',
@@ -162,7 +163,10 @@ describe('per-launch timelines', () => {
       const base = await ec2.send(
         new DescribeImagesCommand({
           Owners: ['amazon'],
-          Filters: [{ Name: 'architecture', Values: ['x86_64'] }],
+          Filters: [
+            { Name: 'architecture', Values: ['x86_64'] },
+            { Name: 'name', Values: ['al2023-*'] },
+          ],
         }),
       );
       const run = await ec2.send(

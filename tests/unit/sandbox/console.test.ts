@@ -78,7 +78,10 @@ describe('a wrapped script on the simulated console', () => {
     expect((await describe1(id)).State?.Name).toBe('running');
     await t.clock.advance(10_000);
     const finished = await consoleOf(id);
-    expect(markers(finished.text, 'n1')).toEqual([{ kind: 'begin' }, { kind: 'done', exitCode: 0 }]);
+    expect(markers(finished.text, 'n1')).toEqual([
+      { kind: 'begin' },
+      { kind: 'done', exitCode: 0, warnings: 0 },
+    ]);
     expect(finished.text.indexOf('done-work')).toBeLessThan(finished.text.indexOf('[quadraxis:n1] done'));
     await t.clock.advance(500);
     expect((await describe1(id)).State?.Name).toBe('stopping');
@@ -101,11 +104,17 @@ describe('a wrapped script on the simulated console', () => {
     expect((await consoleOf(id, true)).text).toContain('[quadraxis:n2] done exit=0');
     await t.clock.advance(500 + 3_000);
     const afterStop = await consoleOf(id, false);
-    expect(markers(afterStop.text, 'n2')).toEqual([{ kind: 'begin' }, { kind: 'done', exitCode: 0 }]);
+    expect(markers(afterStop.text, 'n2')).toEqual([
+      { kind: 'begin' },
+      { kind: 'done', exitCode: 0, warnings: 0 },
+      { kind: 'cleaned' },
+    ]);
   });
 
   it('powers off after a non-zero exit too (wrapper version 2)', async () => {
-    const id = await launch(wrappedUserData('echo failing\nexit 3\necho never\n', { nonce: 'n3' }));
+    const id = await launch(
+      wrappedUserData('echo failing\nexit 3\necho never\n', { nonce: 'n3', version: 2 }),
+    );
     await t.clock.advance(60_000);
     const text = (await consoleOf(id)).text;
     expect(markers(text, 'n3')).toEqual([{ kind: 'begin' }, { kind: 'done', exitCode: 3 }]);
@@ -123,7 +132,7 @@ describe('a wrapped script on the simulated console', () => {
     await t.clock.advance(60_000);
     expect(markers((await consoleOf(id)).text, 'p')).toEqual([
       { kind: 'begin' },
-      { kind: 'done', exitCode: 1 },
+      { kind: 'done', exitCode: 1, warnings: 0 },
     ]);
     expect((await describe1(id)).State?.Name).toBe('running');
   });
@@ -170,7 +179,7 @@ describe('a wrapped script on the simulated console', () => {
     await t.clock.advance(1_000);
     expect(markers((await consoleOf(failing)).text, 'f')).toEqual([
       { kind: 'begin' },
-      { kind: 'done', exitCode: 7 },
+      { kind: 'done', exitCode: 7, warnings: 0 },
     ]);
     await t.clock.advance(24 * 3_600_000);
     expect(markers((await consoleOf(hanging)).text, 'h')).toEqual([{ kind: 'begin' }]);
@@ -201,11 +210,16 @@ describe('a wrapped script on the simulated console', () => {
     const id = await launch(gzipSync(doc).toString('base64'));
     await t.clock.advance(3_000 + 20_000);
     expect((await consoleOf(id)).text).toContain('Setting up nginx ...');
-    expect(markers((await consoleOf(id)).text, 'ci')).toEqual([]);
+    // The wrapper (run first) has begun waiting for cloud-init; done comes once cloud-init has finished.
+    expect(markers((await consoleOf(id)).text, 'ci')).toEqual([{ kind: 'begin' }]);
     await t.clock.advance(25_000);
     const text = (await consoleOf(id)).text;
     expect(text).toContain('configured');
-    expect(markers(text, 'ci')).toEqual([{ kind: 'begin' }, { kind: 'done', exitCode: 0 }]);
+    expect(markers(text, 'ci')).toEqual([
+      { kind: 'begin' },
+      { kind: 'done', exitCode: 0, warnings: 0 },
+      { kind: 'cleaned' },
+    ]);
   });
 
   it('boots unwrapped user data and keeps running', async () => {

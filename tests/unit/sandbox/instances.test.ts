@@ -19,8 +19,9 @@ let al2023arm: string;
 beforeEach(async () => {
   t = await openSandbox();
   const images = await t.ec2.send(new DescribeImagesCommand({ Owners: ['amazon'] }));
-  al2023x86 = images.Images!.find((i) => i.Architecture === 'x86_64')!.ImageId!;
-  al2023arm = images.Images!.find((i) => i.Architecture === 'arm64')!.ImageId!;
+  const al2023 = images.Images!.filter((i) => i.Name?.startsWith('al2023-'));
+  al2023x86 = al2023.find((i) => i.Architecture === 'x86_64')!.ImageId!;
+  al2023arm = al2023.find((i) => i.Architecture === 'arm64')!.ImageId!;
 });
 afterEach(() => t.close());
 

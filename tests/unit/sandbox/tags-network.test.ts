@@ -197,7 +197,7 @@ describe('the default network and the catalogue', () => {
       new DescribeInstanceTypesCommand({ MaxResults: 5, NextToken: page2.NextToken }),
     );
     const paged = [...page1.InstanceTypes!, ...page2.InstanceTypes!, ...page3.InstanceTypes!];
-    expect(new Set(paged.map((i) => i.InstanceType)).size).toBe(11);
+    expect(new Set(paged.map((i) => i.InstanceType)).size).toBe(12);
     expect(page3.NextToken).toBeUndefined();
     expect(paged.find((i) => i.InstanceType === 't2.micro')?.Hypervisor).toBe('xen');
     expect(

@@ -207,6 +207,22 @@ describe('projects:measure-script', () => {
     expect(sizeVerdict(size).level).toBe('ok');
   });
 
+  it('agrees byte for byte with what a bake sends, gzipped or not', async () => {
+    for (const script of [
+      '#!/bin/bash\necho hello\n',
+      `#!/bin/bash\n${Array.from({ length: 900 }, (_, i) => `echo "step ${i}: ${(i * 7919) % 1000}"`).join('\n')}\n`,
+    ]) {
+      const size = await measure(script, { STAGE: 'prod' });
+      const sent = buildUserData({
+        bakeId: newBakeId(systemClock),
+        nonce: randomBytes(16).toString('hex'),
+        project: { initScript: script, env: { STAGE: 'prod' }, completion },
+      });
+      expect(sizeVerdict(size).sentBytes).toBe(sent.bytes);
+      expect(Buffer.from(sent.base64, 'base64').length).toBe(sent.bytes);
+    }
+  });
+
   it('sees a 20 KB script go over the raw limit but fit gzipped, and random bulk refused even gzipped', async () => {
     const bulky = `#!/bin/bash\n${'echo "installing the same thing again and again"\n'.repeat(420)}`;
     expect(bulky.length).toBeGreaterThan(20_000);

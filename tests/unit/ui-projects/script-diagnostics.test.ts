@@ -7,6 +7,7 @@ import {
   sizeVerdict,
   type DiagnosticCode,
 } from '../../../src/shared/script-diagnostics';
+import { diagnoseEnv } from '../../../src/shared/user-data-secrets';
 
 const codes = (script: string, options?: Parameters<typeof diagnoseScript>[1]) =>
   diagnoseScript(script, options).map((d) => d.code);
@@ -135,5 +136,59 @@ describe('sizeVerdict and formatBytes', () => {
     expect(formatBytes(512)).toBe('512 B');
     expect(formatBytes(1536)).toBe('1.5 KB');
     expect(formatBytes(16 * 1024)).toBe('16 KB');
+  });
+});
+
+describe('what the completion protocol cannot serve', () => {
+  it('recognises Windows user data: an error under the wrapper (Windows is refused), a note in "wait" mode', () => {
+    for (const script of [
+      '<powershell>\nInstall-WindowsFeature -Name Web-Server\n</powershell>',
+      '<script>\necho hi\n</script>',
+      '<persist>true</persist>\n<powershell>Write-Host hi</powershell>',
+    ]) {
+      expect(scriptKind(script)).toBe('windows');
+      const wrapped = find(script, 'windows-user-data');
+      expect(wrapped).toMatchObject({ severity: 'error', line: 1 });
+      expect(wrapped?.message).toContain('Windows base images are refused');
+      expect(find(script, 'windows-user-data', { completionMode: 'wait' })?.severity).toBe('info');
+      expect(codes(script)).not.toContain('missing-shebang');
+    }
+  });
+
+  it('names a NUL byte, which the bake refuses', () => {
+    expect(find('#!/bin/sh\necho a\nx\0y\n', 'nul-byte')).toMatchObject({ severity: 'error', line: 3 });
+  });
+
+  it('warns about a top-level #cloud-config key cloud-init does not know, with what was meant', () => {
+    const typo = find(
+      '#cloud-config\npakages: [nginx]\nruncmd:\n  - echo hi\nwrite_files: []\n',
+      'cloud-config-unknown-key',
+    );
+    expect(typo).toMatchObject({ severity: 'warning', line: 2, column: 1, endColumn: 8 });
+    expect(typo?.message).toContain('did you mean “packages”');
+    expect(typo?.message).toContain('cloud-init 23.4 and later');
+    expect(codes('#cloud-config\npackage_update: true\nca_certs: {}\n')).toEqual([]);
+    // Only top-level keys: nested ones belong to their module's schema.
+    expect(codes('#cloud-config\nwrite_files:\n  - path: /x\n    contnet: y\n')).toEqual([]);
+  });
+});
+
+describe('secrets in environment values', () => {
+  it('runs the script’s secret patterns over each value and NAME=value, and says where it would be visible', () => {
+    const found = diagnoseEnv({
+      STAGE: 'prod',
+      DB_PASSWORD: 'hunter2',
+      DB_PASSWORD_REF: '$FROM_SSM',
+      DEPLOY_KEY_ID: 'AKIAABCDEFGHIJKLMNOP',
+      GH: 'ghp_0123456789abcdefghijklmnopqrstuvwxyzAB',
+      EMPTY_TOKEN: '',
+    });
+    expect(found.map((d) => d.name)).toEqual(['DB_PASSWORD', 'DEPLOY_KEY_ID', 'GH']);
+    expect(found[0]?.message).toContain('a password or token in plain text');
+    expect(found[1]?.message).toContain('an AWS access key id');
+    for (const d of found) {
+      expect(d.message).toContain('DescribeInstanceAttribute (userData)');
+      expect(d.message).toContain('instance metadata service');
+    }
   });
 });

@@ -141,6 +141,7 @@ export function bakeHandlers(ctx: AppContext): BakeHandlers {
         ...(list.currentProfile ? { suggestedProfile: list.currentProfile } : {}),
         profiles,
         projects: entries.map((e) => e.project.name),
+        instanceTypes: Object.fromEntries(entries.map((e) => [e.project.name, e.project.instanceType])),
       };
     },
   };

@@ -8,7 +8,7 @@ import type {
 } from '../../../shared/ipc/projects.contract';
 import type { Project } from '../../../shared/project';
 import { AppError } from '../../../shared/result';
-import { buildUserData, USER_DATA_LIMIT_BYTES } from '../../services/bake';
+import { buildUserData, measureUserData, USER_DATA_LIMIT_BYTES } from '../../services/bake';
 import { checkProjectText, exportProjectYaml, type ProjectEntry } from '../../services/store';
 import type { AppContext } from '../app-context';
 import type { Handlers } from '../dispatch';
@@ -125,22 +125,17 @@ function lastBake(record: BakeRecord): LastBake {
   };
 }
 
-/** Same lengths as the engine's real bake id and nonce, so the measured wrapper is the size it will be. */
-const PLACEHOLDER_BAKE_ID = `bk_${'0'.repeat(20)}`;
-const PLACEHOLDER_NONCE = '0'.repeat(32);
-
 /**
- * Measures the user data the engine will build for this script: the real wrapper, and gzip at the engine's
- * level, so the editor's meter agrees with what a bake accepts.
+ * Measures the user data the engine will build for this script: the real wrapper, and gzip as the engine
+ * sends it, so the editor's meter agrees byte for byte with what a bake sends (and accepts).
  */
 export function measureScript(project: Pick<Project, 'initScript' | 'env' | 'completion'>): ScriptMeasure {
   const limitBytes = USER_DATA_LIMIT_BYTES;
   try {
-    const built = buildUserData({ bakeId: PLACEHOLDER_BAKE_ID, nonce: PLACEHOLDER_NONCE, project });
-    const gzipBytes = built.gzipped
-      ? built.bytes
-      : gzipSync(Buffer.from(built.base64, 'base64'), { level: 9 }).length;
-    return { rawBytes: built.rawBytes, gzipBytes, limitBytes };
+    // Building it checks what the engine checks (a script it refuses whatever its size); measuring it
+    // gives the sizes, which depend on everything but the bake id's and nonce's digits.
+    buildUserData({ bakeId: MEASURE_BAKE_ID, nonce: MEASURE_NONCE, project });
+    return { ...measureUserData(project), limitBytes };
   } catch (error) {
     if (!(error instanceof AppError)) throw error;
     const rawBytes = Number(error.details?.rawBytes);
@@ -155,6 +150,9 @@ export function measureScript(project: Pick<Project, 'initScript' | 'env' | 'com
     };
   }
 }
+
+const MEASURE_BAKE_ID = `bk_${'0'.repeat(20)}`;
+const MEASURE_NONCE = '0'.repeat(32);
 
 /** Bakes change a project's "last bake": tell the lists, once per status change rather than per event. */
 export function wireProjectEvents(ctx: AppContext): () => void {

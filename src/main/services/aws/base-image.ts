@@ -19,6 +19,7 @@ const Ec2ImageSchema = z.object({
   OwnerId: z.string().optional(),
   ImageOwnerAlias: z.string().optional(),
   PlatformDetails: z.string().optional(),
+  Platform: z.string().optional(),
   State: z.string().optional(),
   BlockDeviceMappings: z
     .array(
@@ -48,6 +49,7 @@ export function toImageSummary(raw: unknown): ImageSummary | undefined {
   if (image.OwnerId) summary.ownerId = image.OwnerId;
   if (image.ImageOwnerAlias) summary.ownerAlias = image.ImageOwnerAlias;
   if (image.PlatformDetails) summary.platformDetails = image.PlatformDetails;
+  if (image.Platform) summary.platform = image.Platform;
   return summary;
 }
 

@@ -29,6 +29,7 @@ const InstanceTypeSchema = z.object({
   ProcessorInfo: z.object({ SupportedArchitectures: z.array(z.string()) }).optional(),
   CurrentGeneration: z.boolean().optional(),
   BurstablePerformanceSupported: z.boolean().optional(),
+  Hypervisor: z.string().optional(),
 });
 const VpcSchema = z.object({
   VpcId: z.string(),
@@ -104,6 +105,7 @@ export function listInstanceTypes(
           memoryMiB: t.MemoryInfo.SizeInMiB,
           architectures: t.ProcessorInfo?.SupportedArchitectures ?? [],
           currentGeneration: t.CurrentGeneration ?? false,
+          ...(t.Hypervisor ? { hypervisor: t.Hypervisor } : {}),
           burstable: t.BurstablePerformanceSupported ?? false,
         })),
       );

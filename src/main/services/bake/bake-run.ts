@@ -1,6 +1,7 @@
 import type { BakeEvent, BakeRecord, BakeStep } from '../../../shared/bake';
 import { applyBakeEvent } from '../../../shared/bake-reducer';
 import type { Project } from '../../../shared/project';
+import { WRAPPER_VERSION } from '../../../protocol/user-data';
 import { AppError } from '../../../shared/result';
 import type { Clock } from '../clock';
 import type { Logger } from '../logger';
@@ -35,6 +36,10 @@ export interface RunEnv {
 /** What a bake has made or learned so far; what cleanup and recovery work from. */
 export interface RunState {
   nonce: string;
+  /** The completion protocol the builder's wrapper speaks (src/protocol/user-data.ts). */
+  wrapperVersion: number;
+  /** The instance type's hypervisor, from preflight: `xen` types publish their console late. */
+  hypervisor?: string;
   userData?: BuiltUserData;
   /** The AMI the builder boots from (preflight resolves it; recovery knows only its id). */
   base?: { imageId: string; rootDeviceName?: string | undefined };
@@ -95,6 +100,7 @@ export class BakeRunCore {
     this.record = record;
     this.seq = record.seq;
     this.state = {
+      wrapperVersion: WRAPPER_VERSION,
       launchSent: false,
       launchAnswered: false,
       createImageSent: false,
@@ -216,8 +222,8 @@ export class BakeRun extends BakeRunCore {
   request: Pick<StartRequest, 'force'> = {};
   /** Reads the wrapper's markers from launch until the script's end is known (wrapper mode). */
   scriptWatch: ScriptWatch | undefined;
-  /** A resumed bake's wrapper markers from its saved console, wherever they were in it. */
-  loggedMarkers: string[] = [];
+  /** A resumed bake's saved console, read once by its script watch: markers may be anywhere in it. */
+  loggedConsole: string[] = [];
 
   constructor(
     env: RunEnv,

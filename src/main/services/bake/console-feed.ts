@@ -28,11 +28,17 @@ export class ConsoleFeed {
   private latest = true;
 
   /**
-   * False once EC2 refused `Latest=true`: what it hands out then is buffered output, posted some time after
-   * the machine wrote it, so the last lines before a stop may not be there yet.
+   * False once EC2 refused `Latest=true` (or preflight learned the type cannot give it): what it hands out
+   * then is buffered output, posted some time after the machine wrote it, so the last lines before a stop
+   * may not be there yet.
    */
   get current(): boolean {
     return this.latest;
+  }
+
+  /** The instance type is a Xen one: do not ask for `Latest` (it would only be refused). */
+  bufferedOnly(): void {
+    this.latest = false;
   }
   private onWatch: (() => void) | undefined;
 

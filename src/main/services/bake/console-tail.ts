@@ -1,19 +1,15 @@
+import { plain, SHUTDOWN_START } from '../../../protocol/markers';
+
+/** How many of the last kept lines must match for the console to count as seen up to there. */
+const RESUME_MATCH_LINES = 3;
+/** Lines in an error report: what a person reads to see why a script failed. */
+const REPORT_LINES = 40;
+
 /**
  * Turns successive GetConsoleOutput snapshots into new lines. EC2 returns the whole buffer (at most its last
  * 64 KB) every time, so each snapshot repeats what was seen before and, once the buffer is full, starts later
  * than the previous one. The overlap is the longest end of the previous snapshot that begins the new one.
  */
-/** How many of the last kept lines must match for the console to count as seen up to there. */
-const RESUME_MATCH_LINES = 3;
-/** Lines in an error report: what a person reads to see why a script failed. */
-const REPORT_LINES = 40;
-/**
- * The first lines systemd prints when the machine goes down (Amazon Linux, Ubuntu, Debian): everything from
- * here on is the shutdown, dozens of lines that would push the script's last words out of a report.
- */
-const SHUTDOWN_START =
-  /systemd\[1\]: Stopping session-\d+\.scope|Stopped target multi-user\.target|reboot: Power down/;
-
 export class ConsoleTail {
   private previous = '';
   private partial = '';
@@ -82,7 +78,7 @@ export class ConsoleTail {
   scriptTail(isMarker: (line: string) => boolean): string[] {
     const all = this.tail(Number.POSITIVE_INFINITY);
     const marker = all.findLastIndex(isMarker);
-    const shutdown = all.findIndex((line) => SHUTDOWN_START.test(line));
+    const shutdown = all.findIndex((line) => SHUTDOWN_START.test(plain(line)));
     const end = marker >= 0 ? marker + 1 : shutdown > 0 ? shutdown : all.length;
     return all.slice(Math.max(0, end - REPORT_LINES), end);
   }

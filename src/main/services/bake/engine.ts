@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { BAKE_STEPS, isFinalStatus, type BakeEvent, type BakeRecord } from '../../../shared/bake';
+import { WRAPPER_VERSION } from '../../../protocol/user-data';
 import { ProjectSchema, type Project } from '../../../shared/project';
 import { AppError, describeZodError } from '../../../shared/result';
 import { targetContext, toAppError } from '../aws/errors';
@@ -120,6 +121,7 @@ export function createBakeEngine(deps: EngineDeps): BakeEngine {
         force: request.force === true,
         trigger: request.trigger,
         nonce,
+        wrapperVersion: WRAPPER_VERSION,
       },
       onLost: () => {
         // Another process took the bake over (ours looked dead): stop without touching anything.

@@ -16,7 +16,7 @@ export type {
   SweepReport,
   SweepRequest,
 } from './types';
-export { buildUserData, USER_DATA_LIMIT_BYTES, type BuiltUserData } from './user-data';
+export { buildUserData, measureUserData, USER_DATA_LIMIT_BYTES, type BuiltUserData } from './user-data';
 export { buildCloudInitWrapper, buildScriptWrapper } from './wrapper';
 export { renderImageName } from './image-name';
 export { describeEvent, describeOutcome } from './progress-text';

@@ -36,6 +36,10 @@ export async function followLeader(run: BakeRun, leader: BakeRun): Promise<void>
     } else if (event.type === 'console') {
       const { lines } = event;
       mirrored = mirrored.then(() => run.emit({ type: 'console', lines }));
+    } else if (event.type === 'warnings') {
+      // cloud-init's warnings belong to the twin's result as much as to its leader's.
+      const { warnings } = event;
+      mirrored = mirrored.then(() => run.emit({ type: 'warnings', warnings }));
     }
   };
   const stopMirroring = leader.subscribe(mirror);

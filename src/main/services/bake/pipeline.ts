@@ -32,6 +32,13 @@ export interface PipelineHooks {
   follow(run: BakeRun, leader: BakeRun): Promise<void>;
 }
 
+/** How a succeeded bake is summed up: its image and version, and cloud-init's warnings when it had some. */
+export function bakedMessage(run: BakeRunCore, prefix = 'Baked'): string {
+  const warnings = run.record.warnings?.length ?? 0;
+  const warned = warnings > 0 ? ` with ${warnings} cloud-init warning${warnings === 1 ? '' : 's'}` : '';
+  return `${prefix} ${run.state.imageId ?? ''} (version ${run.state.version ?? '?'})${warned}.`;
+}
+
 /** Runs one step: announced, timed (by its events' times), journaled. Its "done" goes out with what follows. */
 export async function runStep(run: BakeRunCore, step: BakeStep, work: () => Promise<string>): Promise<void> {
   // Set first: a cancel that lands between two steps is reported on the step that did not get to run.
@@ -51,7 +58,7 @@ export async function runPipeline(run: BakeRun, hooks: PipelineHooks): Promise<v
     if (plan !== 'lead') return await hooks.follow(run, plan.follow);
     release = await hooks.acquireSlot(run);
     for (const [step, work] of BUILD_STEPS) await runStep(run, step, () => work(run));
-    await finish(run, 'succeeded', `Baked ${run.state.imageId ?? ''} (version ${run.state.version ?? '?'}).`);
+    await finish(run, 'succeeded', bakedMessage(run));
   } catch (error) {
     // A step that failed outside the script's wait leaves its console stream running: end it before cleanup.
     await run.scriptWatch?.stop();

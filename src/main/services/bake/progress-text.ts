@@ -31,10 +31,19 @@ export function describeEvent(event: BakeEvent): string[] {
       return event.error.consoleTail && event.error.consoleTail.length > 0
         ? ['  last console lines:', ...event.error.consoleTail.map((line) => `  │ ${line}`)]
         : [];
+    case 'warnings':
+      return [
+        `! cloud-init reported ${plural(event.warnings.length, 'warning')} (recoverable errors):`,
+        ...event.warnings.map((w) => `  ! ${w.level}: ${w.message}`),
+      ];
     case 'resource':
     case 'finished':
       return [];
   }
+}
+
+function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
 
 export function describeOutcome(record: BakeRecord): string {
@@ -46,7 +55,10 @@ export function describeOutcome(record: BakeRecord): string {
   if (record.status === 'succeeded') {
     const version = record.version !== undefined ? `, version ${record.version}` : '';
     const joined = record.joinedTo ? `, shared with ${record.joinedTo}` : '';
-    return `Succeeded${seconds}: ${record.imageId ?? '?'} "${record.imageName ?? ''}"${version}${joined}${where}`;
+    const warned = record.warnings?.length
+      ? ` with ${plural(record.warnings.length, 'cloud-init warning')}`
+      : '';
+    return `Succeeded${warned}${seconds}: ${record.imageId ?? '?'} "${record.imageName ?? ''}"${version}${joined}${where}`;
   }
   const cleaned = record.cleanedUp.length > 0 ? ` Cleaned up: ${record.cleanedUp.join(', ')}.` : '';
   return `${record.status === 'cancelled' ? 'Cancelled' : 'Failed'}${seconds}: ${record.message ?? record.error?.message ?? record.status}${cleaned}`;

@@ -126,7 +126,7 @@ async function recoverOne(ctx: RecoveryContext, record: BakeRecord): Promise<Rec
       connection,
       region,
       record,
-      resumedState(record, inputs.nonce),
+      resumedState(record, inputs.nonce, inputs.wrapperVersion),
     );
     run.request = { force: inputs.force };
     // An identical bake started now joins this one instead of launching a second builder.

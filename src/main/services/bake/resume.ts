@@ -3,9 +3,8 @@ import type { BakeRun, RunState } from './bake-run';
 import { lookAgain } from './cleanup';
 import { findBakeImages, findBakeInstances } from './find-resources';
 import { renderImageName } from './image-name';
-import { BUILD_STEPS, failAndCleanUp, finish, runStep } from './pipeline';
+import { bakedMessage, BUILD_STEPS, failAndCleanUp, finish, runStep } from './pipeline';
 import { createImage } from './steps/create-image';
-import { parseMarker } from '../../../protocol/user-data';
 
 /** Steps that work on the builder itself: pointless to resume once it is gone. */
 const NEEDS_BUILDER: readonly BakeStep[] = ['wait-running', 'run-script', 'stop'];
@@ -35,8 +34,15 @@ export function resumePoint(record: BakeRecord, builders: readonly string[]): Ba
   return needsBuilder && !builderLives ? undefined : step;
 }
 
-/** What the run knew, rebuilt from its journal and the nonce it was started with. */
-export function resumedState(record: BakeRecord, nonce: string): Partial<RunState> & { nonce: string } {
+/**
+ * What the run knew, rebuilt from its journal, the nonce it was started with and its builder's wrapper
+ * version (inputs written before the version was recorded belong to version 2 builders).
+ */
+export function resumedState(
+  record: BakeRecord,
+  nonce: string,
+  wrapperVersion = 2,
+): Partial<RunState> & { nonce: string } {
   const created = stepStatus(record, 'create-image')?.status;
   const scriptStartedAt =
     stepStatus(record, 'run-script')?.startedAt ?? stepStatus(record, 'wait-running')?.endedAt;
@@ -44,6 +50,7 @@ export function resumedState(record: BakeRecord, nonce: string): Partial<RunStat
   const imageStartedAt = stepStatus(record, 'create-image')?.startedAt;
   return {
     nonce,
+    wrapperVersion,
     launchSent: true,
     launchAnswered: record.instanceId !== undefined,
     createImageSent: created !== undefined && created !== 'pending',
@@ -68,8 +75,8 @@ export async function resumePipeline(run: BakeRun, from: BakeStep): Promise<void
     const logged = await run.env.store.bakes.readConsole(run.id);
     run.consoleTail.resumeAfter(logged.slice(-KEPT_CONSOLE_LINES));
     // The done marker may be further back than the kept lines (the shutdown logs dozens after it) and is
-    // never read again from EC2 once skipped as known: whatever markers were logged count for the watch.
-    run.loggedMarkers = logged.filter((line) => parseMarker(line, run.state.nonce) !== undefined);
+    // never read again from EC2 once skipped as known: the script watch reads the whole saved console.
+    run.loggedConsole = logged;
     await run.emit({
       type: 'status',
       status: 'running',
@@ -79,11 +86,7 @@ export async function resumePipeline(run: BakeRun, from: BakeStep): Promise<void
     for (const [step, work] of BUILD_STEPS.slice(at)) {
       await runStep(run, step, () => (RESUMED_WORK[step] ?? work)(run));
     }
-    await finish(
-      run,
-      'succeeded',
-      `Resumed after a restart and baked ${run.state.imageId ?? ''} (version ${run.state.version ?? '?'}).`,
-    );
+    await finish(run, 'succeeded', bakedMessage(run, 'Resumed after a restart and baked'));
   } catch (error) {
     await run.scriptWatch?.stop();
     if (!(error instanceof NothingLaunched)) return await failAndCleanUp(run, error);

@@ -22,6 +22,11 @@ export const BakeInputsSchema = z.object({
    * "done" line. Not a credential — the builder itself can read it from its user data.
    */
   nonce: z.string().min(16),
+  /**
+   * The completion protocol version of the wrapper the builder was launched with (src/protocol). Absent
+   * in inputs written before it was recorded: those builders ran version 2.
+   */
+  wrapperVersion: z.number().int().min(1).optional(),
 });
 export type BakeInputs = z.infer<typeof BakeInputsSchema>;
 

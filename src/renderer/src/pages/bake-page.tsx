@@ -7,6 +7,7 @@ import { BakeOutcomeAlert } from '../components/bake/bake-outcome-alert';
 import { BakeProgressCard } from '../components/bake/bake-progress-card';
 import { BakeResult } from '../components/bake/bake-result';
 import { CancelBakeButton } from '../components/bake/cancel-bake-button';
+import { CloudInitWarnings } from '../components/bake/cloud-init-warnings';
 import { ConsoleView } from '../components/bake/console-view';
 import { BakeStatusBadge, SimulatedBadge } from '../components/bake/status-badge';
 import { StepList } from '../components/bake/step-list';
@@ -68,7 +69,7 @@ export function BakePage({ id }: { id: string }) {
                 {record.project}
               </Anchor>
             </Title>
-            <BakeStatusBadge status={record.status} size="lg" />
+            <BakeStatusBadge status={record.status} size="lg" warnings={record.warnings?.length ?? 0} />
             {record.simulated && <SimulatedBadge size="lg" />}
           </Group>
           <Text size="sm" c="dimmed">
@@ -105,6 +106,7 @@ export function BakePage({ id }: { id: string }) {
           </Alert>
         )}
         <BakeOutcomeAlert record={record} />
+        <CloudInitWarnings record={record} />
         {record.status === 'succeeded' ? (
           <SimpleGrid cols={{ base: 1, lg: 2 }} spacing="lg" style={{ alignItems: 'start' }}>
             <BakeResult record={record} version={version} />

@@ -6,6 +6,7 @@ import { awsErrorCode } from '../aws-call';
 import type { BakeRun } from '../bake-run';
 import { renderImageName } from '../image-name';
 import { buildUserData } from '../user-data';
+import { BUFFERED_CONSOLE_CAP_MS } from './run-script';
 
 export type ResolvedBase = ResolvedBaseImage;
 
@@ -27,13 +28,14 @@ export async function preflight(run: BakeRun): Promise<string> {
   const base = await run.call('DescribeImages', (o) =>
     resolveBaseImage(run.connection.clients, project.baseImage, o.abortSignal),
   );
+  if (project.completion.mode === 'wrapper') refuseWindows(base);
   if (base.rootDeviceType && base.rootDeviceType !== 'ebs') {
     throw new AppError(
       'INVALID_INPUT',
       `baseImage: ${base.imageId} has a ${base.rootDeviceType} root device; only EBS-backed images can be imaged.`,
     );
   }
-  await checkInstanceType(run, base);
+  const hypervisor = await checkInstanceType(run, base);
   const size = project.rootVolume.sizeGiB;
   if (size !== undefined && base.rootVolumeSizeGiB !== undefined && size < base.rootVolumeSizeGiB) {
     throw new AppError(
@@ -69,13 +71,39 @@ export async function preflight(run: BakeRun): Promise<string> {
   run.state.base = base;
   run.state.userData = userData;
   run.state.imageName = imageName;
+  if (hypervisor) run.state.hypervisor = hypervisor;
+  // A Xen type refuses the latest console output: read the buffered one from the start.
+  if (hypervisor === 'xen') run.consoleFeed.bufferedOnly();
   await run.emit({ type: 'resource', kind: 'base-image', id: base.imageId, name: base.name });
-  return `${base.imageId} (${base.name}), ${project.instanceType}, ${base.architecture}, image "${imageName}"`;
+  const xen =
+    hypervisor === 'xen' && project.completion.mode === 'wrapper'
+      ? `; ${project.instanceType} is a Xen type, whose console EC2 publishes late: the end of the script is read up to ${BUFFERED_CONSOLE_CAP_MS / 60_000} minutes after the builder powers off`
+      : '';
+  return `${base.imageId} (${base.name}), ${project.instanceType}, ${base.architecture}, image "${imageName}"${xen}`;
 }
 
-async function checkInstanceType(run: BakeRun, base: ResolvedBase): Promise<void> {
+/**
+ * The wrapper is a shell script run by cloud-init; Windows runs user data through EC2Launch, which would
+ * ignore it, and the bake would wait out its whole timeout for a marker that never comes.
+ */
+function refuseWindows(base: ResolvedBase): void {
+  const platform = base.platform ?? '';
+  const details = base.platformDetails ?? '';
+  if (!/windows/i.test(platform) && !/windows/i.test(details)) return;
+  throw new AppError(
+    'INVALID_INPUT',
+    `baseImage: ${base.imageId} (${base.name}) is a Windows image (${details || platform}). Quadraxis waits for ` +
+      'an init script through a shell wrapper that cloud-init runs, and Windows has neither: choose a Linux ' +
+      'base image, or the "wait" completion mode with <powershell> user data for EC2Launch.',
+    { reason: 'windows' },
+  );
+}
+
+/** The instance type exists and runs the image's architecture; returns its hypervisor when EC2 says. */
+async function checkInstanceType(run: BakeRun, base: ResolvedBase): Promise<string | undefined> {
   const type = run.project.instanceType;
   let architectures: string[] | undefined;
+  let hypervisor: string | undefined;
   try {
     const out = await run.call('DescribeInstanceTypes', (o) =>
       run.connection.clients.ec2.send(
@@ -84,6 +112,7 @@ async function checkInstanceType(run: BakeRun, base: ResolvedBase): Promise<void
       ),
     );
     architectures = out.InstanceTypes?.[0]?.ProcessorInfo?.SupportedArchitectures;
+    hypervisor = out.InstanceTypes?.[0]?.Hypervisor;
   } catch (error) {
     if (awsErrorCode(error) !== 'InvalidInstanceType' && awsErrorCode(error) !== 'InvalidParameterValue')
       throw error;
@@ -100,4 +129,5 @@ async function checkInstanceType(run: BakeRun, base: ResolvedBase): Promise<void
       `instanceType: ${type} runs ${architectures.join('/')}, but the base image ${base.imageId} is ${base.architecture}.`,
     );
   }
+  return hypervisor;
 }

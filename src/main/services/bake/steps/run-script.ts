@@ -1,8 +1,11 @@
+import type { BakeWarning } from '../../../../shared/bake';
+import { LATE_CONSOLE_CAP_MINUTES } from '../../../../shared/instance-types';
 import { AppError } from '../../../../shared/result';
 import type { BakeRun } from '../bake-run';
 import { BakeFailure } from '../failure';
 import type { InstanceView } from '../poller';
 import { scriptWatch, type ScriptWatch } from '../script-watch';
+import { CLEANED_MARKER_SINCE } from '../../../../protocol/user-data';
 import { waitForInstance } from '../wait';
 import { waitStopped } from './stop';
 import { assertPresent, describeEnd } from './wait-running';
@@ -10,16 +13,21 @@ import { assertPresent, describeEnd } from './wait-running';
 const SELF_SHUTDOWN = 'Client.InstanceInitiatedShutdown';
 const RESUMED_LOOKS = 3;
 const USER_SHUTDOWN = 'Client.UserInitiatedShutdown';
-/** EC2 posts buffered console output "shortly after" a state change: about two minutes, read three times. */
-const BUFFERED_CONSOLE_WAITS_MS = [20_000, 40_000, 60_000];
+/**
+ * A console EC2 publishes late (Xen types refuse `Latest=true`; reports say the output of a stopped one can
+ * take many minutes to appear) is read every half minute until it shows the guest powering down — then it
+ * is complete — for at most this long after the builder went down.
+ */
+export const BUFFERED_CONSOLE_CAP_MS = LATE_CONSOLE_CAP_MINUTES * 60_000;
+const BUFFERED_CONSOLE_EVERY_MS = 30_000;
 
 /**
- * Waits until the init script has really finished. The wrapper (protocol version 2) prints a done marker
- * with the exit code on the serial console and powers the machine off whatever the outcome, so the one thing
- * to wait for is the builder going down by itself — seen by the region's shared poller on the builder's
- * schedule — and then one console read decides: exit 0 is imaged; another exit code fails with the console
- * tail; no marker means it went down before the script finished (a script that powers off itself, a crash).
- * Stopped by someone else, or terminated: failed, not imaged. Nothing within the timeout: TIMEOUT.
+ * Waits until the init script has really finished. The wrapper prints a done marker with the exit code on
+ * the serial console and powers the machine off whatever the outcome (after a success, once it has removed
+ * the user data and printed `cleaned`), so the one thing to wait for is the builder going down by itself —
+ * seen by the region's shared poller on the builder's schedule — and then the console decides: the last
+ * done marker's exit code, cloud-init's warnings, a reboot in between. Stopped by someone else, or
+ * terminated: failed, not imaged. Nothing within the timeout: TIMEOUT.
  */
 export async function runScript(run: BakeRun): Promise<string> {
   const completion = run.project.completion;
@@ -55,8 +63,10 @@ export async function runScript(run: BakeRun): Promise<string> {
   } catch (error) {
     await watch.stop();
     if (!(error instanceof BakeFailure && error.code === 'TIMEOUT') || run.signal.aborted) throw error;
-    // For the tail; and a builder from an older wrapper (version 1) stays up after a failed script.
+    // For the tail, a reboot nobody watched, and a builder from an older wrapper (version 1), which stays
+    // up after a failed script.
     await run.consoleFeed.read(run.signal, watch.onLines);
+    if (watch.reader.reboot) throw watch.rebootFailure();
     if (watch.exitCode) throw watch.failure(watch.exitCode);
     throw new BakeFailure(
       'TIMEOUT',
@@ -71,40 +81,105 @@ export async function runScript(run: BakeRun): Promise<string> {
   return verdict(run, instanceId, down, watch);
 }
 
-/** The builder went down by itself: the done marker on its console says how the script ended. */
+/** The builder went down by itself: its console says how the script ended. */
 async function verdict(
   run: BakeRun,
   instanceId: string,
   down: InstanceView,
   watch: ScriptWatch,
 ): Promise<string> {
-  // Always read once more, even after a marker seen live: the log then ends with the shutdown.
+  // Always read once more, even after markers seen live: the log then ends with the shutdown.
   await run.consoleFeed.read(run.signal, watch.onLines, { strict: true });
-  if (watch.exitCode === undefined && down.state !== 'stopped') {
+  if (!watch.settled && down.state !== 'stopped') {
     // What EC2 hands out may lag the console by a moment; a stopped machine's output is complete.
     await waitStopped(run, instanceId);
     await run.consoleFeed.read(run.signal, watch.onLines, { strict: true });
   }
-  // Buffered output (instance types without `Latest`) can trail a self-shutdown by a while: give it that
-  // while before calling a script that powered off cleanly unfinished.
-  for (const waitMs of BUFFERED_CONSOLE_WAITS_MS) {
-    if (watch.exitCode !== undefined || run.consoleFeed.current) break;
-    if (down.stateReasonCode !== SELF_SHUTDOWN) break;
-    await run.clock.sleep(waitMs, run.signal);
+  const buffered = !run.consoleFeed.current && down.stateReasonCode === SELF_SHUTDOWN;
+  const waited = buffered ? await untilPoweredDown(run, watch) : 0;
+  const outcome = decide(run, instanceId, watch, waited);
+  return (await cloudInitWarnings(run, watch)) ?? outcome;
+}
+
+/**
+ * cloud-init's recoverable errors (a #cloud-config with a misspelled key, say): on the record in any case,
+ * and the bake failed for them unless the project accepts them.
+ */
+async function cloudInitWarnings(run: BakeRun, watch: ScriptWatch): Promise<string | undefined> {
+  const reader = watch.reader;
+  const count = Math.max(reader.warningCount ?? 0, reader.warnings.length);
+  if (count === 0) return undefined;
+  const warnings: BakeWarning[] = reader.warnings.map((w) => ({
+    source: 'cloud-init',
+    level: w.level,
+    message: w.message.slice(0, 2000),
+  }));
+  if (warnings.length < count) {
+    const missing = count - warnings.length;
+    warnings.push({
+      source: 'cloud-init',
+      level: 'WARNING',
+      message: `${missing} more not found on the console (it keeps only its last 64 KB)`,
+    });
+  }
+  await run.emit({ type: 'warnings', warnings });
+  const noun = `${count} warning${count === 1 ? '' : 's'}`;
+  const completion = run.project.completion;
+  if (completion.mode === 'wrapper' && completion.cloudConfigWarnings === 'accept') {
+    return `cloud-init finished with ${noun}, which the project accepts; the builder powered itself off`;
+  }
+  throw new BakeFailure(
+    'SCRIPT_FAILED',
+    `cloud-init finished the #cloud-config with ${noun} (recoverable errors: ${warnings[0]!.message}` +
+      `${count > 1 ? ' …' : ''}); the project fails a bake on warnings (completion.cloudConfigWarnings: fail), so nothing was imaged. ` +
+      'Fix the config, or set cloudConfigWarnings to accept.',
+    { consoleTail: warnings.map((w) => `${w.level}: ${w.message}`) },
+  );
+}
+
+/**
+ * Buffered output (Xen types, no `Latest`) trails a self-shutdown by a while, minutes at times: read it
+ * until it shows the guest powering down (or the wrapper's last word), up to BUFFERED_CONSOLE_CAP_MS.
+ * Returns how long it waited.
+ */
+async function untilPoweredDown(run: BakeRun, watch: ScriptWatch): Promise<number> {
+  const start = run.clock.now();
+  while (!watch.settled && !watch.reader.poweredDown) {
+    if (run.clock.now() - start >= BUFFERED_CONSOLE_CAP_MS) break;
+    await run.clock.sleep(BUFFERED_CONSOLE_EVERY_MS, run.signal);
     await run.consoleFeed.read(run.signal, watch.onLines, { strict: true });
   }
-  if (watch.exitCode === undefined) {
+  return run.clock.now() - start;
+}
+
+function decide(run: BakeRun, instanceId: string, watch: ScriptWatch, waitedMs: number): string {
+  const reader = watch.reader;
+  if (reader.reboot) throw watch.rebootFailure();
+  if (reader.exitCode === undefined) {
+    const late =
+      waitedMs >= BUFFERED_CONSOLE_CAP_MS
+        ? ` Its console (${run.project.instanceType} publishes it late) still showed neither a done marker nor the power-down ${Math.round(waitedMs / 60_000)} minutes after.`
+        : '';
     throw new BakeFailure(
       'SCRIPT_FAILED',
       `The builder ${instanceId} powered off before the init script finished (no done marker on its console): ` +
-        'does the script shut the machine down itself? It was not imaged.',
+        `does the script shut the machine down itself? It was not imaged.${late}`,
       { consoleTail: watch.scriptTail() },
     );
   }
-  if (watch.exitCode !== 0) throw watch.failure(watch.exitCode);
+  if (reader.exitCode !== 0) throw watch.failure(reader.exitCode);
+  if (run.state.wrapperVersion >= CLEANED_MARKER_SINCE && !reader.cleaned) {
+    const what = reader.notCleaned
+      ? `could not remove ${reader.notCleaned.trim()}`
+      : 'did not report removing its user data before the builder went down';
+    throw new BakeFailure(
+      'SCRIPT_FAILED',
+      `The init script succeeded, but the wrapper ${what}; the builder was not imaged, so no copy of the user data or its environment is baked in.`,
+      { consoleTail: run.consoleTail.tail() },
+    );
+  }
   return 'the script exited 0 and the builder powered itself off';
 }
-
 /** Time since the builder came up (and the script started), also across a restart of Quadraxis. */
 function elapsedMs(run: BakeRun): number {
   return run.clock.now() - (run.state.scriptStartedAt ?? run.clock.now());

@@ -1,5 +1,6 @@
 import { MultiSelect, Select, Stack, Text } from '@mantine/core';
 import { useState } from 'react';
+import { isXenInstanceType, xenWarning } from '../../../../shared/instance-types';
 import type { TargetSelection } from '../../../../shared/ipc/aws.contract';
 import { api } from '../../api';
 import { formatMemory } from '../project/format';
@@ -32,28 +33,37 @@ export function InstanceTypeField({
   }));
   // The project's own type stays shown whatever the list says (not loaded, failed, or without it).
   if (value !== '' && !items.some((t) => t.instanceType === value)) data.unshift({ value, label: value });
+  const chosen = items.find((t) => t.instanceType === value);
+  const xen = value !== '' && isXenInstanceType(value, chosen?.hypervisor);
   return (
-    <Select
-      label="Instance type"
-      description={
-        arch
-          ? `Types that run ${arch} images in this region.`
-          : 'The builder’s size; the image does not keep it.'
-      }
-      searchable
-      data={data}
-      value={value || null}
-      allowDeselect={false}
-      onChange={(v) => v && onChange(v)}
-      nothingFoundMessage="No such type here"
-      limit={200}
-      error={
-        error ??
-        pickerError('instance types', types.error) ??
-        (unknown ? `${value} is not offered for ${arch ?? 'this'} images in this region.` : undefined)
-      }
-      {...pickerInputProps('instance types', types)}
-    />
+    <Stack gap={4}>
+      <Select
+        label="Instance type"
+        description={
+          arch
+            ? `Types that run ${arch} images in this region.`
+            : 'The builder’s size; the image does not keep it.'
+        }
+        searchable
+        data={data}
+        value={value || null}
+        allowDeselect={false}
+        onChange={(v) => v && onChange(v)}
+        nothingFoundMessage="No such type here"
+        limit={200}
+        error={
+          error ??
+          pickerError('instance types', types.error) ??
+          (unknown ? `${value} is not offered for ${arch ?? 'this'} images in this region.` : undefined)
+        }
+        {...pickerInputProps('instance types', types)}
+      />
+      {xen && (
+        <Text size="xs" c="yellow.8" role="note" aria-label="Xen instance type">
+          {xenWarning(value)}
+        </Text>
+      )}
+    </Stack>
   );
 }
 

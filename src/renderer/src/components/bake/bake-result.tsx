@@ -47,12 +47,12 @@ export function BakeResult({ record, version }: { record: BakeRecord; version?: 
   return (
     <Paper withBorder p="lg" aria-labelledby="bake-result-title" role="region">
       <Group gap="sm" mb="md" wrap="nowrap">
-        <ThemeIcon color="teal" variant="light" size="lg" radius="xl">
+        <ThemeIcon color={record.warnings?.length ? 'yellow' : 'teal'} variant="light" size="lg" radius="xl">
           <IconCircleCheck size={20} aria-hidden />
         </ThemeIcon>
         <div>
           <Title order={3} size="h4" id="bake-result-title">
-            Image ready
+            {record.warnings?.length ? 'Image ready, with cloud-init warnings' : 'Image ready'}
           </Title>
           <Text size="sm" c="dimmed">
             {version

@@ -1,9 +1,10 @@
 import { zodResolver } from '@hookform/resolvers/zod';
 import { Alert, Autocomplete, Button, Checkbox, Group, Modal, Select, Stack, Text } from '@mantine/core';
-import { IconAlertTriangle, IconCopy } from '@tabler/icons-react';
+import { IconAlertTriangle, IconClockHour4, IconCopy } from '@tabler/icons-react';
 import { useEffect, useState } from 'react';
 import { Controller, useForm, useWatch } from 'react-hook-form';
 import { z } from 'zod';
+import { isXenInstanceType, xenWarning } from '../../../../shared/instance-types';
 import type { BakeDefaults, BakeStartRequest } from '../../../../shared/ipc/bake.contract';
 import { ProjectNameSchema, RegionSchema } from '../../../../shared/project';
 import type { AppErrorPayload } from '../../../../shared/result';
@@ -81,6 +82,7 @@ function StartBakeForm(props: {
     },
   });
   const profile = useWatch({ control: form.control, name: 'profile' });
+  const chosenProject = useWatch({ control: form.control, name: 'project' });
   const { setValue, getValues } = form;
   // Picking a profile brings its own region along, unless the project or the person chose one.
   useEffect(() => {
@@ -174,6 +176,7 @@ function StartBakeForm(props: {
             />
           )}
         />
+        <XenNotice instanceType={defaults.instanceTypes?.[chosenProject]} />
         {error && <StartError error={error} />}
         <Group justify="flex-end" gap="sm">
           <Button variant="default" onClick={onCancel}>
@@ -185,6 +188,23 @@ function StartBakeForm(props: {
         </Group>
       </Stack>
     </form>
+  );
+}
+
+/** A Xen builder's console comes late: the bake's end waits for it. Said before the bake, not after. */
+function XenNotice({ instanceType }: { instanceType: string | undefined }) {
+  if (!instanceType || !isXenInstanceType(instanceType)) return null;
+  return (
+    <Alert
+      color="yellow"
+      variant="light"
+      icon={<IconClockHour4 size={18} aria-hidden />}
+      title="A Xen instance type"
+      role="note"
+      aria-label="Xen instance type"
+    >
+      <Text size="sm">{xenWarning(instanceType)}</Text>
+    </Alert>
   );
 }
 

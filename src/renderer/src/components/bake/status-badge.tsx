@@ -3,11 +3,28 @@ import { IconFlask } from '@tabler/icons-react';
 import type { BakeStatus } from '../../../../shared/bake';
 import { STATUS_META } from './bake-format';
 
-export function BakeStatusBadge({ status, size = 'md' }: { status: BakeStatus; size?: MantineSize }) {
+/** A bake's status; a success that came with cloud-init warnings says so (`warnings`: how many). */
+export function BakeStatusBadge({
+  status,
+  size = 'md',
+  warnings = 0,
+}: {
+  status: BakeStatus;
+  size?: MantineSize;
+  warnings?: number;
+}) {
   const meta = STATUS_META[status];
+  const warned = status === 'succeeded' && warnings > 0;
   return (
-    <Badge color={meta.color} variant="light" size={size} radius="sm" data-status={status}>
-      {meta.label}
+    <Badge
+      color={warned ? 'yellow' : meta.color}
+      variant="light"
+      size={size}
+      radius="sm"
+      data-status={status}
+      {...(warned ? { 'data-warnings': warnings } : {})}
+    >
+      {warned ? 'Succeeded with warnings' : meta.label}
     </Badge>
   );
 }

@@ -4,6 +4,7 @@ import {
   Group,
   NumberInput,
   SegmentedControl,
+  Select,
   SimpleGrid,
   Stack,
   Switch,
@@ -120,7 +121,7 @@ export function ImageSettings() {
                 />
                 <Text size="xs" c="dimmed">
                   {value.mode === 'wrapper'
-                    ? 'The script runs inside a small wrapper that reports its exit code on the console and powers the builder off when it succeeds.'
+                    ? 'The script runs inside a small wrapper that reports its exit code on the console, removes the user data from the builder and powers it off.'
                     : 'For images the wrapper cannot run on: the bake waits this long after the builder is running, then stops it through the API.'}
                 </Text>
                 <Group gap="md" align="flex-start">
@@ -159,6 +160,25 @@ export function ImageSettings() {
                     />
                   )}
                 </Group>
+                {value.mode === 'wrapper' && (
+                  <Select
+                    label="cloud-init warnings (#cloud-config)"
+                    description="A misspelled or deprecated key, a module that could not do its part: cloud-init 23.4+ reports these as recoverable errors."
+                    w={420}
+                    allowDeselect={false}
+                    value={value.cloudConfigWarnings ?? 'fail'}
+                    onChange={(choice) =>
+                      field.onChange({
+                        ...value,
+                        cloudConfigWarnings: choice === 'accept' ? 'accept' : 'fail',
+                      })
+                    }
+                    data={[
+                      { value: 'fail', label: 'Fail the bake (recommended)' },
+                      { value: 'accept', label: 'Accept them: succeeded with warnings' },
+                    ]}
+                  />
+                )}
               </Stack>
             );
           }}
