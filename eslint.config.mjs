@@ -185,4 +185,10 @@ export default tseslint.config(
     files: ['*.config.ts', '*.config.mjs', 'eslint.config.mjs'],
     ...tseslint.configs.disableTypeChecked,
   },
+  {
+    // Plain Node that runs before anything is built (npm start, packaging): no TypeScript project to check against.
+    files: ['scripts/**/*.mjs'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: { ...tseslint.configs.disableTypeChecked.languageOptions, globals: globals.node },
+  },
 );

@@ -8,6 +8,9 @@ export const CONTROL_PREFIX = '/_sandbox/';
 export const CONTROL_TOKEN_HEADER = 'x-sandbox-token';
 
 const DryRunSchema = z.strictObject({ action: z.string().min(1).max(64), allowed: z.boolean() });
+const HealthSchema = z.strictObject({
+  unhealthyImages: z.array(z.string().regex(/^ami-[0-9a-f]{8,17}$/, 'not an AMI id')).max(1000),
+});
 const oneOrMany = <T extends z.ZodType>(schema: T) => z.union([schema, z.array(schema).max(10_000)]);
 
 class ControlError extends Error {
@@ -32,6 +35,9 @@ class ControlError extends Error {
  *   POST   /_sandbox/instances/<id>/stop|terminate   someone else acts on the instance
  *   PUT    /_sandbox/dry-run                    { action, allowed }
  *   GET    /_sandbox/vm                         the VM mode: image, accelerator, QEMU pids, disk files
+ *   GET    /_sandbox/autoscaling[?region=]      groups (with their instances) and instance refreshes
+ *   GET|PUT /_sandbox/health                    { unhealthyImages }: group instances of these images fail
+ *                                               their health checks
  */
 export function handleControl(sim: Simulator, token: string, req: WireRequest): WireResponse {
   try {
@@ -101,6 +107,17 @@ function dispatch(sim: Simulator, route: string, url: URL, req: WireRequest): un
       if (!status) throw new ControlError(404, 'this Sandbox runs no VMs (start it with a VM image)');
       return status;
     }
+    case 'GET /autoscaling':
+      return {
+        groups: sim.autoScalingGroups(query),
+        refreshes: sim.instanceRefreshes(query),
+        unhealthyImages: sim.unhealthyImages(),
+      };
+    case 'GET /health':
+      return { unhealthyImages: sim.unhealthyImages() };
+    case 'PUT /health':
+      sim.setUnhealthyImages(body(req, HealthSchema).unhealthyImages);
+      return { unhealthyImages: sim.unhealthyImages() };
     case 'PUT /dry-run': {
       const { action, allowed } = body(req, DryRunSchema);
       sim.setDryRunAllowed(action, allowed);

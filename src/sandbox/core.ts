@@ -1,10 +1,15 @@
+import { AutoScalingBuckets } from './autoscaling/throttle';
+import { AutoScalingWorld } from './autoscaling/world';
 import type { Clock } from './clock';
 import type { Ec2Context } from './ec2/context';
 import { registerVmImage } from './ec2/vm-images';
 import { RegionState } from './ec2/region-state';
 import { FaultBook } from './faults';
 import { IdGenerator } from './ids';
+import { KmsRegion } from './kms/keys';
 import type { LaunchTimeline, Scenario } from './scenario';
+import type { SsmContext } from './ssm/actions';
+import { SsmRegion } from './ssm/store';
 import { StsService } from './sts/service';
 import { TokenBuckets } from './throttle';
 import type { SandboxTimings } from './timings';
@@ -31,10 +36,16 @@ const CALL_LOG_LIMIT = 10_000;
 /** The simulated world's state and knobs, shared by the wire front end and the in-process Simulator API. */
 export class SimulatorCore {
   readonly regions = new Map<string, RegionState>();
+  /** KMS keys and SSM parameters are regional too; each service's state per region lives here. */
+  readonly kmsRegions = new Map<string, KmsRegion>();
+  readonly ssmRegions = new Map<string, SsmRegion>();
   readonly faults = new FaultBook();
   readonly buckets = new TokenBuckets();
   readonly dryRunDenied = new Set<string>();
   readonly sts: StsService;
+  /** Auto Scaling's groups, launch configurations and instance refreshes (src/sandbox/autoscaling). */
+  readonly autoScaling = new AutoScalingWorld();
+  readonly autoScalingBuckets = new AutoScalingBuckets();
   readonly ids: IdGenerator;
   scenario: Scenario = {};
   timelines: LaunchTimeline[] = [];
@@ -64,7 +75,27 @@ export class SimulatorCore {
     return state;
   }
 
+  kms(regionName: string): KmsRegion {
+    let state = this.kmsRegions.get(regionName);
+    if (!state) {
+      state = new KmsRegion(regionName, this.accountId);
+      this.kmsRegions.set(regionName, state);
+    }
+    return state;
+  }
+
+  ssm(regionName: string): SsmRegion {
+    let state = this.ssmRegions.get(regionName);
+    if (!state) {
+      state = new SsmRegion(regionName);
+      this.ssmRegions.set(regionName, state);
+    }
+    return state;
+  }
+
   ec2Context(regionName: string): Ec2Context {
+    // Auto Scaling launches and terminates EC2 instances on its own schedule: play it up to now first.
+    this.autoScaling.catchUp(this, regionName, this.clock.now());
     return {
       now: this.clock.now(),
       region: this.region(regionName),
@@ -74,6 +105,20 @@ export class SimulatorCore {
       scenario: this.scenario,
       nextTimeline: () => this.timelines.shift(),
       ...(this.vm ? { vm: this.vm } : {}),
+      kms: this.kms(regionName),
+      otherRegion: (name) => ({ ec2: this.region(name), kms: this.kms(name) }),
+    };
+  }
+
+  ssmContext(regionName: string): SsmContext {
+    return {
+      now: this.clock.now(),
+      region: regionName,
+      accountId: this.accountId,
+      store: this.ssm(regionName),
+      kms: this.kms(regionName),
+      ec2: this.region(regionName),
+      imageValidationMs: this.timings.ssmImageValidationMs,
     };
   }
 
@@ -87,10 +132,14 @@ export class SimulatorCore {
     for (const region of this.regions.values())
       for (const instance of region.instances.values()) instance.vm?.terminate('');
     this.regions.clear();
+    this.kmsRegions.clear();
+    this.ssmRegions.clear();
     this.faults.clear();
     this.buckets.reset();
     this.dryRunDenied.clear();
     this.sts.reset();
+    this.autoScaling.reset();
+    this.autoScalingBuckets.reset();
     this.ids.reset();
     this.scenario = {};
     this.timelines = [];

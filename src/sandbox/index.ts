@@ -32,7 +32,7 @@ export interface SandboxOptions {
 }
 
 export interface SandboxHandle {
-  /** http://127.0.0.1:<port> — the endpoint for EC2, STS and SSM alike. */
+  /** http://127.0.0.1:<port> — the endpoint for EC2, STS, SSM and Auto Scaling alike. */
   url: string;
   port: number;
   controlToken: string;
@@ -88,9 +88,10 @@ export { CONTROL_TOKEN_HEADER } from './control';
 export type { CallRecord } from './core';
 export type { FaultSpec, FaultKind, LaunchTimeline, Scenario, ScriptOutcome, ImageOutcome } from './scenario';
 export { FAULT_KINDS } from './scenario';
-export type { Simulator, ResourceQuery } from './simulator';
+export type { KmsKeyView, ParameterView, Simulator, ResourceQuery } from './simulator';
 export { DEFAULT_TIMINGS, type SandboxTimings } from './timings';
 export type { ImageView, InstanceView, SnapshotView, VolumeView } from './views';
 export { DEBIAN_MIRROR, VmOptionsSchema, type MirrorHosts, type VmOptions } from './vm/options';
 export type { VmStatus } from './vm/vm-host';
 export { inspectVmSupport, type VmSupport } from './vm/support';
+export type { AutoScalingGroupView, GroupInstanceView, InstanceRefreshView } from './autoscaling/views';

@@ -32,6 +32,11 @@ export const ScenarioSchema = z.strictObject({
   outcome: ScriptOutcomeSchema.optional(),
   scriptMs: durationMs.optional(),
   image: ImageOutcomeSchema.optional(),
+  /** Image copies (CopyImage) into these regions fail: pending, then failed with EC2's copy error. */
+  copyFailsIn: z
+    .array(z.string().regex(/^[a-z]{2}(?:-gov|-iso[a-z]*)?-[a-z]+-\d$/, 'not a region name'))
+    .max(50)
+    .optional(),
 });
 export type Scenario = z.infer<typeof ScenarioSchema>;
 

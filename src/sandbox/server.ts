@@ -13,7 +13,7 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** Serves EC2, STS, SSM and the control API on one loopback port. */
+/** Serves EC2, STS, SSM, Auto Scaling and the control API on one loopback port. */
 export function listen(sim: Simulator, controlToken: string, port: number): Promise<RunningServer> {
   const server = createServer((req, res) => {
     readBody(req).then(

@@ -1,7 +1,16 @@
+import { recheckImages } from './autoscaling/simulation';
+import {
+  groupView,
+  refreshView,
+  type AutoScalingGroupView,
+  type InstanceRefreshView,
+} from './autoscaling/views';
 import type { CallRecord, SimulatorCore } from './core';
 import { stopInstance, terminateInstance } from './ec2/instances';
 import type { InstanceRecord } from './ec2/records';
 import type { RegionState } from './ec2/region-state';
+import { imageValueValidator } from './ssm/actions';
+import type { KeyRecord, KeyState } from './kms/keys';
 import {
   FaultSpecSchema,
   LaunchTimelineSchema,
@@ -24,6 +33,29 @@ import {
   type VolumeView,
 } from './views';
 import { handleWire, type WireRequest, type WireResponse } from './wire/dispatch';
+
+export interface KmsKeyView {
+  keyId: string;
+  arn: string;
+  region: string;
+  keyManager: 'AWS' | 'CUSTOMER';
+  state: KeyState;
+}
+
+export interface ParameterView {
+  name: string;
+  region: string;
+  type: string;
+  dataType: string;
+  /** The plaintext, also of a SecureString (the Sandbox never encrypts; this is for tests). */
+  value: string;
+  version: number;
+  keyId?: string;
+}
+
+function keyView(key: KeyRecord): KmsKeyView {
+  return { keyId: key.keyId, arn: key.arn, region: key.region, keyManager: key.keyManager, state: key.state };
+}
 
 export interface ResourceQuery {
   /** Only this region (default: all regions the sandbox has seen calls for). */
@@ -62,6 +94,7 @@ export class Simulator {
 
   instances(query: ResourceQuery = {}): InstanceView[] {
     const now = this.core.clock.now();
+    this.autoScalingRegions(query);
     return this.regions(query).flatMap((r) => {
       r.sweep(now, this.core.timings.terminatedVisibleMs);
       return [...r.instances.values()].map((i) => instanceView(i, now));
@@ -84,6 +117,94 @@ export class Simulator {
   volumes(query: ResourceQuery = {}): VolumeView[] {
     const now = this.core.clock.now();
     return this.regions(query).flatMap((r) => [...r.volumes.values()].map((v) => volumeView(v, r, now)));
+  }
+
+  /** A region's KMS key by any identifier KMS accepts (alias, id, ARN); undefined when there is none. */
+  kmsKey(region: string, identifier: string): KmsKeyView | undefined {
+    const key = this.core.kms(region).resolve(identifier);
+    return key && keyView(key);
+  }
+
+  /** Adds a customer managed key (and alias) to a region: a test's own key, or one in another state. */
+  createKmsKey(region: string, spec: { alias: string; state?: KeyState; description?: string }): KmsKeyView {
+    if (!spec.alias.startsWith('alias/') || spec.alias.startsWith('alias/aws/'))
+      throw new Error(`A customer key alias starts with alias/ (not alias/aws/): ${spec.alias}`);
+    const kms = this.core.kms(region);
+    if (kms.aliases.has(spec.alias)) throw new Error(`${spec.alias} already exists in ${region}`);
+    return keyView(
+      kms.add({
+        alias: spec.alias,
+        description: spec.description ?? '',
+        keyManager: 'CUSTOMER',
+        state: spec.state ?? 'Enabled',
+        createdAt: this.core.clock.now(),
+      }),
+    );
+  }
+
+  /** Someone disables (or enables, or schedules for deletion) a key behind the caller's back. */
+  setKmsKeyState(region: string, identifier: string, state: KeyState): KmsKeyView {
+    const key = this.core.kms(region).resolve(identifier);
+    if (!key) throw new Error(`No KMS key ${identifier} in ${region}`);
+    key.state = state;
+    return keyView(key);
+  }
+
+  /** The account's own SSM parameters (newest version each), as a GetParameter at clock.now() would see them. */
+  parameters(query: ResourceQuery = {}): ParameterView[] {
+    const now = this.core.clock.now();
+    const regions = query.region ? [query.region] : [...this.core.ssmRegions.keys()];
+    return regions.flatMap((region) => {
+      const store = this.core.ssm(region);
+      store.settle(now, imageValueValidator(this.core.region(region), this.core.accountId));
+      return [...store.parameters.values()].flatMap((p) => {
+        const v = p.versions.at(-1);
+        return v
+          ? [
+              {
+                name: p.name,
+                region,
+                type: v.type,
+                dataType: v.dataType,
+                value: v.value,
+                version: v.version,
+                ...(v.keyId ? { keyId: v.keyId } : {}),
+              },
+            ]
+          : [];
+      });
+    });
+  }
+
+  /** Auto Scaling groups as they are at clock.now(), each instance with its launch, service and exit times. */
+  autoScalingGroups(query: ResourceQuery = {}): AutoScalingGroupView[] {
+    return this.autoScalingRegions(query).flatMap((r) =>
+      [...r.groups.values()].map((g) => groupView(this.core, g)),
+    );
+  }
+
+  /** Every instance refresh, oldest first, as it is at clock.now(). */
+  instanceRefreshes(query: ResourceQuery = {}): InstanceRefreshView[] {
+    return this.autoScalingRegions(query).flatMap((r) => r.refreshes.map(refreshView));
+  }
+
+  /**
+   * The health-check knob: instances launched from these images fail their Auto Scaling health checks
+   * (a bad image), so a refresh onto them fails — and rolls back when asked to. Replaces the list; group
+   * instances already running such an image are checked again one health-check interval from now.
+   */
+  setUnhealthyImages(imageIds: string[]): void {
+    const now = this.core.clock.now();
+    for (const region of this.core.autoScaling.all())
+      this.core.autoScaling.catchUp(this.core, region.name, now);
+    const images = this.core.autoScaling.unhealthyImages;
+    images.clear();
+    for (const id of imageIds) images.add(id);
+    recheckImages(this.core, imageIds, now);
+  }
+
+  unhealthyImages(): string[] {
+    return [...this.core.autoScaling.unhealthyImages];
   }
 
   calls(filter: { action?: string; service?: CallRecord['service'] } = {}): CallRecord[] {
@@ -147,6 +268,13 @@ export class Simulator {
   /** Forgets every resource, call, fault, scenario and timeline; ids start over from the seed. */
   reset(): void {
     this.core.reset();
+  }
+
+  private autoScalingRegions(query: ResourceQuery) {
+    const now = this.core.clock.now();
+    const regions = query.region ? [this.core.autoScaling.region(query.region)] : this.core.autoScaling.all();
+    for (const region of regions) this.core.autoScaling.catchUp(this.core, region.name, now);
+    return regions;
   }
 
   private regions(query: ResourceQuery): RegionState[] {

@@ -17,6 +17,17 @@ export interface SandboxTimings {
   imagePendingMs: number;
   /** How long a terminated instance stays visible to Describe calls (about an hour on EC2). */
   terminatedVisibleMs: number;
+  /** CopyImage → the copy is available (a cross-region copy of a small image takes minutes on EC2). */
+  copyImageMs: number;
+  /** PutParameter with the `aws:ec2:image` data type → the asynchronous validation is over. */
+  ssmImageValidationMs: number;
+  /**
+   * Auto Scaling's health-check interval: a group's instance is first checked this long after it is in
+   * service (or after its grace period, when that is longer), and a stopped one is noticed this long after.
+   */
+  healthCheckMs: number;
+  /** StartInstanceRefresh → the refresh leaves Pending and starts replacing. */
+  instanceRefreshStartMs: number;
 }
 
 export const DEFAULT_TIMINGS: SandboxTimings = {
@@ -28,4 +39,8 @@ export const DEFAULT_TIMINGS: SandboxTimings = {
   shuttingDownMs: 4_000,
   imagePendingMs: 12_000,
   terminatedVisibleMs: 60 * 60_000,
+  copyImageMs: 20_000,
+  ssmImageValidationMs: 1_500,
+  healthCheckMs: 5_000,
+  instanceRefreshStartMs: 2_000,
 };

@@ -50,7 +50,7 @@ export interface ImageView {
   name: string;
   description?: string;
   ownerId: string;
-  state: 'pending' | 'available' | 'failed';
+  state: 'pending' | 'available' | 'failed' | 'disabled';
   architecture: string;
   creationTime: number;
   sourceInstanceId?: string;
@@ -58,6 +58,19 @@ export interface ImageView {
   scriptCompleteAtCapture?: boolean;
   snapshotIds: string[];
   tags: Record<string, string>;
+  /** Whether every snapshot is encrypted, and with which keys (ARNs). */
+  encrypted: boolean;
+  kmsKeyIds: string[];
+  launchPermissions: {
+    public: boolean;
+    userIds: string[];
+    organizationArns: string[];
+    organizationalUnitArns: string[];
+  };
+  deprecationTime?: number;
+  sourceImageId?: string;
+  sourceImageRegion?: string;
+  stateReason?: StateReason;
 }
 
 export interface SnapshotView {
@@ -68,6 +81,9 @@ export interface SnapshotView {
   volumeSize: number;
   description: string;
   tags: Record<string, string>;
+  encrypted: boolean;
+  kmsKeyId?: string;
+  createVolumeUserIds: string[];
 }
 
 export interface VolumeView {
@@ -81,6 +97,8 @@ export interface VolumeView {
   deviceName: string;
   deleteOnTermination: boolean;
   tags: Record<string, string>;
+  encrypted: boolean;
+  kmsKeyId?: string;
 }
 
 const plain = (tags: Tags) => Object.fromEntries(tags);
@@ -135,6 +153,18 @@ export function imageView(i: ImageRecord, now: number): ImageView {
       : {}),
     snapshotIds: i.devices.flatMap((d) => (d.snapshotId ? [d.snapshotId] : [])),
     tags: plain(i.tags),
+    encrypted: i.devices.length > 0 && i.devices.every((d) => d.encrypted === true),
+    kmsKeyIds: [...new Set(i.devices.flatMap((d) => (d.kmsKeyId ? [d.kmsKeyId] : [])))],
+    launchPermissions: {
+      public: i.isPublic,
+      userIds: [...(i.launchPermissions?.userIds ?? [])],
+      organizationArns: [...(i.launchPermissions?.organizationArns ?? [])],
+      organizationalUnitArns: [...(i.launchPermissions?.organizationalUnitArns ?? [])],
+    },
+    ...(i.deprecationTime !== undefined ? { deprecationTime: i.deprecationTime } : {}),
+    ...(i.sourceImageId ? { sourceImageId: i.sourceImageId } : {}),
+    ...(i.sourceImageRegion ? { sourceImageRegion: i.sourceImageRegion } : {}),
+    ...(imageState(i, now) === 'failed' && i.failureReason ? { stateReason: { ...i.failureReason } } : {}),
   };
 }
 
@@ -147,6 +177,9 @@ export function snapshotView(s: SnapshotRecord, now: number): SnapshotView {
     volumeSize: s.volumeSize,
     description: s.description,
     tags: plain(s.tags),
+    encrypted: s.encrypted === true,
+    ...(s.kmsKeyId ? { kmsKeyId: s.kmsKeyId } : {}),
+    createVolumeUserIds: [...(s.createVolumeUserIds ?? [])],
   };
 }
 
@@ -161,5 +194,7 @@ export function volumeView(v: VolumeRecord, region: RegionState, now: number): V
     deviceName: v.deviceName,
     deleteOnTermination: v.deleteOnTermination,
     tags: plain(v.tags),
+    encrypted: v.encrypted === true,
+    ...(v.kmsKeyId ? { kmsKeyId: v.kmsKeyId } : {}),
   };
 }

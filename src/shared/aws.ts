@@ -27,7 +27,7 @@ export const PROFILE_KINDS = [
 export const ProfileKindSchema = z.enum(PROFILE_KINDS);
 export type ProfileKind = z.infer<typeof ProfileKindSchema>;
 
-export const AWS_SERVICES = ['ec2', 'sts', 'ssm'] as const;
+export const AWS_SERVICES = ['ec2', 'sts', 'ssm', 'kms', 'autoscaling'] as const;
 export type AwsService = (typeof AWS_SERVICES)[number];
 
 /** Endpoint overrides (LocalStack, the sandbox, a VPC endpoint); absent means AWS's own endpoint. */
@@ -35,6 +35,8 @@ export const ServiceEndpointsSchema = z.object({
   ec2: z.string().optional(),
   sts: z.string().optional(),
   ssm: z.string().optional(),
+  kms: z.string().optional(),
+  autoscaling: z.string().optional(),
 });
 export type ServiceEndpoints = z.infer<typeof ServiceEndpointsSchema>;
 
@@ -140,6 +142,15 @@ export const PERMISSION_ACTIONS = [
   'ec2:DeregisterImage',
   'ec2:DeleteSnapshot',
   'ssm:GetParameter',
+  // Distribution and retention (issue 16): only checked for projects that use them.
+  'ec2:CopyImage',
+  'ec2:ModifyImageAttribute',
+  'ec2:ModifySnapshotAttribute',
+  'ec2:EnableImageDeprecation',
+  'ec2:DisableImage',
+  'ec2:DescribeLaunchTemplateVersions',
+  'autoscaling:DescribeAutoScalingGroups',
+  'kms:DescribeKey',
 ] as const;
 export const PermissionActionSchema = z.enum(PERMISSION_ACTIONS);
 export type PermissionAction = z.infer<typeof PermissionActionSchema>;
@@ -173,6 +184,8 @@ export const ImageSummarySchema = z.object({
   platformDetails: z.string().optional(),
   /** `windows` for Windows images; EC2 leaves it out for every other platform. */
   platform: z.string().optional(),
+  /** Every EBS device of the image (root included): what a builder encrypted at launch must encrypt. */
+  ebsDeviceNames: z.array(z.string()).optional(),
 });
 export type ImageSummary = z.infer<typeof ImageSummarySchema>;
 

@@ -18,7 +18,11 @@ export const BAKE_STEPS = [
   'create-image',
   'wait-image',
   'terminate',
+  'copy',
+  'share',
+  'publish',
   'record',
+  'prune',
   'cleanup',
 ] as const;
 export const BakeStepSchema = z.enum(BAKE_STEPS);
@@ -33,9 +37,44 @@ export const STEP_LABELS: Record<BakeStep, string> = {
   'create-image': 'Create image',
   'wait-image': 'Wait for image',
   terminate: 'Terminate builder',
+  copy: 'Copy to regions',
+  share: 'Share',
+  publish: 'Publish parameter',
   record: 'Record version',
+  prune: 'Prune old images',
   cleanup: 'Clean up',
 };
+
+/**
+ * The steps a bake of this project shows: delivery steps only when the project distributes, prune only when
+ * it prunes after a bake; `cleanup` is added only when it runs.
+ */
+export function stepsFor(project: {
+  distribution?:
+    | {
+        regions: unknown[];
+        shareWith: { accounts: unknown[]; organizations: unknown[]; organizationalUnits: unknown[] };
+        ssmParameter?: string | undefined;
+      }
+    | undefined;
+  retention?: { pruneAfterBake: boolean } | undefined;
+}): BakeStep[] {
+  const d = project.distribution;
+  const shares = d
+    ? d.shareWith.accounts.length +
+        d.shareWith.organizations.length +
+        d.shareWith.organizationalUnits.length >
+      0
+    : false;
+  return BAKE_STEPS.filter((step) => {
+    if (step === 'cleanup') return false;
+    if (step === 'copy') return (d?.regions.length ?? 0) > 0;
+    if (step === 'share') return shares;
+    if (step === 'publish') return d?.ssmParameter !== undefined;
+    if (step === 'prune') return project.retention?.pruneAfterBake === true;
+    return true;
+  });
+}
 
 export const StepStatusSchema = z.enum(['pending', 'running', 'done', 'failed', 'skipped', 'cancelled']);
 export type StepStatus = z.infer<typeof StepStatusSchema>;
@@ -90,6 +129,29 @@ export const BakeWarningSchema = z.object({
   message: z.string().max(2000),
 });
 export type BakeWarning = z.infer<typeof BakeWarningSchema>;
+/** One region's copy of the bake's image, as the copy step follows it. */
+export const CopyStateSchema = z.enum(['copying', 'available', 'failed', 'removed']);
+export const RegionCopySchema = z.object({
+  region: z.string(),
+  imageId: z.string().optional(),
+  state: CopyStateSchema,
+  /** Percent, from its snapshots' progress while copying. */
+  progress: z.number().min(0).max(100).optional(),
+  snapshotIds: z.array(z.string()).default([]),
+  /** Why it failed, in EC2's words. */
+  message: z.string().optional(),
+});
+export type RegionCopy = z.infer<typeof RegionCopySchema>;
+
+/** A parameter the bake set (or is setting) to its image in one region, and what it held before. */
+export const PublishedSchema = z.object({
+  region: z.string(),
+  name: z.string(),
+  imageId: z.string(),
+  /** The value before, to put back if the bake fails after all; absent when the parameter was new. */
+  previous: z.string().optional(),
+});
+export type Published = z.infer<typeof PublishedSchema>;
 
 export const BakeRecordSchema = z.object({
   id: BakeIdSchema,
@@ -124,9 +186,27 @@ export const BakeRecordSchema = z.object({
   warnings: z.array(BakeWarningSchema).optional(),
   /** What cleanup did, in words: "terminated i-…", "deregistered ami-…", "deleted snap-…". */
   cleanedUp: z.array(z.string()).default([]),
+  /** The image's copies in other regions (distribution), journaled as they are made. */
+  copies: z.array(RegionCopySchema).optional(),
+  /** Parameters the bake published its images to, journaled before each PutParameter. */
+  published: z.array(PublishedSchema).optional(),
   apiCalls: z.number().int().default(0),
   version: z.number().int().optional(),
   message: z.string().optional(),
+  /**
+   * Only on a bake as listed, never stored: the process running it is gone (killed, crashed, frozen) and no
+   * recovery has settled it yet. `status` then reads `interrupted` and `message` says how it will be
+   * recovered; `was` and `wasMessage` are what its journal holds. Recovery resumes it (its next event
+   * applies to the journal's record again, see applyBakeEvent) or ends it.
+   */
+  orphaned: z
+    .object({
+      was: BakeStatusSchema,
+      wasMessage: z.string().optional(),
+      reason: z.enum(['no-owner', 'dead-process', 'stale-heartbeat', 'unreadable']),
+      owner: z.object({ pid: z.number().int(), hostname: z.string(), actor: z.string() }).optional(),
+    })
+    .optional(),
 });
 export type BakeRecord = z.infer<typeof BakeRecordSchema>;
 
@@ -161,6 +241,18 @@ export const BakeEventSchema = z.discriminatedUnion('type', [
   z.object({ ...EventBase, type: z.literal('error'), error: BakeErrorSchema }),
   z.object({ ...EventBase, type: z.literal('cleanup'), action: z.string() }),
   z.object({ ...EventBase, type: z.literal('warnings'), warnings: z.array(BakeWarningSchema) }),
+  /** A copy started, progressed, finished, failed or was removed: the record's `copies` entry for its region. */
+  z.object({
+    ...EventBase,
+    type: z.literal('copy'),
+    region: z.string(),
+    imageId: z.string().optional(),
+    state: CopyStateSchema,
+    progress: z.number().min(0).max(100).optional(),
+    snapshotIds: z.array(z.string()).optional(),
+    message: z.string().optional(),
+  }),
+  z.object({ ...EventBase, type: z.literal('published'), ...PublishedSchema.shape }),
   z.object({ ...EventBase, type: z.literal('finished'), record: BakeRecordSchema }),
 ]);
 export type BakeEvent = z.infer<typeof BakeEventSchema>;
@@ -187,5 +279,21 @@ export const VersionSchema = z.object({
   durationMs: z.number(),
   appVersion: z.string(),
   tags: z.record(z.string(), z.string()),
+  /** Every region the image is in (the bake's own first), when the project distributes. */
+  images: z
+    .array(
+      z.object({
+        region: z.string(),
+        imageId: z.string(),
+        snapshotIds: z.array(z.string()),
+        encrypted: z.boolean(),
+        kmsKeyId: z.string().optional(),
+      }),
+    )
+    .optional(),
+  /** The SSM parameter that names this version's image in each of those regions, as published. */
+  ssmParameter: z.string().optional(),
+  /** Regions the project distributes to that this version did not reach (a partial distribution). */
+  missingRegions: z.array(z.object({ region: z.string(), reason: z.string() })).optional(),
 });
 export type Version = z.infer<typeof VersionSchema>;

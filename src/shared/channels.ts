@@ -8,6 +8,7 @@ import { BAKE_EVENTS, BAKE_INVOKE } from './ipc/bake.channels';
 import { SWEEP_INVOKE } from './ipc/sweep.channels';
 import { WEBHOOK_EVENTS, WEBHOOK_INVOKE } from './ipc/webhook.channels';
 import { SANDBOX_INVOKE } from './ipc/sandbox.channels';
+import { LIFECYCLE_EVENTS, LIFECYCLE_INVOKE } from './ipc/lifecycle.channels';
 
 /**
  * Channel names only, so the sandboxed preload can build `window.quadraxis` without bundling zod.
@@ -24,6 +25,7 @@ export const INVOKE_CHANNELS = [
   ...SWEEP_INVOKE,
   ...WEBHOOK_INVOKE,
   ...SANDBOX_INVOKE,
+  ...LIFECYCLE_INVOKE,
 ] as const satisfies readonly InvokeChannel[];
 
 export const EVENT_CHANNELS = [
@@ -33,6 +35,7 @@ export const EVENT_CHANNELS = [
   ...AWS_EVENTS,
   ...BAKE_EVENTS,
   ...WEBHOOK_EVENTS,
+  ...LIFECYCLE_EVENTS,
 ] as const satisfies readonly EventChannel[];
 
 /** `bake:start` → ['bake', 'start']; `settings:changed` → ['settings', 'onChanged'] for events. */

@@ -8,6 +8,7 @@ import { bakeEvents, bakeInvoke } from './ipc/bake.contract';
 import { sweepInvoke } from './ipc/sweep.contract';
 import { webhookEvents, webhookInvoke } from './ipc/webhook.contract';
 import { sandboxInvoke } from './ipc/sandbox.contract';
+import { lifecycleEvents, lifecycleInvoke } from './ipc/lifecycle.contract';
 
 /**
  * The one IPC contract between the renderer and main, in the spirit of GitHub Desktop's
@@ -27,6 +28,7 @@ export const invokeContract = {
   ...sweepInvoke,
   ...webhookInvoke,
   ...sandboxInvoke,
+  ...lifecycleInvoke,
 } as const;
 
 export const eventContract = {
@@ -35,6 +37,7 @@ export const eventContract = {
   ...awsEvents,
   ...bakeEvents,
   ...webhookEvents,
+  ...lifecycleEvents,
 } as const;
 
 export type { AppInfo } from './ipc/app.contract';

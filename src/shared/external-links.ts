@@ -10,15 +10,26 @@ const ALLOWED_HOSTS = [
   /^cloud-images\.ubuntu\.com$/,
 ];
 
-export function isAllowedExternalUrl(raw: string): boolean {
+/**
+ * The URL to hand to the OS, or undefined when it is refused. It is parsed as a browser parses it, and
+ * refused unless its serialization is exactly the text given: `https://console.aws.amazon.com\@evil.example/`
+ * has console.aws.amazon.com as its host here but evil.example for an RFC 3986 parser the OS may use, so a
+ * string whose meaning depends on who reads it is never passed on — only the parsed URL's own `href` is.
+ */
+export function externalUrl(raw: string): string | undefined {
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
-    return false;
+    return undefined;
   }
-  if (url.protocol !== 'https:' || url.username || url.password || url.port) return false;
-  return ALLOWED_HOSTS.some((host) => host.test(url.hostname));
+  if (url.href !== raw) return undefined;
+  if (url.protocol !== 'https:' || url.username || url.password || url.port) return undefined;
+  return ALLOWED_HOSTS.some((host) => host.test(url.hostname)) ? url.href : undefined;
+}
+
+export function isAllowedExternalUrl(raw: string): boolean {
+  return externalUrl(raw) !== undefined;
 }
 
 /** The console page for an AMI, region-aware. */

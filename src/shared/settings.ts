@@ -44,6 +44,30 @@ const SANDBOX_VM_DEFAULTS: SandboxVmSettings = {
   maxVms: 2,
 };
 
+/**
+ * Where the world reaches the webhook listener, when that is not its own address: a reverse proxy's or
+ * tunnel's http(s) URL, optionally with a path prefix. Hook URLs and each 202's Location are built from it.
+ */
+export const WebhookPublicUrlSchema = z
+  .string()
+  .max(2048)
+  .regex(/^https?:\/\/[^\s/?#]+(?:\/[^\s?#]*)?$/, 'An http:// or https:// URL without ? or #.');
+
+/** PEM files for HTTPS; both empty: plain HTTP. */
+export const WebhookTlsSchema = z.object({
+  certFile: z.string().max(4096),
+  keyFile: z.string().max(4096),
+});
+
+const WEBHOOK_DEFAULTS = {
+  enabled: false,
+  host: '127.0.0.1',
+  port: 8787,
+  tls: { certFile: '', keyFile: '' },
+  publicUrl: '',
+  insecure: false,
+};
+
 export const SettingsSchema = z.object({
   schemaVersion: z.literal(SETTINGS_SCHEMA_VERSION),
   /** The AWS profile chosen last; `sandbox` is the built-in simulator. */
@@ -63,8 +87,13 @@ export const SettingsSchema = z.object({
       enabled: z.boolean().default(false),
       host: z.string().default('127.0.0.1'),
       port: z.number().int().min(1024).max(65535).default(8787),
+      tls: WebhookTlsSchema.default(WEBHOOK_DEFAULTS.tls),
+      /** Empty: the listener's own address. */
+      publicUrl: z.union([z.literal(''), WebhookPublicUrlSchema]).default(''),
+      /** Plain HTTP beyond this computer: only when a TLS proxy in front is the only way in. */
+      insecure: z.boolean().default(false),
     })
-    .default({ enabled: false, host: '127.0.0.1', port: 8787 }),
+    .default(WEBHOOK_DEFAULTS),
   /** The Sandbox profile's real-VM mode ("Run on a local VM"): its image's AMI boots QEMU VMs. */
   sandbox: z
     .object({ vm: SandboxVmSettingsSchema.default(SANDBOX_VM_DEFAULTS) })
@@ -98,6 +127,9 @@ export const SettingsPatchSchema = z
         enabled: z.boolean(),
         host: z.string().min(1).max(255),
         port: z.number().int().min(1024).max(65535),
+        tls: WebhookTlsSchema.strict(),
+        publicUrl: z.union([z.literal(''), WebhookPublicUrlSchema]),
+        insecure: z.boolean(),
       })
       .partial()
       .strict(),

@@ -12,9 +12,10 @@ export function curlCommand(url: string, token?: string): string {
 }
 
 /**
- * A git `post-receive` hook for the server you push to: one request per pushed branch the project bakes.
- * With no branches listed the project bakes its default branch, which only GitHub can name; here that is
- * taken to be main.
+ * A git `post-receive` hook for the server you push to: one request per pushed branch the project bakes,
+ * naming the pushed commit, so running the hook again for the same push bakes nothing twice. With no
+ * branches listed the project bakes its default branch, which only GitHub can name; here that is taken to
+ * be main.
  */
 export function postReceiveHook(url: string, branches: readonly string[]): string {
   const wanted = branches.length > 0 ? branches : ['main'];
@@ -29,7 +30,7 @@ export function postReceiveHook(url: string, branches: readonly string[]): strin
     '      curl -fsS -X POST \\',
     `        -H "Authorization: Bearer $${TOKEN_VARIABLE}" \\`,
     `        -H 'Content-Type: application/json' \\`,
-    `        -d "{\\"ref\\": \\"$ref\\"}" \\`,
+    `        -d "{\\"ref\\": \\"$ref\\", \\"after\\": \\"$new\\"}" \\`,
     `        ${url} || echo "quadraxis: could not trigger a bake for $ref" >&2`,
     '      ;;',
     '  esac',

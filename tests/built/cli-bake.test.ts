@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -108,6 +108,64 @@ test('SIGKILL mid-bake leaves a builder; the next `quadraxis bake` resumes that 
   expect(second.output.out.trimEnd().split('\n').at(-1)).toBe(killed?.imageId);
   // One image, recorded once.
   expect(sandbox.sim.images().map((i) => i.imageId)).toEqual([killed?.imageId]);
+});
+
+test('a SIGKILLed bake lists as interrupted, not running, until `quadraxis bakes --recover` resumes it', async () => {
+  const file = await projectFile();
+  const first = quadraxis(['bake', '--file', file, '--profile', 'sandbox', '--endpoint', sandbox.url]);
+  await first.sawLine('… Run init script');
+  const pid = first.child.pid;
+  first.child.kill('SIGKILL');
+  expect((await first.exited)[1]).toBe('SIGKILL');
+  const [builder] = liveBuilders();
+
+  const table = quadraxis(['bakes']);
+  expect((await table.exited)[0]).toBe(0);
+  const [header, row] = table.output.out.split('\n');
+  expect(header).toMatch(/^ID\s+PROJECT\s+STATUS/);
+  expect(row).toMatch(/^bk_\w+\s+web\s+interrupted\*\s/);
+  expect(row).not.toContain('running');
+  expect(table.output.out).toContain('* The process running it is gone; not recovered yet.');
+  expect(table.output.out).toContain('`quadraxis bakes --recover`');
+
+  const json = quadraxis(['bakes', '--json']);
+  expect((await json.exited)[0]).toBe(0);
+  const [listed] = JSON.parse(json.output.out) as BakeRecord[];
+  expect(listed).toMatchObject({
+    status: 'interrupted',
+    instanceId: builder?.instanceId,
+    orphaned: { was: 'running', reason: 'dead-process', owner: { pid, actor: 'quadraxis CLI' } },
+    message: expect.stringContaining(`quadraxis CLI (pid ${String(pid)}`),
+  });
+  // Listing is only looking: the journal still says running, the builder still runs, nothing was recovered.
+  const raw = JSON.parse(
+    await readFile(join(dir, 'data', 'bakes', listed!.id, 'record.json'), 'utf8'),
+  ) as BakeRecord;
+  expect(raw.status).toBe('running');
+  expect(raw).not.toHaveProperty('orphaned');
+  expect(liveBuilders().map((i) => i.instanceId)).toEqual([builder?.instanceId]);
+
+  // --recover resumes it on the same builder and follows it to the end.
+  const recover = quadraxis(['bakes', '--recover']);
+  const [code] = await recover.exited;
+  expect(code, recover.output.err).toBe(0);
+  expect(recover.output.err).toMatch(/Recovered bk_\w+ \(web\) from an earlier run that stopped: resumed\./);
+  expect(recover.output.out).toMatch(
+    new RegExp(`^${listed!.id} \\(web\\): resumed\\. Succeeded in .*: ami-`, 'm'),
+  );
+  expect(sandbox.sim.calls({ action: 'RunInstances' })).toHaveLength(1);
+  expect(liveBuilders()).toEqual([]);
+
+  const after = quadraxis(['bakes', '--json']);
+  expect((await after.exited)[0]).toBe(0);
+  const [settled] = JSON.parse(after.output.out) as BakeRecord[];
+  expect(settled).toMatchObject({ id: listed!.id, status: 'succeeded', instanceId: builder?.instanceId });
+  expect(settled).not.toHaveProperty('orphaned');
+
+  // Nothing left: a second --recover says so.
+  const again = quadraxis(['bakes', '--recover']);
+  expect((await again.exited)[0]).toBe(0);
+  expect(again.output.out).toBe('No interrupted bakes: nothing to recover.\n');
 });
 
 test('SIGINT cancels: the builder is terminated before the command exits 130', async () => {

@@ -1,5 +1,14 @@
 import { once } from 'node:events';
-import { existsSync, readFileSync, readdirSync, writeFileSync, mkdtempSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -26,18 +35,27 @@ function directives(policy: string): Map<string, string> {
   );
 }
 
-async function boot(options: { userData?: string; singleInstance?: boolean } = {}) {
+async function boot(
+  options: { userData?: string; singleInstance?: boolean; rendererUrl?: string; packaged?: boolean } = {},
+) {
   const stub = createElectronStub(options.userData);
   if (options.singleInstance === false) stub.state.app.singleInstance = false;
-  loadWithElectronStub(MAIN_BUNDLE, stub.module);
-  if (options.singleInstance === false) return { ...stub, window: undefined };
-  const loaded = once(stub.state.app, 'stub:window-loaded');
-  const exited = once(stub.state.app, 'stub:exit').then(([code]: unknown[]) => {
-    throw new Error(`main exited with ${String(code)}: ${JSON.stringify(stub.state.errorBoxes)}`);
-  });
-  stub.state.app.fireReady();
-  const [window] = (await Promise.race([loaded, exited])) as [StubBrowserWindow];
-  return { ...stub, window };
+  if (options.packaged) stub.state.app.isPackaged = true;
+  // Set for the whole start, as the environment of a real process would be, whenever main reads it.
+  if (options.rendererUrl) process.env.ELECTRON_RENDERER_URL = options.rendererUrl;
+  try {
+    loadWithElectronStub(MAIN_BUNDLE, stub.module);
+    if (options.singleInstance === false) return { ...stub, window: undefined };
+    const loaded = once(stub.state.app, 'stub:window-loaded');
+    const exited = once(stub.state.app, 'stub:exit').then(([code]: unknown[]) => {
+      throw new Error(`main exited with ${String(code)}: ${JSON.stringify(stub.state.errorBoxes)}`);
+    });
+    stub.state.app.fireReady();
+    const [window] = (await Promise.race([loaded, exited])) as [StubBrowserWindow];
+    return { ...stub, window };
+  } finally {
+    delete process.env.ELECTRON_RENDERER_URL;
+  }
 }
 
 function trustedEvent(window: StubBrowserWindow) {
@@ -98,6 +116,32 @@ describe('the built main process, booted under a stub electron', () => {
     expect(traversal.status).toBe(404);
     const foreignHost = await handler(new Request('app://elsewhere/index.html'));
     expect(foreignHost.status).toBe(404);
+    // A malformed % escape is a page that does not exist, not an exception thrown into Electron.
+    for (const bad of ['app://quadraxis/%E0%A4%A', 'app://quadraxis/%', 'app://quadraxis/assets/%zz.js'])
+      expect((await handler(new Request(bad))).status, bad).toBe(404);
+  });
+
+  it('never loads or trusts a foreign page named by ELECTRON_RENDERER_URL', async () => {
+    const { window, state } = await boot({ rendererUrl: 'https://evil.example/' });
+    expect(window!.loadedUrl).toBe('app://quadraxis/index.html');
+    // Had it loaded, its frames would be refused on every channel, and navigating there too.
+    const settings = state.ipcHandlers.get('settings:get')!;
+    window!.webContents.mainFrame.url = 'https://evil.example/';
+    expect(await settings(trustedEvent(window!), undefined)).toMatchObject({
+      ok: false,
+      error: { code: 'FORBIDDEN_SENDER' },
+    });
+    expect(window!.webContents.emitCancellable('will-navigate', 'https://evil.example/')).toBe(true);
+  });
+
+  it('takes electron-vite’s loopback dev server only when not packaged', async () => {
+    const dev = await boot({ rendererUrl: 'http://localhost:5173/' });
+    expect(dev.window!.loadedUrl).toBe('http://localhost:5173/');
+    const installed = await boot({ rendererUrl: 'http://localhost:5173/', packaged: true });
+    expect(installed.window!.loadedUrl).toBe('app://quadraxis/index.html');
+    expect(installed.window!.webContents.emitCancellable('will-navigate', 'http://localhost:5173/')).toBe(
+      true,
+    );
   });
 
   it('refuses window.open, navigation away, webviews and permission requests', async () => {
@@ -205,6 +249,10 @@ describe('the built main process, booted under a stub electron', () => {
       ok: true,
       value: { opened: true },
     });
+    // Hosts differ by parser: refused, not "cleaned up" and opened.
+    expect(await open(trustedEvent(window!), 'https://console.aws.amazon.com\\@evil.example/')).toMatchObject(
+      { ok: false, error: { code: 'INVALID_INPUT' } },
+    );
     expect(state.openedExternal).toEqual(['https://eu-west-1.console.aws.amazon.com/ec2/home']);
   });
 
@@ -235,6 +283,30 @@ describe('the built main process, booted under a stub electron', () => {
     expect(JSON.parse(readFileSync(join(userData, 'settings.json'), 'utf8'))).toMatchObject({
       theme: 'system',
     });
+  });
+
+  it('makes a data directory others could read private, and rotates an oversized main.log', async () => {
+    // What an older version left: 0755 folders, 0644 files, and a log that only ever grew.
+    const userData = mkdtempSync(join(tmpdir(), 'qx-open-data-'));
+    mkdirSync(join(userData, 'projects'), { mode: 0o755 });
+    mkdirSync(join(userData, 'logs'), { mode: 0o755 });
+    writeFileSync(join(userData, 'projects', 'web.yaml'), 'name: web\n', { mode: 0o644 });
+    const oldLog = `${'{"level":"info","message":"an old line"}\n'.repeat(140_000)}`;
+    writeFileSync(join(userData, 'logs', 'main.log'), oldLog, { mode: 0o644 });
+    for (const path of [userData, join(userData, 'projects'), join(userData, 'logs')]) chmodSync(path, 0o755);
+    for (const path of ['projects/web.yaml', 'logs/main.log']) chmodSync(join(userData, path), 0o644);
+    expect(oldLog.length).toBeGreaterThan(5 * 1024 * 1024);
+
+    const { window, state } = await boot({ userData });
+    await state.ipcHandlers.get('settings:update')!(trustedEvent(window!), { theme: 'dark' });
+    const mode = (path: string) => (statSync(join(userData, path)).mode & 0o777).toString(8);
+    expect(mode('.')).toBe('700');
+    for (const dir of ['projects', 'logs']) expect(mode(dir), dir).toBe('700');
+    for (const file of ['projects/web.yaml', 'logs/main.log', 'logs/main.log.1', 'settings.json'])
+      expect(mode(file), file).toBe('600');
+    // The old log moved aside whole; the live one starts afresh, under the cap.
+    expect(readFileSync(join(userData, 'logs', 'main.log.1'), 'utf8')).toBe(oldLog);
+    expect(statSync(join(userData, 'logs', 'main.log')).size).toBeLessThan(64 * 1024);
   });
 
   it('asks before a close that unsaved edits would block, and lets the person choose', async () => {

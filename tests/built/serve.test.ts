@@ -51,7 +51,7 @@ it('`quadraxis serve` takes a trigger from curl-like fetch, bakes against the sa
     [CLI_BIN, 'triggers', 'web', '--json', '--profile', 'sandbox'],
     { env },
   );
-  const { secret } = JSON.parse(stdout) as { secret: string };
+  const { token } = JSON.parse(stdout) as { token: string };
 
   const child = spawn(process.execPath, [CLI_BIN, 'serve', '--port', '0'], {
     env,
@@ -67,7 +67,7 @@ it('`quadraxis serve` takes a trigger from curl-like fetch, bakes against the sa
 
     const response = await fetch(`${url}/hooks/web`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${secret}` },
+      headers: { authorization: `Bearer ${token}` },
     });
     expect(response.status).toBe(202);
     const { bakeId, statusUrl } = (await response.json()) as { bakeId: string; statusUrl: string };
@@ -77,7 +77,7 @@ it('`quadraxis serve` takes a trigger from curl-like fetch, bakes against the sa
     let view: StatusView | undefined;
     for (let i = 0; i < 200; i++) {
       view = (await (
-        await fetch(statusUrl, { headers: { authorization: `Bearer ${secret}` } })
+        await fetch(statusUrl, { headers: { authorization: `Bearer ${token}` } })
       ).json()) as StatusView;
       if (view.steps.find((s) => s.step === 'wait-running')?.status === 'done') break;
       await delay(100);

@@ -1,4 +1,5 @@
 import { createServer } from 'node:net';
+import { sign } from '@octokit/webhooks-methods';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeWebhook } from '../../src/main/app/webhook-controller';
 import { screenshotBothThemes, useApp } from './harness';
@@ -50,10 +51,22 @@ describe('bake on push', () => {
     await expect.poll(() => bridge.ctx.settings.get().webhook.port).toBe(port);
     await section.getByRole('switch', { name: 'Accept webhooks' }).click({ force: true });
     await section.getByText(`http://127.0.0.1:${port}`).waitFor();
-    expect(bridge.ctx.settings.get().webhook).toEqual({ enabled: true, host: '127.0.0.1', port });
+    expect(bridge.ctx.settings.get().webhook).toMatchObject({ enabled: true, host: '127.0.0.1', port });
     await screenshotBothThemes(app, 'webhook-settings');
 
-    // The project's Triggers panel: profile, secret, curl line.
+    // All interfaces over plain HTTP is refused until HTTPS or a proxy is set up.
+    await section.getByText('All network interfaces').click();
+    await page
+      .getByRole('dialog', { name: 'Let other machines reach the webhook?' })
+      .getByRole('button', { name: 'Listen on all interfaces' })
+      .click();
+    await section.getByText('Plain HTTP on the network is refused').waitFor();
+    await section.getByText('Not listening').waitFor();
+    await screenshotBothThemes(app, 'webhook-settings-exposed');
+    await section.getByText('This computer only').click();
+    await section.getByText(`http://127.0.0.1:${port}`).waitFor();
+
+    // The project's Triggers panel: profile, token, GitHub secret, curl line.
     await openProjects();
     await page.getByRole('button', { name: 'hello-hook', exact: true }).click();
     await page.getByRole('tab', { name: 'Triggers' }).click();
@@ -62,15 +75,19 @@ describe('bake on push', () => {
     expect(await panel.getByLabel('Hook URL', { exact: true }).textContent()).toBe(
       `http://127.0.0.1:${port}/hooks/hello-hook`,
     );
-    await panel.getByText('No secret yet').waitFor();
+    await panel.getByRole('button', { name: 'Generate token' }).waitFor();
     await panel.getByLabel('AWS profile for webhook bakes', { exact: true }).click();
     await page.getByRole('option', { name: 'sandbox', exact: true }).click();
     await expect.poll(async () => (await bridge.ctx.runtime.engine.list()).length).toBe(0);
-    await panel.getByRole('button', { name: 'Generate secret' }).click();
-    await panel.getByText('Copy the secret now').waitFor();
+    await panel.getByRole('button', { name: 'Generate token' }).click();
+    await panel.getByText('Copy the token now').waitFor();
+    await panel.getByRole('button', { name: 'Generate GitHub secret' }).click();
+    await panel.getByText('Copy the GitHub secret now').waitFor();
+    const github = (await panel.getByLabel('GitHub secret', { exact: true }).textContent()) ?? '';
+    expect(github).toMatch(/^qxg_[\w-]{43}$/);
     await panel.getByRole('button', { name: 'Copy curl command' }).click();
     const curl = await page.evaluate(() => navigator.clipboard.readText());
-    const parsed = /^curl -fsS -X POST -H "Authorization: (Bearer qxw_[\w-]+)" (http:\/\/\S+)$/.exec(curl);
+    const parsed = /^curl -fsS -X POST -H "Authorization: (Bearer qxt_[\w-]+)" (http:\/\/\S+)$/.exec(curl);
     expect(parsed, curl).not.toBeNull();
     await screenshotBothThemes(app, 'webhook-triggers-secret');
 
@@ -80,10 +97,8 @@ describe('bake on push', () => {
     const { bakeId } = (await response.json()) as { bakeId: string };
 
     // The delivery appears without a reload, and leads to the bake, which runs to the end on screen.
-    const row = panel
-      .getByRole('table', { name: 'Recent deliveries' })
-      .getByRole('row')
-      .filter({ hasText: bakeId });
+    const table = panel.getByRole('table', { name: 'Recent deliveries' });
+    const row = table.getByRole('row').filter({ hasText: bakeId });
     await row.getByText('Baked').waitFor();
     await screenshotBothThemes(app, 'webhook-triggers-delivery');
     await row.getByRole('button', { name: bakeId }).click();
@@ -93,19 +108,37 @@ describe('bake on push', () => {
     expect(record).toMatchObject({ status: 'succeeded', trigger: 'webhook', profile: 'sandbox' });
     await screenshotBothThemes(app, 'webhook-bake-succeeded');
 
-    // After a reload the secret is masked; regenerating asks first and stops the old one at once.
+    // After a reload the secrets are masked; regenerating the token asks first and stops the old one at
+    // once, and GitHub's signatures keep working.
     await openProjects();
     await page.getByRole('button', { name: 'hello-hook', exact: true }).click();
     await page.getByRole('tab', { name: 'Triggers' }).click();
-    await panel.getByLabel('Secret', { exact: true }).getByText('qxw_••••••••••••').waitFor();
-    expect(await panel.textContent()).not.toContain(parsed![1]!.slice('Bearer '.length));
-    await panel.getByRole('button', { name: 'Regenerate secret…' }).click();
-    const dialog = page.getByRole('dialog', { name: 'Regenerate the secret of hello-hook?' });
+    await panel.getByLabel('Token', { exact: true }).getByText('qxt_••••••••••••').waitFor();
+    await panel.getByLabel('GitHub secret', { exact: true }).getByText('qxg_••••••••••••').waitFor();
+    const text = (await panel.textContent()) ?? '';
+    expect(text).not.toContain(parsed![1]!.slice('Bearer '.length));
+    expect(text).not.toContain(github);
+    await panel.getByRole('button', { name: 'Regenerate token…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Regenerate the token of hello-hook?' });
+    await dialog.getByText('The GitHub secret is not affected.').waitFor();
     await dialog.getByRole('button', { name: 'Regenerate' }).click();
-    await panel.getByText('Copy the secret now').waitFor();
+    await panel.getByText('Copy the token now').waitFor();
     const old = await fetch(parsed![2]!, { method: 'POST', headers: { Authorization: parsed![1]! } });
     expect(old.status).toBe(401);
-    await panel.getByRole('table', { name: 'Recent deliveries' }).getByText('Refused (401)').waitFor();
+    const body = JSON.stringify({ zen: 'Anything added dilutes everything else.', hook_id: 1 });
+    const ping = await fetch(parsed![2]!, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-github-event': 'ping',
+        'x-hub-signature-256': await sign(github, body),
+      },
+      body,
+    });
+    expect(ping.status).toBe(200);
+    await table.getByText('Ping', { exact: true }).waitFor();
+    // The refused request is counted, not listed.
+    expect(await table.getByText('Refused (401)').count()).toBe(0);
 
     expect(app.errors).toEqual([]);
   });

@@ -96,6 +96,8 @@ class StubNotification extends EventEmitter {
 class StubApp extends EventEmitter {
   readonly paths = new Map<string, string>();
   singleInstance = true;
+  /** False as under `npm start`; a test sets it to play an installed app. */
+  isPackaged = false;
   quitCalled = false;
   private readyResolve!: () => void;
   readonly ready = new Promise<void>((resolve) => (this.readyResolve = resolve));

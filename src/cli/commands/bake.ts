@@ -22,6 +22,8 @@ interface BakeFlags extends TargetFlags {
   json?: boolean;
   force?: boolean;
   mfaCode?: string;
+  /** commander's --no-prune: false when given. */
+  prune?: boolean;
 }
 
 export const registerBake: RegisterCommand = (program, io) => {
@@ -40,6 +42,7 @@ export const registerBake: RegisterCommand = (program, io) => {
       'send every call to this endpoint (a running `quadraxis sandbox`, LocalStack)',
     )
     .option('--force', 'bake even if an identical bake already made an image that still exists')
+    .option('--no-prune', 'do not prune old images after this bake, even if the project asks for it')
     .option('--json', 'print one bake event per line (JSON) instead of text')
     .option('--mfa-code <code>', 'MFA code, when the profile needs one (otherwise asked on the terminal)')
     .addHelpText(
@@ -78,7 +81,11 @@ export async function runBake(
   flags: BakeFlags,
   interrupt: AbortSignal,
 ): Promise<number> {
-  const project = await loadProject(command, io, name, flags.file);
+  const loaded = await loadProject(command, io, name, flags.file);
+  const project =
+    flags.prune === false && loaded.retention
+      ? { ...loaded, retention: { ...loaded.retention, pruneAfterBake: false } }
+      : loaded;
   const runtime = cliRuntime(command, io, flags);
   const { engine } = runtime;
   try {

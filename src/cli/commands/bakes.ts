@@ -3,9 +3,10 @@ import { BAKE_ID_PATTERN } from '../../shared/bake';
 import type { BakeRecord } from '../../shared/bake';
 import { PROJECT_NAME_PATTERN } from '../../shared/project';
 import { AppError } from '../../shared/result';
-import { MAX_BAKE_LIST } from '../../main/services/store';
+import { MAX_BAKE_LIST, RECOVERY_HINT } from '../../main/services/store';
 import { openStore } from '../open-store';
 import { formatTable, formatTime } from '../table';
+import { recoverBakes } from './bakes-recover';
 import type { RegisterCommand } from './index';
 
 interface BakesOptions {
@@ -13,17 +14,44 @@ interface BakesOptions {
   limit: string;
   before?: string;
   json?: boolean;
+  recover?: boolean;
+  mfaCode?: string;
 }
 
 export const registerBakes: RegisterCommand = (program, io) => {
   program
     .command('bakes')
-    .description('list bakes, newest first')
+    .description('list bakes, newest first; --recover settles the ones whose process is gone')
     .option('--project <name>', 'only this project’s bakes')
     .option('--limit <n>', `how many (1–${MAX_BAKE_LIST})`, '20')
     .option('--before <bakeId>', 'only bakes older than this one (the next page)')
     .option('--json', 'print JSON instead of a table')
+    .option(
+      '--recover',
+      'resume (and follow to the end) or clean up every bake whose process is gone, instead of listing',
+    )
+    .option('--mfa-code <code>', 'with --recover: MFA code, when a profile needs one (otherwise asked)')
+    .addHelpText(
+      'after',
+      '\nA bake whose process was killed or crashed lists as "interrupted" (marked *; in JSON, with an\n' +
+        '"orphaned" field) until something recovers it: --recover, the next `quadraxis bake`, `sweep` or\n' +
+        '`serve`, or the app.',
+    )
     .action(async (opts: BakesOptions, command: Command) => {
+      if (opts.recover) {
+        if (opts.project !== undefined || opts.before !== undefined) {
+          throw new AppError(
+            'INVALID_INPUT',
+            '--recover settles every interrupted bake: drop --project and --before.',
+          );
+        }
+        const code = await recoverBakes(command, io, {
+          ...(opts.json ? { json: true } : {}),
+          ...(opts.mfaCode ? { mfaCode: opts.mfaCode } : {}),
+        });
+        if (code !== 0) process.exitCode = code;
+        return;
+      }
       const limit = Number(opts.limit);
       if (!Number.isInteger(limit) || limit < 1 || limit > MAX_BAKE_LIST) {
         throw new AppError(
@@ -51,7 +79,7 @@ export const registerBakes: RegisterCommand = (program, io) => {
           bakes.map((b) => [
             b.id,
             b.project,
-            b.status,
+            b.orphaned ? `${b.status}*` : b.status,
             formatTime(b.startedAt ?? b.createdAt),
             formatDuration(b),
             b.version === undefined ? '-' : `v${b.version}`,
@@ -59,6 +87,11 @@ export const registerBakes: RegisterCommand = (program, io) => {
           ]),
         ),
       );
+      const orphans = bakes.filter((b) => b.orphaned);
+      if (orphans.length > 0) {
+        const which = orphans.length === 1 ? 'The process running it is' : 'The processes running them are';
+        io.stdout(`\n* ${which} gone; not recovered yet. ${RECOVERY_HINT}\n`);
+      }
     });
 };
 

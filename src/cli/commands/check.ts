@@ -28,12 +28,15 @@ export const registerCheck: RegisterCommand = (program, io) => {
       let report: PermissionReport;
       try {
         const region = flags.region ?? project.region;
-        const clients = await session.connect({
+        const target = {
           ...(flags.profile ? { profile: flags.profile } : {}),
-          ...(region ? { region } : {}),
           ...(flags.endpoint ? { endpoint: flags.endpoint } : {}),
+        };
+        const clients = await session.connect({ ...target, ...(region ? { region } : {}) });
+        // A distributing project's copies and keys are checked in their own regions.
+        report = await checkPermissions(clients, project, undefined, {
+          regionClients: (other) => session.connect({ ...target, region: other }),
         });
-        report = await checkPermissions(clients, project);
       } catch (error) {
         throw unknownProfileAsBadInput(error);
       } finally {

@@ -6,6 +6,7 @@ import { registerCheck } from './check';
 import { registerPolicy } from './policy';
 import { registerProfiles } from './profiles';
 import { registerProjects } from './projects';
+import { registerPrune } from './prune';
 import { registerSandbox } from './sandbox';
 import { registerServe } from './serve';
 import { registerSweep } from './sweep';
@@ -25,4 +26,5 @@ export const commands: RegisterCommand[] = [
   registerSweep,
   registerServe,
   registerTriggers,
+  registerPrune,
 ];

@@ -5,12 +5,16 @@ import { resolveDataDir } from '../../main/services/data-dir';
 import { createLogger } from '../../main/services/logger';
 import {
   DEFAULT_WEBHOOK_LIMITS,
+  exposureProblem,
   isLoopbackHost,
   openWebhookState,
   serverSecretBox,
   startWebhookServer,
 } from '../../main/services/webhook';
 import { webhookPaths } from '../../main/services/webhook/paths';
+import { readTls } from '../../main/services/webhook/tls';
+import { AppError } from '../../shared/result';
+import { WebhookPublicUrlSchema } from '../../shared/settings';
 import { parsePort } from '../parse-port';
 import type { CliIO } from '../program';
 import { untilSignal } from '../until-signal';
@@ -23,6 +27,12 @@ export interface ServeOptions {
   host: string;
   profile?: string;
   rateLimit: number;
+  tlsCert?: string;
+  tlsKey?: string;
+  insecure?: boolean;
+  publicUrl?: string;
+  maxConnections?: number;
+  maxConnectionsPerAddress?: number;
 }
 
 export const DEFAULT_WEBHOOK_PORT = 8787;
@@ -32,20 +42,46 @@ export const registerServe: RegisterCommand = (program, io) => {
     .command('serve')
     .description('run the webhook listener without the app (for a build server): bake on push')
     .option('--port <port>', `port to listen on; 0 picks a free one`, parsePort, DEFAULT_WEBHOOK_PORT)
-    .option('--host <host>', 'address to bind; anything but loopback lets other machines in', '127.0.0.1')
+    .option(
+      '--host <host>',
+      'address to bind; anything but loopback lets other machines in and needs TLS (or --insecure)',
+      '127.0.0.1',
+    )
+    .option('--tls-cert <file>', 'serve HTTPS with this PEM certificate (and chain); needs --tls-key')
+    .option('--tls-key <file>', 'the PEM private key of --tls-cert')
+    .option(
+      '--insecure',
+      'allow plain HTTP beyond loopback (only behind a TLS proxy that is the only way in)',
+    )
+    .option(
+      '--public-url <url>',
+      'where the world reaches this listener (a proxy’s https:// URL); used for status URLs',
+      parsePublicUrl,
+    )
     .option('--profile <profile>', 'AWS profile for projects that have no webhook profile of their own')
     .option(
       '--rate-limit <n>',
       'bakes per project per minute before answering 429',
-      parseRate,
+      parseCount,
       DEFAULT_WEBHOOK_LIMITS.perMinute,
+    )
+    .option(
+      '--max-connections <n>',
+      `open connections at once (default ${DEFAULT_WEBHOOK_LIMITS.maxConnections})`,
+      parseCount,
+    )
+    .option(
+      '--max-connections-per-address <n>',
+      `open connections from one address (default ${DEFAULT_WEBHOOK_LIMITS.maxConnectionsPerAddress}; behind a proxy, all come from the proxy)`,
+      parseCount,
     )
     .addHelpText(
       'after',
-      '\nPOST /hooks/<project> with a GitHub signature (X-Hub-Signature-256) or Authorization: Bearer <secret>\n' +
-        'starts a bake and answers 202 with its id; GET /bakes/<id> (same token) shows it; GET /healthz.\n' +
-        'Secrets: `quadraxis triggers <project> --rotate`. They are sealed with the key in QUADRAXIS_WEBHOOK_KEY,\n' +
-        'else with an owner-only key file in the data directory (webhook/secret.key).',
+      '\nPOST /hooks/<project> with a GitHub signature (X-Hub-Signature-256, made with the project’s GitHub\n' +
+        'secret) or Authorization: Bearer <token> starts a bake and answers 202 with its id; GET /bakes/<id>\n' +
+        '(same token) shows it; GET /healthz. Secrets: `quadraxis triggers <project>`. The GitHub secret is sealed\n' +
+        'with the key in QUADRAXIS_WEBHOOK_KEY, else with an owner-only key file in the data directory\n' +
+        '(webhook/secret.key); of the token only a hash is kept. No X-Forwarded-* header is trusted.',
     )
     .action(async (opts: Omit<ServeOptions, 'dataDir'>, command: Command) => {
       const { dataDir } = command.optsWithGlobals<{ dataDir?: string }>();
@@ -64,6 +100,13 @@ export const registerServe: RegisterCommand = (program, io) => {
  */
 export async function runServe(io: CliIO, opts: ServeOptions, stop: Promise<unknown>): Promise<void> {
   const { dataDir } = opts;
+  // Bad flags are refused before anything starts (no recovery, no files).
+  if (Boolean(opts.tlsCert) !== Boolean(opts.tlsKey))
+    throw new AppError('INVALID_INPUT', 'Give --tls-cert and --tls-key together.');
+  const tls = opts.tlsCert && opts.tlsKey ? { certFile: opts.tlsCert, keyFile: opts.tlsKey } : undefined;
+  const problem = exposureProblem(opts.host, { tls, insecure: opts.insecure === true });
+  if (problem) throw new AppError('INVALID_INPUT', `${problem} (--tls-cert and --tls-key, or --insecure)`);
+  if (tls) await readTls(tls);
   const logger = createLogger((line) => io.stderr(`${line}\n`));
   const poll = pollInterval(io.env);
   const runtime = createRuntime({
@@ -86,23 +129,36 @@ export async function runServe(io: CliIO, opts: ServeOptions, stop: Promise<unkn
           logger: { warn: (m) => logger.warn(m) },
         }),
         projects: runtime.store.projects,
+        bakes: runtime.store.bakes,
         engine: runtime.engine,
         clock: systemClock,
         logger,
         defaultProfile: () => opts.profile,
-        limits: { perMinute: opts.rateLimit },
+        limits: {
+          perMinute: opts.rateLimit,
+          ...(opts.maxConnections ? { maxConnections: opts.maxConnections } : {}),
+          ...(opts.maxConnectionsPerAddress
+            ? { maxConnectionsPerAddress: opts.maxConnectionsPerAddress }
+            : {}),
+        },
       },
-      { host: opts.host, port: opts.port },
+      {
+        host: opts.host,
+        port: opts.port,
+        ...(tls ? { tls } : {}),
+        insecure: opts.insecure === true,
+        ...(opts.publicUrl ? { publicUrl: opts.publicUrl } : {}),
+      },
     );
     io.stdout(`webhook server listening on ${server.url}\n`);
-    if (!isLoopbackHost(opts.host)) {
+    if (!isLoopbackHost(opts.host) && !tls) {
       io.stderr(
-        `warning: listening on ${opts.host}: other machines can reach this port. Put it behind HTTPS (a reverse proxy) before exposing it to the internet.\n`,
+        `warning: plain HTTP on ${opts.host} (--insecure): only a TLS proxy in front of it may be reachable from other machines.\n`,
       );
     }
     io.stderr(
       [
-        `Hooks: POST ${server.url}/hooks/<project>; secrets with \`quadraxis triggers <project> --rotate\` (sealed with ${box.description}).`,
+        `Hooks: POST ${server.publicUrl}/hooks/<project>; secrets with \`quadraxis triggers <project>\` (the GitHub secret sealed with ${box.description}).`,
         opts.profile
           ? `Bakes use profile ${opts.profile} unless a project has its own webhook profile.`
           : 'No --profile: only projects with their own webhook profile bake (quadraxis triggers <project> --profile <name>).',
@@ -122,8 +178,14 @@ export async function runServe(io: CliIO, opts: ServeOptions, stop: Promise<unkn
   }
 }
 
-function parseRate(value: string): number {
-  const rate = Number(value);
-  if (!/^\d{1,4}$/.test(value) || rate < 1) throw new InvalidArgumentError('a whole number from 1 to 9999');
-  return rate;
+function parseCount(value: string): number {
+  const count = Number(value);
+  if (!/^\d{1,4}$/.test(value) || count < 1) throw new InvalidArgumentError('a whole number from 1 to 9999');
+  return count;
+}
+
+function parsePublicUrl(value: string): string {
+  const parsed = WebhookPublicUrlSchema.safeParse(value);
+  if (!parsed.success) throw new InvalidArgumentError('an http:// or https:// URL without ? or #');
+  return parsed.data.replace(/\/+$/, '');
 }

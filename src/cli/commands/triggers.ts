@@ -3,9 +3,17 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { systemClock } from '../../main/services/clock';
-import { hookUrl, localUrl, openWebhookState, serverSecretBox } from '../../main/services/webhook';
+import {
+  hookUrl,
+  localUrl,
+  openWebhookState,
+  serverSecretBox,
+  type SecretKind,
+  type TriggerConfig,
+} from '../../main/services/webhook';
 import { webhookPaths } from '../../main/services/webhook/paths';
 import { AppError } from '../../shared/result';
+import { WebhookPublicUrlSchema } from '../../shared/settings';
 import { curlCommand } from '../../shared/webhook-snippets';
 import { openStore } from '../open-store';
 import type { CliIO } from '../program';
@@ -14,6 +22,8 @@ import { DEFAULT_WEBHOOK_PORT } from './serve';
 
 interface TriggersOptions {
   rotate?: boolean;
+  rotateToken?: boolean;
+  rotateGithubSecret?: boolean;
   profile?: string;
   defaultProfile?: boolean;
   baseUrl?: string;
@@ -23,16 +33,21 @@ interface TriggersOptions {
 export const registerTriggers: RegisterCommand = (program, io) => {
   program
     .command('triggers')
-    .description('print a project’s webhook URL and secret (for git hooks and CI scripts)')
+    .description('print a project’s webhook URL, and its token and GitHub secret when they are new')
     .argument('<project>', 'project name')
-    .option(
-      '--rotate',
-      'generate a new secret (the first call always does); the old one stops working at once',
-    )
+    .option('--rotate-token', 'a new bearer token for scripts; the old one stops working at once')
+    .option('--rotate-github-secret', 'a new GitHub signing secret; the old one stops working at once')
+    .option('--rotate', 'both of the above')
     .option('--profile <profile>', 'AWS profile this project’s webhook bakes use')
     .option('--default-profile', 'forget the project’s own profile: use the app’s, or serve --profile')
     .option('--base-url <url>', 'where the listener is reached (default: the app’s webhook settings)')
-    .option('--json', 'print JSON')
+    .option('--json', 'print JSON: { url, token, githubSecret, … } (secrets only when new)')
+    .addHelpText(
+      'after',
+      '\nThe first call makes whichever secret the project lacks. A secret is shown once, when it is made:\n' +
+        'of the token only a hash is kept, and the GitHub secret is kept sealed. Scripts send the token as\n' +
+        'Authorization: Bearer <token>; GitHub signs with the GitHub secret. Neither works as the other.',
+    )
     .action(async (name: string, opts: TriggersOptions, command: Command) => {
       await runTriggers(command, io, name, opts);
     });
@@ -50,6 +65,9 @@ export async function runTriggers(
   if (opts.profile && opts.defaultProfile) {
     throw new AppError('INVALID_INPUT', 'Give --profile or --default-profile, not both.');
   }
+  if (opts.baseUrl !== undefined && !WebhookPublicUrlSchema.safeParse(opts.baseUrl).success) {
+    throw new AppError('INVALID_INPUT', '--base-url: an http:// or https:// URL without ? or #.');
+  }
   const { dataDir } = store;
   const state = openWebhookState({
     dataDir,
@@ -59,35 +77,66 @@ export async function runTriggers(
   });
   const project = entry.project.name;
   if (opts.profile || opts.defaultProfile) await state.triggers.setProfile(project, opts.profile);
-  // The first call makes the secret; later ones print it again (this process's box permitting).
-  const fresh = opts.rotate === true || !(await state.triggers.config(project)).hasSecret;
-  const secret = fresh ? await state.triggers.rotate(project) : await state.triggers.reveal(project);
+  const before = await state.triggers.config(project);
+  const make = (kind: SecretKind, asked: boolean | undefined, set: boolean) =>
+    asked || opts.rotate || !set ? state.triggers.rotate(project, kind) : Promise.resolve(undefined);
+  const token = await make('token', opts.rotateToken, before.token.set);
+  const githubSecret = await make('github', opts.rotateGithubSecret, before.githubSecret.set);
   const config = await state.triggers.config(project);
   const url = hookUrl(opts.baseUrl ?? (await appListenerUrl(dataDir)), project);
   const branches = entry.project.triggers.branches;
+  const problem = githubSecret ? undefined : config.githubSecret.problem;
+  if (problem) io.stderr(`warning: ${problem}\n`);
   if (opts.json) {
     io.stdout(
-      `${JSON.stringify({ project, url, secret, generated: fresh, ...(config.profile ? { profile: config.profile } : {}), branches }, null, 2)}\n`,
+      `${JSON.stringify(
+        {
+          project,
+          url,
+          ...(token ? { token } : {}),
+          ...(githubSecret ? { githubSecret } : {}),
+          ...(config.profile ? { profile: config.profile } : {}),
+          branches,
+        },
+        null,
+        2,
+      )}\n`,
     );
     return;
   }
   io.stdout(
     [
-      `Hook URL:  ${url}`,
-      `Secret:    ${secret}${fresh ? '   (new: any earlier one no longer works)' : ''}`,
-      `Profile:   ${config.profile ?? 'the app’s selected profile, or quadraxis serve --profile'}`,
-      `Branches:  ${branches.length > 0 ? branches.join(', ') : 'the repository’s default branch'}`,
-      `Try it:    ${curlCommand(url, secret)}`,
+      `Hook URL:       ${url}`,
+      `Token:          ${secretLine(token, config.token, '--rotate-token')}`,
+      `GitHub secret:  ${secretLine(githubSecret, config.githubSecret, '--rotate-github-secret')}`,
+      `Profile:        ${config.profile ?? 'the app’s selected profile, or quadraxis serve --profile'}`,
+      `Branches:       ${branches.length > 0 ? branches.join(', ') : 'the repository’s default branch'}`,
+      ...(token ? [`Try it:         ${curlCommand(url, token)}`] : []),
+      ...(token || githubSecret ? ['', 'Copy the new secrets now: they are not shown again.'] : []),
       '',
     ].join('\n'),
   );
 }
 
+function secretLine(fresh: string | undefined, held: TriggerConfig['token'], flag: string): string {
+  if (fresh) return `${fresh}   (new: any earlier one no longer works)`;
+  const when = held.createdAt ? `made ${new Date(held.createdAt).toISOString()}` : 'set';
+  return `${when}; not shown again (${flag} for a new one)`;
+}
+
 const SettingsFileSchema = z.object({
-  webhook: z.object({ host: z.string(), port: z.number().int() }).partial().optional(),
+  webhook: z
+    .object({
+      host: z.string(),
+      port: z.number().int(),
+      publicUrl: z.string(),
+      tls: z.object({ certFile: z.string(), keyFile: z.string() }),
+    })
+    .partial()
+    .optional(),
 });
 
-/** The app's webhook host and port from its settings file in the data directory; 127.0.0.1:8787 without one. */
+/** The app's webhook address from its settings file in the data directory; 127.0.0.1:8787 without one. */
 async function appListenerUrl(dataDir: string): Promise<string> {
   const text = await readFile(join(dataDir, 'settings.json'), 'utf8').catch(() => '{}');
   let raw: unknown;
@@ -97,5 +146,8 @@ async function appListenerUrl(dataDir: string): Promise<string> {
     raw = {};
   }
   const webhook = SettingsFileSchema.safeParse(raw).data?.webhook;
-  return localUrl(webhook?.host ?? '127.0.0.1', webhook?.port ?? DEFAULT_WEBHOOK_PORT);
+  if (webhook?.publicUrl && WebhookPublicUrlSchema.safeParse(webhook.publicUrl).success)
+    return webhook.publicUrl;
+  const tls = Boolean(webhook?.tls?.certFile && webhook.tls.keyFile);
+  return localUrl(webhook?.host ?? '127.0.0.1', webhook?.port ?? DEFAULT_WEBHOOK_PORT, tls);
 }

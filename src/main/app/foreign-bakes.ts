@@ -10,6 +10,8 @@ const COARSE_MTIME_MS = 3_000;
 interface Seen {
   seq: number;
   final: boolean;
+  /** Unfinished with its process gone: sent as interrupted (a view), which changes without a new seq. */
+  orphan: boolean;
 }
 
 /**
@@ -120,13 +122,15 @@ export class ForeignBakes {
       if (final) return;
       this.ours.delete(id);
     }
-    if (!final && !(await bakes.liveOwner(id)).live) this.orphanSeen = true;
-    if (record.seq === before?.seq) return;
+    const orphan = !final && !(await bakes.liveOwner(id)).live;
+    if (orphan) this.orphanSeen = true;
+    if (record.seq === before?.seq && orphan === before.orphan) return;
     // owner.json is there before the bake is, so a bake this engine is just starting or recovering is never sent.
     if (!final && (await bakes.ownedHere(id))) return;
     if (this.ours.has(id)) return;
-    this.seen.set(id, { seq: record.seq, final });
-    this.ctx.hub.emit('bake:changed', { record });
+    this.seen.set(id, { seq: record.seq, final, orphan });
+    // As listed: a bake whose process is gone shows as interrupted until recovery moves it on.
+    this.ctx.hub.emit('bake:changed', { record: await bakes.present(record) });
   }
 }
 

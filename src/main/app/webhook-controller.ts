@@ -1,6 +1,7 @@
 import type { Delivery, WebhookStatus } from '../../shared/ipc/webhook.contract';
 import type { Settings } from '../../shared/settings';
 import {
+  exposureProblem,
   isLoopbackHost,
   keyFileBox,
   localUrl,
@@ -15,8 +16,14 @@ import type { AppContext } from './app-context';
 
 type Listen = Settings['webhook'];
 
+/** The certificate and key from Settings, when both are given; one without the other is an error. */
+function tlsOf(listen: Listen): { certFile: string; keyFile: string } | undefined {
+  const { certFile, keyFile } = listen.tls;
+  return certFile && keyFile ? { certFile, keyFile } : undefined;
+}
+
 /**
- * Runs the app's webhook listener as Settings say: off by default, restarted when the host or port
+ * Runs the app's webhook listener as Settings say: off by default, restarted when any of its settings
  * changes, stopped when turned off. Transitions run one at a time, so flipping the switch quickly never
  * leaves two listeners or a stale status.
  */
@@ -54,10 +61,12 @@ export class WebhookController {
     return this.current;
   }
 
-  /** The address the listener answers on, or would with the current settings. */
+  /** Where the world reaches the listener: Settings' public URL, else its address on this computer. */
   baseUrl(): string {
-    const { host, port } = this.ctx.settings.get().webhook;
-    return this.server?.url ?? localUrl(host, port);
+    const listen = this.ctx.settings.get().webhook;
+    return (
+      this.server?.publicUrl ?? (listen.publicUrl || localUrl(listen.host, listen.port, !!tlsOf(listen)))
+    );
   }
 
   onStatus(listener: (status: WebhookStatus) => void): () => void {
@@ -77,22 +86,22 @@ export class WebhookController {
   }
 
   private apply(listen: Listen): void {
-    const before = this.applied;
-    if (
-      before &&
-      before.enabled === listen.enabled &&
-      before.host === listen.host &&
-      before.port === listen.port
-    )
-      return;
-    this.applied = { ...listen };
+    if (this.applied && JSON.stringify(this.applied) === JSON.stringify(listen)) return;
+    this.applied = structuredClone(listen);
     void this.enqueue(async () => {
       await this.stop();
       if (!listen.enabled || this.closed) return this.set(this.describe(listen, 'off'));
       this.set(this.describe(listen, 'starting'));
+      const tls = tlsOf(listen);
+      const halfTls = !tls && (listen.tls.certFile || listen.tls.keyFile);
+      const problem = halfTls
+        ? 'Give both a TLS certificate and its private key, or neither.'
+        : exposureProblem(listen.host, { tls, insecure: listen.insecure });
+      if (problem) return this.set({ ...this.describe(listen, 'error'), error: problem });
       if (!isLoopbackHost(listen.host)) {
         this.ctx.logger.warn('the webhook listener accepts connections from other machines', {
           host: listen.host,
+          tls: Boolean(tls),
         });
       }
       try {
@@ -100,16 +109,27 @@ export class WebhookController {
           {
             state: this.state,
             projects: this.ctx.runtime.store.projects,
+            bakes: this.ctx.runtime.store.bakes,
             engine: this.ctx.runtime.engine,
             clock: this.ctx.clock,
             logger: this.ctx.logger,
             defaultProfile: () => this.ctx.settings.get().profile,
           },
-          { host: listen.host, port: listen.port },
+          {
+            host: listen.host,
+            port: listen.port,
+            ...(tls ? { tls } : {}),
+            insecure: listen.insecure,
+            ...(listen.publicUrl ? { publicUrl: listen.publicUrl } : {}),
+          },
         );
         server.onDelivery((project, delivery) => this.deliveryListeners.forEach((l) => l(project, delivery)));
         this.server = server;
-        this.set({ ...this.describe(listen, 'listening'), url: server.url });
+        this.set({
+          ...this.describe(listen, 'listening'),
+          url: server.url,
+          publicUrl: server.publicUrl,
+        });
       } catch (error) {
         this.set({
           ...this.describe(listen, 'error'),
@@ -138,6 +158,7 @@ export class WebhookController {
       state,
       host: listen.host,
       port: listen.port,
+      tls: Boolean(tlsOf(listen)),
       exposed: !isLoopbackHost(listen.host),
       secretBox: this.box.kind,
     };

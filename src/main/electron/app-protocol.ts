@@ -34,7 +34,13 @@ export function registerAppScheme(): void {
 export function resolveAppPath(rendererDir: string, requestUrl: string): string | undefined {
   const url = new URL(requestUrl);
   if (url.protocol !== `${APP_SCHEME}:` || url.host !== APP_HOST) return undefined;
-  const relative = decodeURIComponent(url.pathname === '/' ? '/index.html' : url.pathname);
+  let relative: string;
+  try {
+    relative = decodeURIComponent(url.pathname === '/' ? '/index.html' : url.pathname);
+  } catch {
+    // A malformed % escape names no file of ours: answered 404 like any other, not thrown into Electron.
+    return undefined;
+  }
   const full = normalize(join(rendererDir, relative));
   return full.startsWith(rendererDir + sep) ? full : undefined;
 }

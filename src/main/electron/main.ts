@@ -1,7 +1,7 @@
-import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { app, dialog, nativeTheme, safeStorage, session, shell, type BrowserWindow } from 'electron';
 import { systemClock } from '../services/clock';
+import { openLogFile } from '../services/log-file';
 import { createLogger, type Logger } from '../services/logger';
 import { quarantineUnreadableSettings } from '../services/settings/settings-service';
 import { createAppContext } from '../app/create-app-context';
@@ -11,21 +11,18 @@ import { recoverInterruptedBakes } from '../app/startup';
 import { notifyFinishedBakes } from './bake-notifications';
 import { guardQuit } from './quit-guard';
 import { APP_ORIGIN, registerAppScheme, serveAppProtocol } from './app-protocol';
+import { rendererUrl } from './renderer-url';
 import { createSenderCheck, registerIpc, webContentsTarget } from './ipc';
 import { denyPermissions, guardWebContents } from './security';
 import { electronStoreBackend, SETTINGS_FILE_NAME } from './settings-store';
 import { createMainWindow, windowStateOf } from './window';
 
-/** In development electron-vite serves the renderer; in production it comes from app://quadraxis/. */
-function rendererUrl(): string {
-  return process.env.ELECTRON_RENDERER_URL ?? `${APP_ORIGIN}/index.html`;
-}
-
-function isAppUrl(url: string): boolean {
+/** Same protocol and host as the page the window loads: navigation and IPC senders are judged by it. */
+function sameOrigin(url: string, ours: string): boolean {
   try {
     const target = new URL(url);
-    const ours = new URL(rendererUrl());
-    return target.protocol === ours.protocol && target.host === ours.host;
+    const page = new URL(ours);
+    return target.protocol === page.protocol && target.host === page.host;
   } catch {
     return false;
   }
@@ -43,10 +40,10 @@ function osSecretBox() {
   return safeStorageBox(safeStorage);
 }
 
+/** logs/main.log, size-capped with a few rotated generations beside it (see openLogFile). */
 function openLog(dataDir: string): Logger {
-  mkdirSync(join(dataDir, 'logs'), { recursive: true });
-  const stream = createWriteStream(join(dataDir, 'logs', 'main.log'), { flags: 'a', mode: 0o600 });
-  return createLogger((line) => stream.write(`${line}\n`));
+  const file = openLogFile(join(dataDir, 'logs', 'main.log'));
+  return createLogger((line) => file.write(line));
 }
 
 export function startApp(): void {
@@ -60,6 +57,8 @@ export function startApp(): void {
 
   const windows = new Set<BrowserWindow>();
   let logger: Logger | undefined;
+  const pageUrl = rendererUrl(process.env.ELECTRON_RENDERER_URL, app.isPackaged, `${APP_ORIGIN}/index.html`);
+  const isAppUrl = (url: string) => sameOrigin(url, pageUrl);
 
   app.on('web-contents-created', (_event, contents) => {
     guardWebContents(contents, isAppUrl, (message) => logger?.warn(message));
@@ -82,6 +81,10 @@ export function startApp(): void {
     .then(() => {
       const dataDir = app.getPath('userData');
       logger = openLog(dataDir);
+      if (process.env.ELECTRON_RENDERER_URL && pageUrl.startsWith(APP_ORIGIN))
+        logger.warn('ELECTRON_RENDERER_URL ignored: only an unpackaged app loads a loopback dev server', {
+          url: process.env.ELECTRON_RENDERER_URL,
+        });
       const settingsNotice = quarantineUnreadableSettings(
         join(dataDir, `${SETTINGS_FILE_NAME}.json`),
         systemClock,
@@ -137,7 +140,7 @@ export function startApp(): void {
           windows.delete(window);
           ctx.hub.detach(id);
         });
-        void window.loadURL(rendererUrl());
+        void window.loadURL(pageUrl);
       };
       openWindow();
       notifyFinishedBakes(ctx);

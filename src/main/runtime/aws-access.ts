@@ -98,7 +98,10 @@ export class AwsAccess {
     project: Project,
     signal?: AbortSignal,
   ): Promise<PermissionReport> {
-    return checkPermissions(await this.clients(request), project, undefined, signal ? { signal } : {});
+    return checkPermissions(await this.clients(request), project, undefined, {
+      ...(signal ? { signal } : {}),
+      regionClients: (region) => this.clients({ ...request, region }),
+    });
   }
 
   async policy(project: Project, request?: TargetRequest): Promise<GeneratedPolicy> {

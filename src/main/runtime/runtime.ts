@@ -71,6 +71,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     appVersion: APP_VERSION,
     ...(options.perRegionLimit ? { limits: { perRegion: options.perRegionLimit } } : {}),
     ...(options.pollIntervalMs ? { pollIntervalMs: options.pollIntervalMs } : {}),
+    dataDir: options.dataDir,
   });
   return {
     dataDir: options.dataDir,

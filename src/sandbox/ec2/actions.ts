@@ -1,4 +1,13 @@
 import type { Ec2Handler } from './context';
+import {
+  describeImageAttribute,
+  disableImage,
+  disableImageDeprecation,
+  enableImage,
+  enableImageDeprecation,
+  modifyImageAttribute,
+} from './image-attributes';
+import { copyImage } from './image-copy';
 import { createImage, deregisterImage, describeImages } from './images';
 import { describeInstanceTypes } from './instance-types';
 import {
@@ -16,7 +25,16 @@ import {
   describeSubnets,
   describeVpcs,
 } from './network';
+import {
+  createLaunchTemplate,
+  createLaunchTemplateVersion,
+  deleteLaunchTemplate,
+  describeLaunchTemplates,
+  describeLaunchTemplateVersions,
+  modifyLaunchTemplate,
+} from './launch-templates';
 import { runInstances } from './run-instances';
+import { describeSnapshotAttribute, modifySnapshotAttribute } from './snapshot-attributes';
 import { deleteSnapshot, describeSnapshots, describeVolumes } from './snapshots';
 import { createTags, deleteTags } from './tags';
 
@@ -43,4 +61,19 @@ export const EC2_ACTIONS: Readonly<Record<string, Ec2Handler>> = {
   DescribeSecurityGroups: describeSecurityGroups,
   DescribeInstanceTypes: describeInstanceTypes,
   DescribeKeyPairs: describeKeyPairs,
+  CopyImage: copyImage,
+  ModifyImageAttribute: modifyImageAttribute,
+  DescribeImageAttribute: describeImageAttribute,
+  EnableImageDeprecation: enableImageDeprecation,
+  DisableImageDeprecation: disableImageDeprecation,
+  DisableImage: disableImage,
+  EnableImage: enableImage,
+  ModifySnapshotAttribute: modifySnapshotAttribute,
+  DescribeSnapshotAttribute: describeSnapshotAttribute,
+  CreateLaunchTemplate: createLaunchTemplate,
+  CreateLaunchTemplateVersion: createLaunchTemplateVersion,
+  DescribeLaunchTemplates: describeLaunchTemplates,
+  DescribeLaunchTemplateVersions: describeLaunchTemplateVersions,
+  ModifyLaunchTemplate: modifyLaunchTemplate,
+  DeleteLaunchTemplate: deleteLaunchTemplate,
 };

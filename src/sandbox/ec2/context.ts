@@ -1,4 +1,5 @@
 import type { IdGenerator } from '../ids';
+import type { KmsRegion } from '../kms/keys';
 import type { QueryTree } from '../wire/query';
 import type { XmlValue } from '../wire/xml';
 import type { LaunchTimeline, Scenario } from '../scenario';
@@ -18,6 +19,10 @@ export interface Ec2Context {
   nextTimeline(): LaunchTimeline | undefined;
   /** The VM mode's host, when the Sandbox runs one (instances of its images are QEMU VMs). */
   vm?: VmHost;
+  /** The caller region's KMS keys (encrypted volumes, snapshots and copies name one). */
+  kms: KmsRegion;
+  /** Another region's EC2 resources and keys: CopyImage reads its source there. */
+  otherRegion(name: string): { ec2: RegionState; kms: KmsRegion };
 }
 
 /** Returns the response body (wire element names); throws SandboxError for EC2 errors. */

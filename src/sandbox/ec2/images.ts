@@ -20,8 +20,13 @@ import { tagSet, tagsFor } from './tags';
 import { captureVmDisk, releaseVmSnapshot } from './vm-images';
 import { vmScriptFinished } from './vm-instances';
 
-export function imageState(image: ImageRecord, now: number): 'pending' | 'available' | 'failed' {
-  return now < image.readyAt ? 'pending' : image.outcome;
+export type ImageStateName = 'pending' | 'available' | 'failed' | 'disabled';
+
+export function imageState(image: ImageRecord, now: number): ImageStateName {
+  if (now < image.readyAt) return 'pending';
+  if (image.outcome === 'available' && image.disabledAt !== undefined && image.disabledAt <= now)
+    return 'disabled';
+  return image.outcome;
 }
 
 const CreateImageSchema = z.object({
@@ -36,7 +41,7 @@ const CreateImageSchema = z.object({
 /** How long the reboot CreateImage does (unless NoReboot) takes before the machine boots again. */
 const REBOOT_MS = 2_000;
 /** EC2's rule for image names (CreateImage, CopyImage, RegisterImage). */
-const AMI_NAME_PATTERN = /^[A-Za-z0-9()[\] ./\-'@_]{3,128}$/;
+export const AMI_NAME_PATTERN = /^[A-Za-z0-9()[\] ./\-'@_]{3,128}$/;
 
 export const createImage: Ec2Handler = (ctx, tree) => {
   const p = parseParams(CreateImageSchema, tree);
@@ -45,20 +50,7 @@ export const createImage: Ec2Handler = (ctx, tree) => {
   checkIdFormat('instance', instanceId);
   const instance = ctx.region.instances.get(instanceId);
   if (!instance) throw notFound('instance', [instanceId]);
-  if (!AMI_NAME_PATTERN.test(name)) {
-    throw new SandboxError(
-      'InvalidAMIName.Malformed',
-      "AMI names must be between 3 and 128 characters long, and may contain letters, numbers, '(', ')', '.', '-', '/', '[', ']', ' ', '@', ''' and '_'",
-    );
-  }
-  const duplicate = [...ctx.region.images.values()].find(
-    (i) => i.ownerId === ctx.accountId && i.name === name,
-  );
-  if (duplicate)
-    throw new SandboxError(
-      'InvalidAMIName.Duplicate',
-      `AMI name ${name} is already in use by AMI ${duplicate.imageId}`,
-    );
+  checkNewImageName(ctx, name);
   const state = stateAt(instance, ctx.now);
   if (state !== 'running' && state !== 'stopped') {
     throw incorrectState(
@@ -97,6 +89,7 @@ export const createImage: Ec2Handler = (ctx, tree) => {
       readyAt,
       outcome: outcome === 'failed' ? 'error' : 'completed',
       tags: new Map(snapshotTags),
+      ...encryptionOf(volume),
     });
     devices.push({
       deviceName: device.deviceName,
@@ -104,6 +97,7 @@ export const createImage: Ec2Handler = (ctx, tree) => {
       volumeSize,
       volumeType: override?.Ebs?.VolumeType ?? volume?.volumeType ?? 'gp3',
       deleteOnTermination: override?.Ebs?.DeleteOnTermination ?? device.deleteOnTermination,
+      ...encryptionOf(volume),
     });
   }
   for (const mapping of p.BlockDeviceMapping ?? []) {
@@ -148,6 +142,24 @@ export const createImage: Ec2Handler = (ctx, tree) => {
   return { imageId };
 };
 
+/** EC2's rules for a new image's name (CreateImage, CopyImage): well-formed and not taken in the region. */
+export function checkNewImageName(ctx: Ec2Context, name: string): void {
+  if (!AMI_NAME_PATTERN.test(name)) {
+    throw new SandboxError(
+      'InvalidAMIName.Malformed',
+      "AMI names must be between 3 and 128 characters long, and may contain letters, numbers, '(', ')', '.', '-', '/', '[', ']', ' ', '@', ''' and '_'",
+    );
+  }
+  const duplicate = [...ctx.region.images.values()].find(
+    (i) => i.ownerId === ctx.accountId && i.name === name,
+  );
+  if (duplicate)
+    throw new SandboxError(
+      'InvalidAMIName.Duplicate',
+      `AMI name ${name} is already in use by AMI ${duplicate.imageId}`,
+    );
+}
+
 const imageFields = (now: number): FilterFields<ImageRecord> => ({
   name: (i) => i.name,
   'image-id': (i) => i.imageId,
@@ -168,13 +180,28 @@ const imageFields = (now: number): FilterFields<ImageRecord> => ({
   'block-device-mapping.snapshot-id': (i) => i.devices.map((d) => d.snapshotId),
   'block-device-mapping.volume-size': (i) => i.devices.map((d) => d.volumeSize),
   'block-device-mapping.volume-type': (i) => i.devices.map((d) => d.volumeType),
+  'block-device-mapping.encrypted': (i) => i.devices.map((d) => d.encrypted === true),
+  'source-image-id': (i) => i.sourceImageId,
+  'source-image-region': (i) => i.sourceImageRegion,
 });
+
+/** A snapshot (or device) made from this volume is encrypted as the volume is, with the same key. */
+export function encryptionOf(source: { encrypted?: boolean; kmsKeyId?: string } | undefined): {
+  encrypted?: boolean;
+  kmsKeyId?: string;
+} {
+  return source?.encrypted
+    ? { encrypted: true, ...(source.kmsKeyId ? { kmsKeyId: source.kmsKeyId } : {}) }
+    : {};
+}
 
 const DescribeImagesSchema = z.object({
   ImageId: IdListSchema,
   Owner: IdListSchema,
   ExecutableBy: IdListSchema,
   Filter: FilterListSchema,
+  IncludeDeprecated: qBool.optional(),
+  IncludeDisabled: qBool.optional(),
   ...PagingSchema,
 });
 
@@ -198,7 +225,10 @@ export const describeImages: Ec2Handler = (ctx, tree) => {
   const candidates = p.ImageId?.length
     ? lookupAll('image', p.ImageId, (id) => ctx.region.images.get(id))
     : [...ctx.region.images.values()].filter((i) => i.isPublic || i.ownerId === ctx.accountId);
-  const owned = p.Owner?.length ? candidates.filter((i) => ownedBy(ctx, i, p.Owner!)) : candidates;
+  const owned = (p.Owner?.length ? candidates.filter((i) => ownedBy(ctx, i, p.Owner!)) : candidates).filter(
+    // A disabled image is listed only when asked for (IncludeDisabled), even by id.
+    (i) => p.IncludeDisabled === true || imageState(i, ctx.now) !== 'disabled',
+  );
   const matching = applyFilters(owned, p.Filter, imageFields(ctx.now), (i) => i.tags);
   const { page, nextToken } = paginate(matching, 'DescribeImages', p.MaxResults, p.NextToken, {
     min: 5,
@@ -230,7 +260,8 @@ export function imageXml(image: ImageRecord, now: number): XmlValue {
         volumeSize: d.volumeSize,
         volumeType: d.volumeType,
         deleteOnTermination: d.deleteOnTermination,
-        encrypted: false,
+        encrypted: d.encrypted === true,
+        kmsKeyId: d.kmsKeyId,
       },
     })),
     virtualizationType: 'hvm',
@@ -242,12 +273,20 @@ export function imageXml(image: ImageRecord, now: number): XmlValue {
     usageOperation: 'RunInstances',
     imdsSupport: 'v2.0',
     sourceInstanceId: image.sourceInstanceId,
-    stateReason:
-      state === 'failed'
-        ? { code: 'Server.InternalError', message: 'Server.InternalError: Internal error on server' }
-        : undefined,
+    sourceImageId: image.sourceImageId,
+    sourceImageRegion: image.sourceImageRegion,
+    deprecationTime: image.deprecationTime !== undefined ? isoTime(image.deprecationTime) : undefined,
+    stateReason: state === 'failed' ? failureXml(image) : undefined,
     tagSet: tagSet(image.tags),
   };
+}
+
+function failureXml(image: ImageRecord): XmlValue {
+  const reason = image.failureReason ?? {
+    code: 'Server.InternalError',
+    message: 'Server.InternalError: Internal error on server',
+  };
+  return { code: reason.code, message: reason.message };
 }
 
 const DeregisterSchema = z.object({

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { SandboxError } from '../wire/errors';
+import { requireEncryptedFlag } from './encryption';
 import type { BlockDeviceMappingListSchema } from './params';
 import type { ImageRecord } from './records';
 
@@ -11,6 +12,9 @@ export interface ResolvedDevice {
   iops?: number;
   throughput?: number;
   deleteOnTermination: boolean;
+  /** Encrypted because the request asks or the snapshot is; the key as named or inherited (not resolved yet). */
+  encrypted?: boolean;
+  kmsKeyId?: string;
 }
 
 type Mappings = z.output<typeof BlockDeviceMappingListSchema>;
@@ -78,11 +82,21 @@ export function resolveDevices(image: ImageRecord, mappings: Mappings): Resolved
 
 function withOptions(
   device: ResolvedDevice,
-  ebs: { Iops?: number | undefined; Throughput?: number | undefined },
+  ebs: {
+    Iops?: number | undefined;
+    Throughput?: number | undefined;
+    Encrypted?: boolean | undefined;
+    KmsKeyId?: string | undefined;
+  },
 ): ResolvedDevice {
+  requireEncryptedFlag(ebs.KmsKeyId, ebs.Encrypted ?? device.encrypted);
+  // An encrypted snapshot makes an encrypted volume whatever the request says; a named key re-encrypts it.
+  const encrypted = ebs.Encrypted === true || device.encrypted === true;
   return {
     ...device,
     ...(ebs.Iops !== undefined ? { iops: ebs.Iops } : {}),
     ...(ebs.Throughput !== undefined ? { throughput: ebs.Throughput } : {}),
+    ...(encrypted ? { encrypted: true } : {}),
+    ...(encrypted && (ebs.KmsKeyId ?? device.kmsKeyId) ? { kmsKeyId: ebs.KmsKeyId ?? device.kmsKeyId } : {}),
   };
 }

@@ -22,6 +22,7 @@ export const EbsSchema = z.object({
   VolumeType: z.enum(['standard', 'io1', 'io2', 'gp2', 'sc1', 'st1', 'gp3']).optional(),
   Throughput: qInt.optional(),
   Encrypted: qBool.optional(),
+  KmsKeyId: z.string().min(1).optional(),
 });
 
 export const BlockDeviceMappingListSchema = z

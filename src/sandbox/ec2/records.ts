@@ -84,6 +84,16 @@ export interface ImageDevice {
   volumeSize: number;
   volumeType: string;
   deleteOnTermination: boolean;
+  /** Encrypted snapshots carry the ARN of the KMS key they are encrypted with. */
+  encrypted?: boolean;
+  kmsKeyId?: string;
+}
+
+/** Who besides the owner may launch an image (`isPublic` is the `all` group). */
+export interface LaunchPermissions {
+  userIds: Set<string>;
+  organizationArns: Set<string>;
+  organizationalUnitArns: Set<string>;
 }
 
 export interface ImageRecord {
@@ -110,6 +120,16 @@ export interface ImageRecord {
   publicSsmParameterName?: string;
   /** A VM image (VM mode): instances boot `root` (a real disk file) the way `boot` says. */
   vm?: { root: DiskNode; boot: VmBoot };
+  launchPermissions?: LaunchPermissions;
+  /** EnableImageDeprecation's time (rounded to the minute). */
+  deprecationTime?: number;
+  /** DisableImage: hidden from DescribeImages unless asked for, not launchable, not shareable. */
+  disabledAt?: number;
+  /** A copy's source (CopyImage). */
+  sourceImageId?: string;
+  sourceImageRegion?: string;
+  /** Why it failed, when `outcome` is failed and the reason is not the default internal error. */
+  failureReason?: StateReason;
 }
 
 export interface SnapshotRecord {
@@ -124,6 +144,10 @@ export interface SnapshotRecord {
   tags: Tags;
   /** A VM snapshot: its disk file (once copied); `released` once DeleteSnapshot has let it go. */
   vm?: { disk?: DiskNode; released: boolean };
+  encrypted?: boolean;
+  kmsKeyId?: string;
+  /** Accounts that may create volumes from it (ModifySnapshotAttribute createVolumePermission). */
+  createVolumeUserIds?: Set<string>;
 }
 
 export interface VolumeRecord {
@@ -141,4 +165,6 @@ export interface VolumeRecord {
   deviceName: string;
   deleteOnTermination: boolean;
   tags: Tags;
+  encrypted?: boolean;
+  kmsKeyId?: string;
 }

@@ -3,6 +3,7 @@ import { BASE_IMAGES } from '../catalogue/base-images';
 import { defaultNetwork, type NetworkInfo } from '../catalogue/network';
 import { stableId } from '../ids';
 import { stateAt, terminatedAt } from './lifecycle';
+import type { LaunchTemplateRecord } from './launch-templates-data';
 import type { ImageRecord, InstanceRecord, SnapshotRecord, Tags, VolumeRecord } from './records';
 
 export const simulatedTags = (): Tags => new Map([[TAG_SIMULATED, 'true']]);
@@ -14,8 +15,12 @@ export class RegionState {
   readonly images = new Map<string, ImageRecord>();
   readonly snapshots = new Map<string, SnapshotRecord>();
   readonly volumes = new Map<string, VolumeRecord>();
+  /** By launch template id (lt-…). */
+  readonly launchTemplates = new Map<string, LaunchTemplateRecord>();
   /** RunInstances idempotency: token → what the first call asked for and what it made. */
   readonly clientTokens = new Map<string, { fingerprint: string; instanceIds: string[] }>();
+  /** CopyImage idempotency: token → what the first call asked for and the copy it made. */
+  readonly copyTokens = new Map<string, { fingerprint: string; imageId: string }>();
   /** Tags on the default network resources (VPC, subnets, security group, key pair). */
   readonly networkTags = new Map<string, Tags>();
   private nextHost = 10;
@@ -85,6 +90,7 @@ export class RegionState {
       this.images.get(resourceId)?.tags ??
       this.snapshots.get(resourceId)?.tags ??
       this.volumes.get(resourceId)?.tags ??
+      this.launchTemplates.get(resourceId)?.tags ??
       this.networkTags.get(resourceId)
     );
   }

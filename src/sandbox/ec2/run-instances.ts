@@ -5,7 +5,9 @@ import { SandboxError } from '../wire/errors';
 import { missing, parseParams, qInt, type QueryTree } from '../wire/query';
 import type { XmlValue } from '../wire/xml';
 import type { Ec2Context, Ec2Handler } from './context';
+import { chooseKey, KMS_LAUNCH_FAILURE } from './encryption';
 import { checkIdFormat, invalidValue, notFound } from './errors';
+import { imageState } from './images';
 import { instanceXml } from './instance-xml';
 import { INSTANCE_SHUTDOWN, PENDING_REASON } from './lifecycle';
 import { BlockDeviceMappingListSchema, TagSpecificationListSchema } from './params';
@@ -75,6 +77,10 @@ export const runInstances: Ec2Handler = (ctx, tree) => {
   const userData = decodeUserData(p.UserData);
   const network = placement(ctx, p);
   const devices = resolveDevices(image, p.BlockDeviceMapping);
+  // Encrypted volumes are made with their key as the instance starts: a key that is missing or not enabled
+  // fails the launch after RunInstances has answered, as on EC2 (pending, then terminated).
+  const keys = devices.map((d) => (d.encrypted ? chooseKey(ctx.kms, d.kmsKeyId, undefined) : undefined));
+  const kmsProblem = keys.some((k) => k !== undefined && !k.usable);
   const instanceTags = tagsFor(p.TagSpecification, 'instance', RUN_TAGGABLE);
   const volumeTags = tagsFor(p.TagSpecification, 'volume', RUN_TAGGABLE);
   const reservationId = ctx.ids.next('r');
@@ -114,13 +120,23 @@ export const runInstances: Ec2Handler = (ctx, tree) => {
           ...(outcome !== undefined ? { outcome } : {}),
           ...(scriptMs !== undefined ? { scriptMs } : {}),
         });
-    const transitions: Transition[] = plan.transitions.map((t) => ({
-      at: t.at,
-      state: t.state,
-      ...(t.state === 'pending' ? { reason: PENDING_REASON } : {}),
-      ...(t.instanceInitiated ? { reason: INSTANCE_SHUTDOWN } : {}),
-      transitionReason: t.instanceInitiated ? INSTANCE_SHUTDOWN.message : '',
-    }));
+    const transitions: Transition[] = kmsProblem
+      ? [
+          { at: ctx.now, state: 'pending', reason: PENDING_REASON, transitionReason: '' },
+          {
+            at: ctx.now + timing.pendingMs,
+            state: 'terminated',
+            reason: KMS_LAUNCH_FAILURE,
+            transitionReason: KMS_LAUNCH_FAILURE.message,
+          },
+        ]
+      : plan.transitions.map((t) => ({
+          at: t.at,
+          state: t.state,
+          ...(t.state === 'pending' ? { reason: PENDING_REASON } : {}),
+          ...(t.instanceInitiated ? { reason: INSTANCE_SHUTDOWN } : {}),
+          transitionReason: t.instanceInitiated ? INSTANCE_SHUTDOWN.message : '',
+        }));
     const instance: InstanceRecord = {
       instanceId,
       reservationId,
@@ -146,12 +162,14 @@ export const runInstances: Ec2Handler = (ctx, tree) => {
       devices: [],
       tags: new Map(instanceTags),
       transitions,
-      console: plan.console,
+      console: kmsProblem ? [] : plan.console,
       consoleRefreshes: transitions.map((t) => consoleRefreshAt(type.name, t.at)),
-      script: plan.script,
+      script: kmsProblem ? { ...plan.script, doneAt: null, exitCode: null } : plan.script,
       timing,
     };
-    for (const device of devices) {
+    for (const [index, device] of devices.entries()) {
+      if (kmsProblem) break;
+      const key = keys[index];
       const volumeId = ctx.ids.next('vol');
       instance.devices.push({
         deviceName: device.deviceName,
@@ -173,11 +191,13 @@ export const runInstances: Ec2Handler = (ctx, tree) => {
         deviceName: device.deviceName,
         deleteOnTermination: device.deleteOnTermination,
         tags: new Map(volumeTags),
+        ...(key ? { encrypted: true, kmsKeyId: key.id } : {}),
       });
     }
     ctx.region.instances.set(instanceId, instance);
     instances.push(instance);
-    if (image.vm) {
+    // A launch that failed on its volumes' key boots nothing.
+    if (image.vm && !kmsProblem) {
       const root = devices.find((d) => d.deviceName === image.rootDeviceName);
       launchVm(ctx, instance, image, type, root?.volumeSize ?? 8);
     }
@@ -195,7 +215,7 @@ function findImage(ctx: Ec2Context, imageId: string) {
   checkIdFormat('image', imageId);
   const image = ctx.region.images.get(imageId);
   if (!image) throw notFound('image', [imageId]);
-  const state = ctx.now < image.readyAt ? 'pending' : image.outcome;
+  const state = imageState(image, ctx.now);
   if (state !== 'available') {
     throw new SandboxError(
       'InvalidAMIID.Unavailable',

@@ -29,7 +29,8 @@ const snapshotFields = (now: number): FilterFields<SnapshotRecord> => ({
   status: (s) => snapshotState(s, now).state,
   description: (s) => s.description,
   'start-time': (s) => isoTime(s.startTime),
-  encrypted: () => false,
+  encrypted: (s) => s.encrypted === true,
+  'kms-key-id': (s) => s.kmsKeyId,
 });
 
 const DescribeSnapshotsSchema = z.object({
@@ -81,7 +82,8 @@ function snapshotXml(ctx: Ec2Context, snapshot: SnapshotRecord): XmlValue {
     ownerId: ctx.accountId,
     description: snapshot.description,
     volumeSize: snapshot.volumeSize,
-    encrypted: false,
+    encrypted: snapshot.encrypted === true,
+    kmsKeyId: snapshot.kmsKeyId,
     storageTier: 'standard',
     tagSet: tagSet(snapshot.tags),
   };
@@ -132,7 +134,7 @@ const volumeFields = (ctx: Ec2Context): FilterFields<VolumeRecord> => ({
   'attachment.device': (v) => (volumeStatus(ctx.region, ctx.now, v).attachment ? v.deviceName : undefined),
   'attachment.status': (v) => volumeStatus(ctx.region, ctx.now, v).attachment,
   'attachment.delete-on-termination': (v) => v.deleteOnTermination,
-  encrypted: () => false,
+  encrypted: (v) => v.encrypted === true,
 });
 
 const DescribeVolumesSchema = z.object({ VolumeId: IdListSchema, Filter: FilterListSchema, ...PagingSchema });
@@ -176,7 +178,8 @@ export const describeVolumes: Ec2Handler = (ctx, tree) => {
         volumeType: v.volumeType,
         iops: v.iops ?? (v.volumeType === 'gp3' ? 3000 : undefined),
         throughput: v.throughput ?? (v.volumeType === 'gp3' ? 125 : undefined),
-        encrypted: false,
+        encrypted: v.encrypted === true,
+        kmsKeyId: v.kmsKeyId,
         multiAttachEnabled: false,
         tagSet: tagSet(v.tags),
       };

@@ -1,11 +1,16 @@
 import type { JsonService } from '../wire/service';
-import { handleSsm, SSM_ACTIONS } from './parameters';
+import { SSM_ACTIONS } from './actions';
 
+/**
+ * SSM Parameter Store (JSON 1.1): the public AMI alias parameters, and the account's own parameters per
+ * region — String, StringList and SecureString (labelled with a KMS key, never encrypted), the
+ * `aws:ec2:image` data type validated asynchronously against the region's images, versions and history.
+ */
 export const SSM_SERVICE: JsonService = {
   protocol: 'json',
   name: 'ssm',
   targetPrefix: 'AmazonSSM',
   contentType: 'application/x-amz-json-1.1',
-  has: (action) => SSM_ACTIONS.has(action),
-  handle: (_core, action, body, caller) => handleSsm(action, body, caller.region),
+  has: (action) => Object.hasOwn(SSM_ACTIONS, action),
+  handle: (core, action, body, caller) => SSM_ACTIONS[action]!(core.ssmContext(caller.region), body),
 };

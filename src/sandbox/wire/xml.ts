@@ -57,6 +57,30 @@ export function stsErrorDocument(
   return `${PROLOG}<ErrorResponse xmlns="${STS_NAMESPACE}"><Error><Type>${type}</Type><Code>${escapeXml(code)}</Code><Message>${escapeXml(message)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`;
 }
 
+/**
+ * The awsQuery envelope other Query services (Auto Scaling) share with STS, in their own namespace: the
+ * result nested in `<ActionResult>` (absent for actions that return nothing), lists as `<member>`.
+ */
+export function awsQueryDocument(
+  namespace: string,
+  action: string,
+  requestId: string,
+  result: { [key: string]: XmlValue } | undefined,
+): string {
+  const body = result === undefined ? '' : `<${action}Result>${children(result, 'member')}</${action}Result>`;
+  return `${PROLOG}<${action}Response xmlns="${namespace}">${body}<ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></${action}Response>`;
+}
+
+export function awsQueryErrorDocument(
+  namespace: string,
+  type: 'Sender' | 'Receiver',
+  code: string,
+  message: string,
+  requestId: string,
+): string {
+  return `${PROLOG}<ErrorResponse xmlns="${namespace}"><Error><Type>${type}</Type><Code>${escapeXml(code)}</Code><Message>${escapeXml(message)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`;
+}
+
 export function isoTime(ms: number): string {
   return new Date(ms).toISOString();
 }

@@ -8,12 +8,13 @@ export const DELIVERY_OUTCOMES = [
   'baked', // a bake was started (bakeId)
   'ignored', // authenticated, but nothing to bake: another branch, a tag, an event other than push
   'ping', // GitHub's hello when a hook is created
-  'duplicate', // this X-GitHub-Delivery was seen before
-  'unauthorized', // 401: bad or missing signature or token
+  'duplicate', // the same signed request (or the same commit) was served before: the bake it got
+  'unauthorized', // 401 — older logs only: refusals are counted now, not logged
   'rate-limited', // 429
-  'too-large', // 413
+  'too-large', // 413 — older logs only, as above
   'bad-request', // 400 or 415: not JSON, not a GitHub payload
   'failed', // the bake could not start (no profile, credentials…)
+  'joined', // a bake was already queued behind the running one: this request joined it (bakeId)
 ] as const;
 export const DeliveryOutcomeSchema = z.enum(DELIVERY_OUTCOMES);
 export type DeliveryOutcome = z.infer<typeof DeliveryOutcomeSchema>;
@@ -40,6 +41,10 @@ export const WebhookStatusSchema = z.object({
   port: z.number().int(),
   /** Where the listener answers, once listening. */
   url: z.string().optional(),
+  /** Serving HTTPS with the certificate in Settings. */
+  tls: z.boolean(),
+  /** Where the world reaches the listener (Settings' public URL, else `url`): hook URLs use it. */
+  publicUrl: z.string().optional(),
   /** True when bound to more than the loopback interface: other machines can reach it. */
   exposed: z.boolean(),
   /** Why the listener is not running, when state is error. */
@@ -49,16 +54,28 @@ export const WebhookStatusSchema = z.object({
 });
 export type WebhookStatus = z.infer<typeof WebhookStatusSchema>;
 
+export const WebhookSecretKindSchema = z.enum(['token', 'github']);
+export type WebhookSecretKind = z.infer<typeof WebhookSecretKindSchema>;
+
 export const TriggerInfoSchema = z.object({
   project: ProjectNameSchema,
-  /** The hook URL on this computer (loopback), for curl and git hooks. */
+  /** The hook URL: under Settings' public URL when set, else the listener's address on this computer. */
   url: z.string(),
-  hasSecret: z.boolean(),
-  /** False when the secret was sealed by another process's box (e.g. the app's keychain) and cannot be used here. */
-  secretUsable: z.boolean(),
-  /** Why the secret cannot be used, and what to do about it. */
-  secretProblem: z.string().optional(),
-  secretCreatedAt: z.number().optional(),
+  /** The bearer token for scripts; only its hash is kept, so it is never shown again. */
+  token: z.object({ set: z.boolean(), createdAt: z.number().optional() }),
+  /** The secret GitHub signs deliveries with; kept sealed, never shown again. */
+  githubSecret: z.object({
+    set: z.boolean(),
+    /** False when another process's box (the app's keychain, a server's key) sealed it: signatures fail here. */
+    usable: z.boolean(),
+    createdAt: z.number().optional(),
+    /** Why it cannot be used here, and what to do about it. */
+    problem: z.string().optional(),
+  }),
+  /** An earlier version's single secret became the GitHub secret: scripts need a new token. */
+  legacyTokenRetired: z.boolean(),
+  /** Requests refused before authentication, counted (not logged one by one). */
+  refused: z.object({ count: z.number().int(), firstAt: z.number(), lastAt: z.number() }).optional(),
   /** The profile set for this project's webhook bakes, if any. */
   profile: z.string().optional(),
   /** The profile a bake would use now (the project's, else the app's selected one). */
@@ -74,8 +91,14 @@ export type TriggerInfo = z.infer<typeof TriggerInfoSchema>;
 export const webhookInvoke = {
   'webhook:status': { request: NoInput, response: WebhookStatusSchema },
   'webhook:triggers': { request: ProjectNameSchema, response: TriggerInfoSchema },
-  /** Generates a new secret (the old one stops working at once). The only time the secret crosses to the renderer. */
-  'webhook:rotate': { request: ProjectNameSchema, response: z.object({ secret: z.string() }) },
+  /**
+   * Generates a new token or GitHub secret (the old one of that kind stops working at once; the other kind
+   * is untouched). The only time a secret crosses to the renderer.
+   */
+  'webhook:rotate': {
+    request: z.object({ project: ProjectNameSchema, secret: WebhookSecretKindSchema }),
+    response: z.object({ secret: z.string() }),
+  },
   'webhook:deliveries': { request: ProjectNameSchema, response: z.array(DeliverySchema) },
   'webhook:set-profile': {
     request: z.object({ project: ProjectNameSchema, profile: z.string().min(1).max(128).nullable() }),

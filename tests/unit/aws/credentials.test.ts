@@ -65,7 +65,13 @@ describe('credential resolution against the sandbox', () => {
       profile: 'base',
       kind: 'keys',
       region: 'us-east-1',
-      endpoints: { ec2: sandbox.url, sts: sandbox.url, ssm: sandbox.url },
+      endpoints: {
+        ec2: sandbox.url,
+        sts: sandbox.url,
+        ssm: sandbox.url,
+        kms: sandbox.url,
+        autoscaling: sandbox.url,
+      },
       simulated: false,
     });
     expect(await getCallerIdentity(clients)).toEqual({
@@ -170,7 +176,13 @@ describe('credential resolution against the sandbox', () => {
       },
     });
     expect(started).toBe(0);
-    expect(target.endpoints).toEqual({ ec2: sandbox.url, sts: sandbox.url, ssm: sandbox.url });
+    expect(target.endpoints).toEqual({
+      ec2: sandbox.url,
+      sts: sandbox.url,
+      ssm: sandbox.url,
+      kms: sandbox.url,
+      autoscaling: sandbox.url,
+    });
     const clients = createAwsClients(target, { maxAttempts: 1 });
     opened.push(clients);
     expect((await getCallerIdentity(clients)).arn).toBe('arn:aws:iam::123456789012:user/sandbox');

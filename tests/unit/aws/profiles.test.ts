@@ -143,6 +143,8 @@ describe('discoverProfiles', () => {
       ec2: 'http://localhost:4566',
       sts: 'http://localhost:9999',
       ssm: 'http://localhost:9999',
+      kms: 'http://localhost:9999',
+      autoscaling: 'http://localhost:9999',
     });
     const withEnv = await discover(CONFIG, CREDENTIALS, {
       AWS_ENDPOINT_URL: 'http://env-global:1',
@@ -152,6 +154,8 @@ describe('discoverProfiles', () => {
       ec2: 'http://env-ec2:2',
       sts: 'http://env-global:1',
       ssm: 'http://env-global:1',
+      kms: 'http://env-global:1',
+      autoscaling: 'http://env-global:1',
     });
     const ignored = await discover(CONFIG, CREDENTIALS, { AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: 'true' });
     expect(byName(ignored, 'local').endpoints).toEqual({});

@@ -147,6 +147,7 @@ test('when the journal cannot be written (disk full), the bake fails and still r
           inputs: (id) => store.bakes.inputs(id),
           flush: () => store.bakes.flush(),
           get: (id) => store.bakes.get(id),
+          show: (id) => store.bakes.show(id),
           list: (opts) => store.bakes.list(opts),
           orphans: () => store.bakes.orphans(),
           claim: (id, onLost) => store.bakes.claim(id, onLost),

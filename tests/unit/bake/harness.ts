@@ -82,7 +82,7 @@ export class BakeHarness {
           profile: 'sandbox',
           kind: 'sandbox',
           region,
-          endpoints: { ec2: url, sts: url, ssm: url },
+          endpoints: { ec2: url, sts: url, ssm: url, kms: url, autoscaling: url },
           simulated: true,
           fromConfigFiles: false,
           credentials: () => Promise.resolve({ ...SANDBOX_CREDENTIALS }),
@@ -108,6 +108,7 @@ export class BakeHarness {
       clock: this.clock,
       connect: this.options.wrapConnect?.(this.connect) ?? this.connect,
       appVersion: '0.0.0-test',
+      dataDir: this.dataDir,
       ...(this.options.perRegion ? { limits: { perRegion: this.options.perRegion } } : {}),
       ...more,
     });
@@ -190,9 +191,18 @@ export class BakeHarness {
     const connect: Connect = async (request) => {
       const connection = await this.connect(request);
       const { clients } = connection;
-      return { ...connection, clients: { ...clients, ec2: sends(clients.ec2), ssm: sends(clients.ssm) } };
+      return {
+        ...connection,
+        clients: { ...clients, ec2: sends(clients.ec2), ssm: sends(clients.ssm), kms: sends(clients.kms) },
+      };
     };
-    const engine = createBakeEngine({ store, clock: this.clock, connect, appVersion: '0.0.0-test' });
+    const engine = createBakeEngine({
+      store,
+      clock: this.clock,
+      connect,
+      appVersion: '0.0.0-test',
+      dataDir: this.dataDir,
+    });
     engine.subscribe((event) => this.events.push(event));
     return { engine, kill: () => (dead = true) };
   }

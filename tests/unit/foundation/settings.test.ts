@@ -79,7 +79,14 @@ describe('settings', () => {
       scriptTimeoutMinutes: 30,
       notifyWhenDone: false,
     });
-    expect(service.get().webhook).toEqual({ enabled: true, host: '127.0.0.1', port: 9001 });
+    expect(service.get().webhook).toEqual({
+      enabled: true,
+      host: '127.0.0.1',
+      port: 9001,
+      tls: { certFile: '', keyFile: '' },
+      publicUrl: '',
+      insecure: false,
+    });
   });
 
   it('applies partial updates, clears with null, notifies listeners and persists', () => {

@@ -89,7 +89,7 @@ describe('the wire', () => {
         },
         body,
       });
-    const unknown = await call('AmazonSSM.PutParameter', '{}');
+    const unknown = await call('AmazonSSM.SendCommand', '{}');
     expect(unknown.status).toBe(400);
     expect(await unknown.json()).toMatchObject({ __type: 'UnknownOperationException' });
     const malformed = await call('AmazonSSM.GetParameter', '{not json');

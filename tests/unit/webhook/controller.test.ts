@@ -19,6 +19,7 @@ import type {
 } from '../../../src/shared/contract';
 import type { WebhookStatus } from '../../../src/shared/ipc/webhook.contract';
 import { FAST_TIMINGS, Recorder, projectInput } from './helpers';
+import { makeCertificate } from './tls-files';
 
 let ctx: AppContext;
 let dataDir: string;
@@ -139,40 +140,75 @@ describe('the app’s webhook listener', () => {
     }
   });
 
-  it('marks a listener on all interfaces as exposed', async () => {
+  it('refuses all interfaces over plain HTTP, unless allowed; marks such a listener as exposed', async () => {
     const port = await freePort();
-    const exposed = nextStatus((s) => s.state === 'listening' && s.exposed);
+    const refused = nextStatus((s) => s.state === 'error');
     await call('settings:update', { webhook: { enabled: true, host: '0.0.0.0', port } });
+    expect((await refused).error).toMatch(/plain HTTP.*TLS certificate and key/);
+    await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
+
+    const exposed = nextStatus((s) => s.state === 'listening' && s.exposed);
+    await call('settings:update', { webhook: { insecure: true } });
     await exposed;
     expect(await call('webhook:status', undefined)).toMatchObject({
       exposed: true,
+      tls: false,
       url: `http://127.0.0.1:${port}`,
     });
     const loopback = nextStatus((s) => s.state === 'listening' && !s.exposed);
-    await call('settings:update', { webhook: { enabled: true, host: '127.0.0.1', port } });
+    await call('settings:update', { webhook: { host: '127.0.0.1', insecure: false } });
     await loopback;
+  });
+
+  it('serves HTTPS with the certificate and key in Settings, and hands out the public URL', async () => {
+    const files = await makeCertificate(dataDir, 'app');
+    const port = await freePort();
+    const secured = nextStatus((s) => s.state === 'listening' && s.tls);
+    await call('settings:update', {
+      webhook: { enabled: true, host: '0.0.0.0', port, tls: files, publicUrl: 'https://ci.example.com/qx' },
+    });
+    expect(await secured).toMatchObject({
+      exposed: true,
+      url: `https://127.0.0.1:${port}`,
+      publicUrl: 'https://ci.example.com/qx',
+    });
+    expect((await call('webhook:triggers', 'web')).url).toBe('https://ci.example.com/qx/hooks/web');
+    const half = nextStatus((s) => s.state === 'error');
+    await call('settings:update', { webhook: { tls: { certFile: files.certFile, keyFile: '' } } });
+    expect((await half).error).toMatch(/both a TLS certificate and its private key/);
+    const back = nextStatus((s) => s.state === 'listening' && !s.tls);
+    await call('settings:update', {
+      webhook: { host: '127.0.0.1', tls: { certFile: '', keyFile: '' }, publicUrl: '' },
+    });
+    await back;
   });
 });
 
 describe('the webhook channels', () => {
-  it('generates a secret once, never sends it again, and bakes with the chosen profile', async () => {
+  it('makes each secret on request, never sends it again, and bakes with the chosen profile', async () => {
     expect(await failure('webhook:triggers', 'nope')).toBe('NOT_FOUND');
     const before = await call('webhook:triggers', 'web');
     expect(before).toMatchObject({
       project: 'web',
-      hasSecret: false,
-      secretUsable: false,
+      token: { set: false },
+      githubSecret: { set: false, usable: false },
+      legacyTokenRetired: false,
       branches: [],
       deliveries: [],
     });
     expect(before.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/hooks\/web$/);
     expect(before.profiles).toContain('sandbox');
     expect(before.effectiveProfile).toBeUndefined();
+    expect(await failure('webhook:rotate', { project: 'web', secret: 'password' })).toBe('INVALID_INPUT');
 
-    const { secret } = await call('webhook:rotate', 'web');
+    const { secret: token } = await call('webhook:rotate', { project: 'web', secret: 'token' });
+    const { secret: github } = await call('webhook:rotate', { project: 'web', secret: 'github' });
+    expect(token).toMatch(/^qxt_/);
+    expect(github).toMatch(/^qxg_/);
     const after = await call('webhook:triggers', 'web');
-    expect(after).toMatchObject({ hasSecret: true, secretUsable: true });
-    expect(JSON.stringify(after)).not.toContain(secret);
+    expect(after).toMatchObject({ token: { set: true }, githubSecret: { set: true, usable: true } });
+    expect(JSON.stringify(after)).not.toContain(token);
+    expect(JSON.stringify(after)).not.toContain(github);
 
     const withProfile = await call('webhook:set-profile', { project: 'web', profile: 'sandbox' });
     expect(withProfile).toMatchObject({ profile: 'sandbox', effectiveProfile: 'sandbox' });
@@ -180,7 +216,7 @@ describe('the webhook channels', () => {
     const delivered = recorder.next((e) => e.channel === 'webhook:delivery');
     const response = await fetch(after.url, {
       method: 'POST',
-      headers: { authorization: `Bearer ${secret}` },
+      headers: { authorization: `Bearer ${token}` },
     });
     expect(response.status).toBe(202);
     const { bakeId } = (await response.json()) as { bakeId: string };
@@ -197,37 +233,42 @@ describe('the webhook channels', () => {
     expect((await call('webhook:triggers', 'web')).effectiveProfile).toBe('sandbox');
   });
 
-  it('seals the secret with the box the shell passed in', async () => {
-    const { secret } = await call('webhook:rotate', 'web');
+  it('seals the GitHub secret with the box the shell passed in, and keeps only a hash of the token', async () => {
+    const { secret: github } = await call('webhook:rotate', { project: 'web', secret: 'github' });
+    const { secret: token } = await call('webhook:rotate', { project: 'web', secret: 'token' });
     const { readFile } = await import('node:fs/promises');
-    const file = JSON.parse(await readFile(join(dataDir, 'webhook', 'triggers', 'web.json'), 'utf8'));
-    expect(file.secret.sealedBy.box).toBe('safe-storage');
-    expect(Buffer.from(file.secret.sealed, 'base64').reverse().toString()).toBe(secret);
+    const text = await readFile(join(dataDir, 'webhook', 'triggers', 'web.json'), 'utf8');
+    const file = JSON.parse(text);
+    expect(file.githubSecret.sealedBy.box).toBe('safe-storage');
+    expect(Buffer.from(file.githubSecret.sealed, 'base64').reverse().toString()).toBe(github);
+    expect(text).not.toContain(token);
+    expect(file.token.sha256).toMatch(/^[0-9a-f]{64}$/);
   });
 
-  it('moves the secret with a renamed project and forgets it with a deleted one', async () => {
+  it('moves the secrets with a renamed project and forgets them with a deleted one', async () => {
     await call('projects:create', { project: projectInput('blue') });
-    const { secret } = await call('webhook:rotate', 'blue');
+    const { secret } = await call('webhook:rotate', { project: 'blue', secret: 'token' });
     const oldUrl = (await call('webhook:triggers', 'blue')).url;
     const post = (url: string) =>
       fetch(url, { method: 'POST', headers: { authorization: `Bearer ${secret}` } });
 
     await call('projects:rename', { from: 'blue', to: 'green' });
     const green = await call('webhook:triggers', 'green');
-    expect(green).toMatchObject({ hasSecret: true, secretUsable: true });
+    expect(green).toMatchObject({ token: { set: true } });
     const moved = await post(green.url);
     expect(moved.status).toBe(202);
     expect(
       (await ctx.runtime.engine.waitForFinal(((await moved.json()) as { bakeId: string }).bakeId)).status,
     ).toBe('succeeded');
+    expect((await call('webhook:triggers', 'green')).deliveries[0]).toMatchObject({ outcome: 'baked' });
     // A new project under the old name does not inherit the secret, and the old URL bakes nothing.
     await call('projects:create', { project: projectInput('blue') });
-    expect(await call('webhook:triggers', 'blue')).toMatchObject({ hasSecret: false });
+    expect(await call('webhook:triggers', 'blue')).toMatchObject({ token: { set: false }, deliveries: [] });
     expect((await post(oldUrl)).status).toBe(401);
 
     await call('projects:delete', { name: 'green' });
     await call('projects:create', { project: projectInput('green') });
-    expect(await call('webhook:triggers', 'green')).toMatchObject({ hasSecret: false });
+    expect(await call('webhook:triggers', 'green')).toMatchObject({ token: { set: false }, deliveries: [] });
     expect((await post(green.url)).status).toBe(401);
   });
 });

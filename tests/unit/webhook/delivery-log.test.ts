@@ -1,4 +1,4 @@
-import { appendFile, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { appendFile, mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -61,5 +61,37 @@ describe('the deliveries log', () => {
     const log = new DeliveryLog({ paths: webhookPaths(dir), logger: { warn: () => undefined } });
     await log.append('web', { ...entry(1), signature: 'sha256=abc' } as Delivery);
     expect(await readFile(webhookPaths(dir).deliveriesFile('web'), 'utf8')).not.toContain('sha256=abc');
+  });
+
+  it('never shares a file between a project’s older log and the current log of a project named like it', async () => {
+    const paths = webhookPaths(dir);
+    const log = new DeliveryLog({ paths, logger: { warn: () => undefined }, capBytes: 500 });
+    for (let i = 0; i < 10; i++) await log.append('foo', entry(i));
+    await log.append('foo.1', { ...entry(100), delivery: 'mine' });
+    expect((await log.list('foo.1', 100)).map((d) => d.delivery)).toEqual(['mine']);
+    expect((await log.list('foo', 100)).map((d) => d.delivery)).not.toContain('mine');
+    expect(new Set([paths.deliveriesOlderFile('foo'), paths.deliveriesFile('foo.1')]).size).toBe(2);
+  });
+
+  it('renames an earlier version’s older files once, so a project named like one starts empty', async () => {
+    const paths = webhookPaths(dir);
+    await mkdir(paths.deliveriesDir, { recursive: true });
+    const line = (i: number) => `${JSON.stringify(entry(i))}\n`;
+    await writeFile(join(paths.deliveriesDir, 'foo.jsonl'), line(2));
+    await writeFile(join(paths.deliveriesDir, 'foo.1.jsonl'), line(1));
+    const log = new DeliveryLog({ paths, logger: { warn: () => undefined } });
+    expect((await log.list('foo')).map((d) => d.delivery)).toEqual(['d-2', 'd-1']);
+    expect(await log.list('foo.1')).toEqual([]);
+    await log.append('foo.1', { ...entry(3), delivery: 'new' });
+    // A later process does not take the new project's current file for an old one.
+    const again = new DeliveryLog({ paths, logger: { warn: () => undefined } });
+    expect((await again.list('foo.1')).map((d) => d.delivery)).toEqual(['new']);
+    expect((await again.list('foo')).map((d) => d.delivery)).toEqual(['d-2', 'd-1']);
+    expect((await readdir(paths.deliveriesDir)).sort()).toEqual([
+      '@names-v2',
+      'foo.1.jsonl',
+      'foo.jsonl',
+      'foo@older.jsonl',
+    ]);
   });
 });

@@ -13,7 +13,11 @@ describe('what a delivery asks for', () => {
   });
 
   it('bakes a push to the default branch when the project lists no branches', () => {
-    expect(decide('push', push('refs/heads/main'), [])).toEqual({ action: 'bake', detail: 'push to main' });
+    expect(decide('push', push('refs/heads/main'), [])).toEqual({
+      action: 'bake',
+      detail: 'push to main',
+      ref: 'refs/heads/main',
+    });
     expect(decide('push', push('refs/heads/dev'), [])).toMatchObject({
       action: 'ignore',
       reason: expect.stringContaining('dev'),
@@ -24,6 +28,7 @@ describe('what a delivery asks for', () => {
     expect(decide('push', push('refs/heads/release/1.2'), ['release/1.2', 'prod'])).toEqual({
       action: 'bake',
       detail: 'push to release/1.2',
+      ref: 'refs/heads/release/1.2',
     });
     expect(decide('push', push('refs/heads/main'), ['prod'])).toMatchObject({ action: 'ignore' });
   });
@@ -55,5 +60,22 @@ describe('what a delivery asks for', () => {
     expect(decide('trigger', { ref: 'refs/heads/dev' }, ['prod'])).toMatchObject({ action: 'ignore' });
     expect(decide('trigger', { ref: 'refs/heads/prod' }, ['prod'])).toMatchObject({ action: 'bake' });
     expect(decide('trigger', { ref: 42 }, [])).toMatchObject({ action: 'invalid' });
+  });
+
+  it('names the pushed commit, from GitHub’s after or a git hook’s, for recognising a repeat', () => {
+    const sha = 'AB'.repeat(20);
+    expect(decide('push', push('refs/heads/main', { after: sha }), [])).toEqual({
+      action: 'bake',
+      detail: `push to main at ${'ab'.repeat(6)}`,
+      ref: 'refs/heads/main',
+      commit: 'ab'.repeat(20),
+    });
+    expect(decide('trigger', { ref: 'refs/heads/prod', after: sha }, ['prod'])).toMatchObject({
+      action: 'bake',
+      commit: 'ab'.repeat(20),
+    });
+    expect(decide('trigger', { ref: 'refs/heads/prod', after: 'not a sha' }, [])).toMatchObject({
+      action: 'invalid',
+    });
   });
 });

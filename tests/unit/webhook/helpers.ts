@@ -12,6 +12,7 @@ import {
   keyFileBox,
   openWebhookState,
   startWebhookServer,
+  type ListenOptions,
   type WebhookLimits,
   type WebhookServer,
   type WebhookState,
@@ -59,7 +60,14 @@ export interface WebhookFixture {
  * webhook state sealed with a key file there, and a listener on a random loopback port.
  */
 export async function webhookFixture(
-  options: { limits?: Partial<WebhookLimits>; clock?: Clock; dataDir?: string; perRegionLimit?: number } = {},
+  options: {
+    limits?: Partial<WebhookLimits>;
+    clock?: Clock;
+    dataDir?: string;
+    perRegionLimit?: number;
+    listen?: Partial<ListenOptions>;
+    replayWindowMs?: number;
+  } = {},
 ): Promise<WebhookFixture> {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'qx-webhook-')));
   const runtime = sandboxRuntime(dataDir, {
@@ -70,18 +78,24 @@ export async function webhookFixture(
     ...(options.perRegionLimit ? { perRegionLimit: options.perRegionLimit } : {}),
   });
   const clock = options.clock ?? systemClock;
-  const state = openWebhookState({ dataDir, box: keyFileBox(join(dataDir, 'webhook', 'secret.key')), clock });
+  const state = openWebhookState({
+    dataDir,
+    box: keyFileBox(join(dataDir, 'webhook', 'secret.key')),
+    clock,
+    ...(options.replayWindowMs ? { replayWindowMs: options.replayWindowMs } : {}),
+  });
   const server = await startWebhookServer(
     {
       state,
       projects: runtime.store.projects,
+      bakes: runtime.store.bakes,
       engine: runtime.engine,
       clock,
       logger: silentLogger,
       defaultProfile: () => 'sandbox',
       ...(options.limits ? { limits: options.limits } : {}),
     },
-    { port: 0 },
+    { port: 0, ...options.listen },
   );
   const fixture: WebhookFixture = {
     dataDir,
@@ -125,12 +139,30 @@ export async function postGithub(url: string, project: string, d: GithubDelivery
   });
 }
 
-export function pushPayload(branch: string, defaultBranch = 'main'): unknown {
+/** Both secrets of a project, made as `quadraxis triggers` makes them. */
+export async function secretsOf(
+  state: WebhookState,
+  project: string,
+): Promise<{ token: string; github: string }> {
+  return {
+    token: await state.triggers.rotate(project, 'token'),
+    github: await state.triggers.rotate(project, 'github'),
+  };
+}
+
+let commits = 0;
+
+/** A GitHub push payload; each call names a new commit unless one is given. */
+export function pushPayload(branch: string, defaultBranch = 'main', after?: string): unknown {
   return {
     ref: `refs/heads/${branch}`,
+    after: after ?? (++commits).toString(16).padStart(40, 'c'),
     repository: { full_name: 'acme/web', default_branch: defaultBranch },
   };
 }
+
+/** `Authorization: Bearer <token>`. */
+export const bearer = (token: string): Record<string, string> => ({ authorization: `Bearer ${token}` });
 
 /** Collects items pushed by a callback and lets a test await the first one that matches. */
 export class Recorder<T> {

@@ -1,13 +1,23 @@
 import { readFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { join } from 'node:path';
+import { sign } from '@octokit/webhooks-methods';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../../src/main/services/clock';
 import { keyFileBox, openWebhookState } from '../../../src/main/services/webhook';
-import { postGithub, projectInput, pushPayload, webhookFixture, type WebhookFixture } from './helpers';
+import {
+  bearer,
+  postGithub,
+  projectInput,
+  pushPayload,
+  secretsOf,
+  webhookFixture,
+  type WebhookFixture,
+} from './helpers';
 
 let f: WebhookFixture;
-let secret: string;
+let web: { token: string; github: string };
+let api: { token: string; github: string };
 
 beforeAll(async () => {
   // The rate limit is tested on its own; here it must not get in the way.
@@ -17,14 +27,12 @@ beforeAll(async () => {
     projectInput('api', { triggers: { branches: ['release', 'prod'] }, initScript: '#!/bin/sh\necho api\n' }),
   );
   await f.runtime.store.projects.create(projectInput('docs', { initScript: '#!/bin/sh\necho docs\n' }));
-  secret = await f.state.triggers.rotate('web');
-  await f.state.triggers.rotate('api');
+  web = await secretsOf(f.state, 'web');
+  api = await secretsOf(f.state, 'api');
 });
 afterAll(async () => {
   await f?.close();
 });
-
-const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
 async function deliveriesOf(project: string) {
   return f.state.deliveries.list(project, 500);
@@ -33,7 +41,7 @@ async function deliveriesOf(project: string) {
 describe('POST /hooks/<project> from GitHub', () => {
   it('bakes a signed push end to end and answers 202 at once with the bake id and a status URL', async () => {
     const response = await postGithub(f.url, 'web', {
-      secret,
+      secret: web.github,
       payload: pushPayload('main'),
       delivery: 'e2e-1',
     });
@@ -52,7 +60,7 @@ describe('POST /hooks/<project> from GitHub', () => {
     });
     expect(final.imageId).toMatch(/^ami-/);
 
-    const status = await fetch(body.statusUrl, { headers: bearer(secret) });
+    const status = await fetch(body.statusUrl, { headers: bearer(web.token) });
     expect(status.status).toBe(200);
     const view = await status.json();
     expect(view).toMatchObject({
@@ -72,8 +80,10 @@ describe('POST /hooks/<project> from GitHub', () => {
     });
   });
 
-  it('refuses a wrong signature and a missing one with 401, and starts nothing', async () => {
+  it('refuses a wrong signature and a missing one with 401, starts nothing, and counts rather than logs them', async () => {
     const before = (await f.runtime.engine.list({ project: 'web' })).length;
+    const logged = (await deliveriesOf('web')).length;
+    const refused = f.server.metrics().refused;
     const wrong = await postGithub(f.url, 'web', {
       secret: 'not-the-secret',
       payload: pushPayload('main'),
@@ -84,16 +94,14 @@ describe('POST /hooks/<project> from GitHub', () => {
     const missing = await postGithub(f.url, 'web', { payload: pushPayload('main'), delivery: 'bad-2' });
     expect(missing.status).toBe(401);
     // A signature over another body does not carry over.
-    const { sign } = await import('@octokit/webhooks-methods');
     const replayed = await postGithub(f.url, 'web', {
       body: JSON.stringify(pushPayload('main')),
-      signature: await sign(secret, JSON.stringify(pushPayload('other'))),
+      signature: await sign(web.github, JSON.stringify(pushPayload('other'))),
     });
     expect(replayed.status).toBe(401);
     expect((await f.runtime.engine.list({ project: 'web' })).length).toBe(before);
-    await f.deliveries.first((d) => d.delivery.delivery === 'bad-2');
-    const logged = (await deliveriesOf('web')).filter((d) => d.delivery?.startsWith('bad-'));
-    expect(logged.map((d) => d.outcome)).toEqual(['unauthorized', 'unauthorized']);
+    expect(f.server.metrics().refused).toBe(refused + 3);
+    expect(await deliveriesOf('web')).toHaveLength(logged);
   });
 
   it('answers an unknown project exactly like a bad signature', async () => {
@@ -122,7 +130,7 @@ describe('POST /hooks/<project> from GitHub', () => {
 
   it('answers ping with 200', async () => {
     const response = await postGithub(f.url, 'web', {
-      secret,
+      secret: web.github,
       event: 'ping',
       payload: { zen: 'Design for failure.', hook_id: 1 },
     });
@@ -132,9 +140,8 @@ describe('POST /hooks/<project> from GitHub', () => {
 
   it('acknowledges a push to another branch, a tag and other events without baking', async () => {
     const before = (await f.runtime.engine.list({ project: 'api' })).length;
-    const apiSecret = await f.state.triggers.reveal('api');
     const other = await postGithub(f.url, 'api', {
-      secret: apiSecret,
+      secret: api.github,
       payload: pushPayload('main'),
       delivery: 'branch-1',
     });
@@ -144,12 +151,12 @@ describe('POST /hooks/<project> from GitHub', () => {
       reason: 'branch main does not bake (only release, prod).',
     });
     const tag = await postGithub(f.url, 'api', {
-      secret: apiSecret,
+      secret: api.github,
       payload: { ref: 'refs/tags/v1', repository: {} },
     });
     expect(tag.status).toBe(200);
     const issues = await postGithub(f.url, 'api', {
-      secret: apiSecret,
+      secret: api.github,
       event: 'issues',
       payload: { action: 'opened' },
     });
@@ -163,53 +170,29 @@ describe('POST /hooks/<project> from GitHub', () => {
   });
 
   it('bakes a listed branch of a project that lists branches', async () => {
-    const apiSecret = await f.state.triggers.reveal('api');
-    const response = await postGithub(f.url, 'api', { secret: apiSecret, payload: pushPayload('prod') });
+    const response = await postGithub(f.url, 'api', { secret: api.github, payload: pushPayload('prod') });
     expect(response.status).toBe(202);
     const { bakeId } = await response.json();
     expect((await f.runtime.engine.waitForFinal(bakeId)).status).toBe('succeeded');
   });
 
-  it('does not bake a repeated X-GitHub-Delivery twice, and names the first bake', async () => {
-    const first = await postGithub(f.url, 'web', {
-      secret,
-      payload: pushPayload('main'),
-      delivery: 'replay-1',
-    });
-    expect(first.status).toBe(202);
-    const { bakeId } = await first.json();
-    const again = await postGithub(f.url, 'web', {
-      secret,
-      payload: pushPayload('main'),
-      delivery: 'replay-1',
-    });
-    expect(again.status).toBe(200);
-    expect(await again.json()).toMatchObject({ duplicate: true, bakeId });
-    await f.runtime.engine.waitForFinal(bakeId);
-    // Another listener on the same data directory (a restart, or a second process) remembers it too.
-    const restarted = await webhookFixture({ dataDir: f.dataDir });
-    try {
-      const third = await postGithub(restarted.url, 'web', {
-        secret,
-        payload: pushPayload('main'),
-        delivery: 'replay-1',
-      });
-      expect(third.status).toBe(200);
-      expect(await third.json()).toMatchObject({ duplicate: true, bakeId });
-    } finally {
-      await restarted.close();
-    }
-    const replays = (await deliveriesOf('web')).filter((d) => d.delivery === 'replay-1');
-    expect(replays.filter((d) => d.outcome === 'baked')).toHaveLength(1);
-  });
-
   it('refuses a body over 1 MB with 413, declared or streamed, before reading it all', async () => {
-    const declared = await postGithub(f.url, 'web', { secret, body: `{"ref":"${'x'.repeat(1024 * 1024)}"}` });
+    const declared = await postGithub(f.url, 'web', {
+      secret: web.github,
+      body: `{"ref":"${'x'.repeat(1024 * 1024)}"}`,
+    });
     expect(declared.status).toBe(413);
     const streamed = await new Promise<number | undefined>((resolve, reject) => {
       const req = request(
         `${f.url}/hooks/web`,
-        { method: 'POST', headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' } },
+        {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            'transfer-encoding': 'chunked',
+            ...bearer(web.token),
+          },
+        },
         (res) => {
           res.resume();
           resolve(res.statusCode);
@@ -232,7 +215,10 @@ describe('POST /hooks/<project> from GitHub', () => {
   });
 
   it('answers malformed JSON with 400 and a form-encoded body with 415, once authenticated', async () => {
-    const malformed = await postGithub(f.url, 'web', { secret, body: '{"ref": "refs/heads/main",' });
+    const malformed = await postGithub(f.url, 'web', {
+      secret: web.github,
+      body: '{"ref": "refs/heads/main",',
+    });
     expect(malformed.status).toBe(400);
     expect(await malformed.json()).toMatchObject({
       error: 'bad-request',
@@ -240,14 +226,13 @@ describe('POST /hooks/<project> from GitHub', () => {
     });
     const unsigned = await postGithub(f.url, 'web', { body: '{"ref": ' });
     expect(unsigned.status).toBe(401);
-    const { sign } = await import('@octokit/webhooks-methods');
     const body = 'payload=%7B%7D';
     const form = await fetch(`${f.url}/hooks/web`, {
       method: 'POST',
       headers: {
         'content-type': 'application/x-www-form-urlencoded',
         'x-github-event': 'push',
-        'x-hub-signature-256': await sign(secret, body),
+        'x-hub-signature-256': await sign(web.github, body),
       },
       body,
     });
@@ -257,22 +242,21 @@ describe('POST /hooks/<project> from GitHub', () => {
 
 describe('POST /hooks/<project> with a bearer token (git hooks, CI)', () => {
   it('bakes with the token and no body, and refuses a wrong token', async () => {
-    const ok = await fetch(`${f.url}/hooks/web`, { method: 'POST', headers: bearer(secret) });
+    const ok = await fetch(`${f.url}/hooks/web`, { method: 'POST', headers: bearer(web.token) });
     expect(ok.status).toBe(202);
     const { bakeId } = await ok.json();
     expect((await f.runtime.engine.waitForFinal(bakeId)).status).toBe('succeeded');
-    const wrong = await fetch(`${f.url}/hooks/web`, { method: 'POST', headers: bearer(`${secret}x`) });
+    const wrong = await fetch(`${f.url}/hooks/web`, { method: 'POST', headers: bearer(`${web.token}x`) });
     expect(wrong.status).toBe(401);
-    const otherProjects = await fetch(`${f.url}/hooks/api`, { method: 'POST', headers: bearer(secret) });
+    const otherProjects = await fetch(`${f.url}/hooks/api`, { method: 'POST', headers: bearer(web.token) });
     expect(otherProjects.status).toBe(401);
   });
 
   it('filters by the ref a git hook sends when the project lists branches', async () => {
-    const apiSecret = await f.state.triggers.reveal('api');
     const post = (ref: string) =>
       fetch(`${f.url}/hooks/api`, {
         method: 'POST',
-        headers: { ...bearer(apiSecret), 'content-type': 'application/json' },
+        headers: { ...bearer(api.token), 'content-type': 'application/json' },
         body: JSON.stringify({ ref }),
       });
     expect((await post('refs/heads/feature')).status).toBe(200);
@@ -281,17 +265,17 @@ describe('POST /hooks/<project> with a bearer token (git hooks, CI)', () => {
     await f.runtime.engine.waitForFinal((await release.json()).bakeId);
   });
 
-  it('stops accepting the old secret as soon as it is rotated, also when another process rotates it', async () => {
-    const old = secret;
-    // Another process: its own state over the same files, as `quadraxis triggers web --rotate` would be.
+  it('stops accepting the old token as soon as it is rotated, also when another process rotates it', async () => {
+    const old = web.token;
+    // Another process: its own state over the same files, as `quadraxis triggers web --rotate-token` would be.
     const cli = openWebhookState({
       dataDir: f.dataDir,
       box: keyFileBox(join(f.dataDir, 'webhook', 'secret.key')),
       clock: systemClock,
     });
-    secret = await cli.triggers.rotate('web');
+    web.token = await cli.triggers.rotate('web', 'token');
     expect((await fetch(`${f.url}/hooks/web`, { method: 'POST', headers: bearer(old) })).status).toBe(401);
-    const fresh = await fetch(`${f.url}/hooks/web`, { method: 'POST', headers: bearer(secret) });
+    const fresh = await fetch(`${f.url}/hooks/web`, { method: 'POST', headers: bearer(web.token) });
     expect(fresh.status).toBe(202);
     await f.runtime.engine.waitForFinal((await fresh.json()).bakeId);
   });
@@ -299,16 +283,16 @@ describe('POST /hooks/<project> with a bearer token (git hooks, CI)', () => {
 
 describe('GET /bakes/<id>, /healthz and everything else', () => {
   it('shows a bake only with its own project’s token', async () => {
-    const started = await fetch(`${f.url}/hooks/web`, { method: 'POST', headers: bearer(secret) });
+    const started = await fetch(`${f.url}/hooks/web`, { method: 'POST', headers: bearer(web.token) });
     const { bakeId, statusUrl } = await started.json();
     await f.runtime.engine.waitForFinal(bakeId);
-    const apiSecret = await f.state.triggers.reveal('api');
-    const wrongProject = await fetch(statusUrl, { headers: bearer(apiSecret) });
-    const unknownBake = await fetch(`${f.url}/bakes/bk_00000000000000000000`, { headers: bearer(secret) });
+    const wrongProject = await fetch(statusUrl, { headers: bearer(api.token) });
+    const unknownBake = await fetch(`${f.url}/bakes/bk_00000000000000000000`, { headers: bearer(web.token) });
     const noToken = await fetch(statusUrl);
-    for (const r of [wrongProject, unknownBake, noToken]) expect(r.status).toBe(401);
+    const githubSecret = await fetch(statusUrl, { headers: bearer(web.github) });
+    for (const r of [wrongProject, unknownBake, noToken, githubSecret]) expect(r.status).toBe(401);
     expect(await wrongProject.text()).toBe(await unknownBake.text());
-    const ok = await fetch(statusUrl, { headers: bearer(secret) });
+    const ok = await fetch(statusUrl, { headers: bearer(web.token) });
     expect(ok.status).toBe(200);
     const view = await ok.json();
     expect(view, JSON.stringify(view.error)).toMatchObject({
@@ -316,7 +300,7 @@ describe('GET /bakes/<id>, /healthz and everything else', () => {
       project: 'web',
       status: 'succeeded',
     });
-    expect(JSON.stringify(view)).not.toContain(secret);
+    expect(JSON.stringify(view)).not.toContain(web.token);
   });
 
   it('answers /healthz, and 404 or 405 elsewhere', async () => {
@@ -331,8 +315,45 @@ describe('GET /bakes/<id>, /healthz and everything else', () => {
 
   it('keeps signatures, tokens and payloads out of the deliveries log', async () => {
     const text = await readFile(f.state.paths.deliveriesFile('web'), 'utf8');
-    expect(text).not.toContain(secret);
+    expect(text).not.toContain(web.token);
+    expect(text).not.toContain(web.github);
     expect(text).not.toMatch(/sha256=/);
     expect(text).not.toContain('acme/web');
+  });
+});
+
+describe('the status URL', () => {
+  it('comes from the configured public URL, never from the request’s Host header', async () => {
+    const g = await webhookFixture({
+      limits: { perMinute: 1000 },
+      listen: { publicUrl: 'https://hooks.example.com/qx/' },
+    });
+    try {
+      await g.runtime.store.projects.create(projectInput('web'));
+      const { token } = await secretsOf(g.state, 'web');
+      const answer = await new Promise<{ status?: number; location?: string; body: string }>(
+        (resolve, reject) => {
+          const req = request(
+            `${g.url}/hooks/web`,
+            { method: 'POST', headers: { ...bearer(token), host: 'evil.example.net' } },
+            (res) => {
+              let body = '';
+              res.on('data', (c: Buffer) => (body += c.toString()));
+              res.on('end', () => resolve({ status: res.statusCode, location: res.headers.location, body }));
+            },
+          );
+          req.on('error', reject);
+          req.end();
+        },
+      );
+      expect(answer.status).toBe(202);
+      const { bakeId, statusUrl } = JSON.parse(answer.body) as { bakeId: string; statusUrl: string };
+      expect(answer.location).toBe(`https://hooks.example.com/qx/bakes/${bakeId}`);
+      expect(statusUrl).toBe(answer.location);
+      expect(g.server.publicUrl).toBe('https://hooks.example.com/qx');
+      await g.runtime.engine.waitForFinal(bakeId);
+    } finally {
+      await g.close();
+    }
   });
 });

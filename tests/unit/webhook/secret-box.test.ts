@@ -1,6 +1,7 @@
 import { chmod, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sign } from '@octokit/webhooks-methods';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../../../src/main/services/clock';
 import {
@@ -32,11 +33,14 @@ const state = (box: SecretBox) => openWebhookState({ dataDir: dir, box, clock: s
 describe('sealing webhook secrets', () => {
   it('creates the key file on first use, readable only by its owner, and never stores the secret in clear', async () => {
     const keyFile = join(dir, 'webhook', 'secret.key');
-    const triggers = state(keyFileBox(keyFile)).triggers;
+    const box = keyFileBox(keyFile);
+    const triggers = state(box).triggers;
     // Opening the state creates nothing; the key appears when a secret is first sealed.
     await expect(stat(keyFile)).rejects.toThrow();
-    const secret = await triggers.rotate('web');
-    expect(secret).toMatch(/^qxw_[A-Za-z0-9_-]{43}$/);
+    await triggers.rotate('web', 'token');
+    await expect(stat(keyFile)).rejects.toThrow();
+    const secret = await triggers.rotate('web', 'github');
+    expect(secret).toMatch(/^qxg_[A-Za-z0-9_-]{43}$/);
     if (process.platform !== 'win32') {
       expect((await stat(keyFile)).mode & 0o777).toBe(0o600);
       expect((await stat(join(dir, 'webhook', 'triggers', 'web.json'))).mode & 0o777).toBe(0o600);
@@ -44,8 +48,9 @@ describe('sealing webhook secrets', () => {
     const file = await readFile(join(dir, 'webhook', 'triggers', 'web.json'), 'utf8');
     expect(file).not.toContain(secret);
     expect(file).not.toContain(secret.slice(4, 20));
-    expect(JSON.parse(file).secret.sealedBy).toMatchObject({ box: 'key-file' });
-    expect(await triggers.reveal('web')).toBe(secret);
+    const sealed = JSON.parse(file).githubSecret;
+    expect(sealed.sealedBy).toMatchObject({ box: 'key-file' });
+    expect(box.decrypt(Buffer.from(sealed.sealed, 'base64'))).toBe(secret);
   });
 
   it('keeps the first key: opening the key file again never replaces it', () => {
@@ -73,27 +78,32 @@ describe('sealing webhook secrets', () => {
     await expect(stat(join(dir, 'unused.key'))).rejects.toThrow();
   });
 
-  it('explains which box sealed a secret when another process cannot open it', async () => {
-    const appSecret = await state(fakeSafeStorage).triggers.rotate('web');
+  it('explains which box sealed a GitHub secret when another process cannot open it; tokens work in both', async () => {
+    const body = '{"ref":"refs/heads/main"}';
+    const app = state(fakeSafeStorage).triggers;
+    const appSecret = await app.rotate('web', 'github');
+    const token = await app.rotate('web', 'token');
     const server = state(keyFileBox(join(dir, 'webhook', 'secret.key'))).triggers;
-    expect((await server.config('web')).secretProblem).toMatch(
-      /sealed with the Quadraxis app’s OS keychain.*quadraxis serve and the CLI cannot open.*quadraxis triggers web --rotate/,
+    expect((await server.config('web')).githubSecret.problem).toMatch(
+      /sealed with the Quadraxis app’s OS keychain.*quadraxis serve and the CLI cannot open.*quadraxis triggers web --rotate-github-secret/,
     );
-    await expect(server.reveal('web')).rejects.toThrow(/OS keychain/);
-    expect(await server.lookup('web')).toMatchObject({ ok: false });
+    const signature = await sign(appSecret, body);
+    expect(await (await server.verifier('web')).checkSignature(body, signature)).toBe(false);
+    // Only a hash is kept of the token: any process checks it.
+    expect((await server.verifier('web')).checkToken(token)).toBe(true);
     // The app still opens its own.
-    expect(await state(fakeSafeStorage).triggers.reveal('web')).toBe(appSecret);
+    expect(await (await app.verifier('web')).checkSignature(body, signature)).toBe(true);
 
-    await server.rotate('web');
-    expect((await state(fakeSafeStorage).triggers.config('web')).secretProblem).toMatch(
+    await server.rotate('web', 'github');
+    expect((await app.config('web')).githubSecret.problem).toMatch(
       /sealed with the key file .*secret\.key, which the Quadraxis app cannot open.*Regenerate it here/,
     );
   });
 
   it('tells a changed key apart from a foreign box', async () => {
-    await state(envKeyBox('first key, sixteen+ characters')).triggers.rotate('web');
+    await state(envKeyBox('first key, sixteen+ characters')).triggers.rotate('web', 'github');
     const other = state(envKeyBox('second key, also long enough')).triggers;
-    expect((await other.config('web')).secretProblem).toMatch(
+    expect((await other.config('web')).githubSecret.problem).toMatch(
       /sealed with a different key \(the key in QUADRAXIS_WEBHOOK_KEY/,
     );
   });

@@ -33,18 +33,20 @@ describe('hook snippets', () => {
       const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/hooks/web`;
       const hook = join(dir, 'post-receive');
       await writeFile(hook, postReceiveHook(url, ['main', 'release/1']), { mode: 0o755 });
+      const [zero, a, b] = ['0'.repeat(40), 'a'.repeat(40), 'b'.repeat(40)];
       const pushed = [
-        '0 1 refs/heads/main',
-        '0 1 refs/heads/feature',
-        '0 1 refs/heads/release/1',
-        '0 1 refs/tags/v1',
+        `${zero} ${a} refs/heads/main`,
+        `${zero} ${a} refs/heads/feature`,
+        `${zero} ${b} refs/heads/release/1`,
+        `${zero} ${a} refs/tags/v1`,
       ].join('\n');
       const child = run('sh', [hook], { env: { ...process.env, QUADRAXIS_WEBHOOK_TOKEN: 'qxw_tok' } });
       child.child.stdin?.end(`${pushed}\n`);
       await child;
-      expect(received.map((r) => (JSON.parse(r.body) as { ref: string }).ref)).toEqual([
-        'refs/heads/main',
-        'refs/heads/release/1',
+      // Each names its commit, so running the hook again for the same push bakes nothing twice.
+      expect(received.map((r) => JSON.parse(r.body) as unknown)).toEqual([
+        { ref: 'refs/heads/main', after: a },
+        { ref: 'refs/heads/release/1', after: b },
       ]);
       expect(received.every((r) => r.auth === 'Bearer qxw_tok')).toBe(true);
     } finally {

@@ -1,4 +1,4 @@
-import { isAllowedExternalUrl } from '../../../shared/external-links';
+import { externalUrl } from '../../../shared/external-links';
 import { AppError } from '../../../shared/result';
 import type { AppContext } from '../app-context';
 import type { Handlers } from '../dispatch';
@@ -17,9 +17,10 @@ export function appHandlers(ctx: AppContext): AppHandlers {
       ctx.hub.markReady(senderId);
       return { notices: ctx.notices.list() };
     },
-    'app:open-external': async (url) => {
-      if (!isAllowedExternalUrl(url)) {
-        ctx.logger.warn('refused to open a link outside the allowlist', { url });
+    'app:open-external': async (raw) => {
+      const url = externalUrl(raw);
+      if (!url) {
+        ctx.logger.warn('refused to open a link outside the allowlist', { url: raw });
         throw new AppError(
           'INVALID_INPUT',
           'Only https links to the AWS console and documentation can be opened.',

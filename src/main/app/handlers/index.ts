@@ -10,6 +10,7 @@ import { settingsHandlers } from './settings-handlers';
 import { sweepHandlers } from './sweep-handlers';
 import { webhookHandlers, wireWebhook } from './webhook-handlers';
 import { sandboxHandlers } from './sandbox-handlers';
+import { lifecycleHandlers } from './lifecycle-handlers';
 
 /**
  * One handler per invoke channel, gathered from one file per area (<area>-handlers.ts, matching
@@ -28,6 +29,7 @@ export function createHandlers(ctx: AppContext): Handlers {
     ...awsHandlers(ctx),
     ...webhookHandlers(ctx),
     ...sandboxHandlers(ctx),
+    ...lifecycleHandlers(ctx),
   };
 }
 

@@ -35,7 +35,13 @@ export function webhookHandlers(ctx: AppContext): WebhookHandlers {
     const project = await requireProject(name);
     const config: TriggerConfig = await triggers.config(name).catch((error: unknown) => {
       if (isAppError(error) && error.code === 'CORRUPT_DATA') {
-        return { project: name, configured: true, hasSecret: false, secretProblem: error.message };
+        return {
+          project: name,
+          configured: true,
+          token: { set: false },
+          githubSecret: { set: false, problem: error.message },
+          legacyTokenRetired: false,
+        };
       }
       throw error;
     });
@@ -43,14 +49,26 @@ export function webhookHandlers(ctx: AppContext): WebhookHandlers {
       (list) => list.profiles.map((p) => p.name),
       () => [],
     );
+    const refused = await controller.state.refusals(name).catch(() => undefined);
     const effectiveProfile = config.profile ?? ctx.settings.get().profile;
+    const github = config.githubSecret;
     return {
       project: name,
       url: hookUrl(controller.baseUrl(), name),
-      hasSecret: config.hasSecret,
-      secretUsable: config.hasSecret && !config.secretProblem,
-      ...(config.secretProblem ? { secretProblem: config.secretProblem } : {}),
-      ...(config.secretCreatedAt !== undefined ? { secretCreatedAt: config.secretCreatedAt } : {}),
+      token: {
+        set: config.token.set,
+        ...(config.token.createdAt ? { createdAt: config.token.createdAt } : {}),
+      },
+      githubSecret: {
+        set: github.set,
+        usable: github.set && !github.problem,
+        ...(github.createdAt !== undefined ? { createdAt: github.createdAt } : {}),
+        ...(github.problem ? { problem: github.problem } : {}),
+      },
+      legacyTokenRetired: config.legacyTokenRetired,
+      ...(refused
+        ? { refused: { count: refused.count, firstAt: refused.firstAt, lastAt: refused.lastAt } }
+        : {}),
       ...(config.profile ? { profile: config.profile } : {}),
       ...(effectiveProfile ? { effectiveProfile } : {}),
       profiles,
@@ -62,9 +80,9 @@ export function webhookHandlers(ctx: AppContext): WebhookHandlers {
   return {
     'webhook:status': () => controller.status(),
     'webhook:triggers': (project) => info(project),
-    'webhook:rotate': async (project) => {
+    'webhook:rotate': async ({ project, secret }) => {
       await requireProject(project);
-      return { secret: await triggers.rotate(project) };
+      return { secret: await triggers.rotate(project, secret) };
     },
     'webhook:deliveries': async (project) => {
       await requireProject(project);

@@ -50,6 +50,8 @@ export function toImageSummary(raw: unknown): ImageSummary | undefined {
   if (image.ImageOwnerAlias) summary.ownerAlias = image.ImageOwnerAlias;
   if (image.PlatformDetails) summary.platformDetails = image.PlatformDetails;
   if (image.Platform) summary.platform = image.Platform;
+  const ebs = (image.BlockDeviceMappings ?? []).flatMap((m) => (m.Ebs && m.DeviceName ? [m.DeviceName] : []));
+  if (ebs.length > 0) summary.ebsDeviceNames = ebs;
   return summary;
 }
 

@@ -19,7 +19,12 @@ import {
 export interface BuilderLaunch {
   bakeId: string;
   /** What the builder boots from (a ResolvedBaseImage fits). */
-  image: { imageId: string; rootDeviceName?: string | undefined };
+  image: { imageId: string; rootDeviceName?: string | undefined; ebsDeviceNames?: string[] | undefined };
+  /**
+   * Encrypt every EBS volume of the builder with this KMS key (its ARN, checked in preflight), so the image
+   * CreateImage takes is encrypted from the start — why at launch: delivery/encryption.ts.
+   */
+  kmsKeyId?: string;
   /** Base64 user data; omitted in a permission check. */
   userData?: string;
   scriptSha256?: string;
@@ -75,22 +80,33 @@ export function builderRunInstancesInput(project: Project, launch: BuilderLaunch
       ? { IamInstanceProfile: profile.startsWith('arn:') ? { Arn: profile } : { Name: profile } }
       : {}),
     ...(project.keyName ? { KeyName: project.keyName } : {}),
-    ...(launch.image.rootDeviceName
-      ? {
-          BlockDeviceMappings: [
-            {
-              DeviceName: launch.image.rootDeviceName,
-              Ebs: {
-                VolumeType: project.rootVolume.type,
-                DeleteOnTermination: true,
-                ...(project.rootVolume.sizeGiB ? { VolumeSize: project.rootVolume.sizeGiB } : {}),
-              },
-            },
-          ],
-        }
-      : {}),
+    ...blockDeviceMappings(project, launch),
     ...(launch.userData ? { UserData: launch.userData } : {}),
     ...(launch.clientToken ? { ClientToken: launch.clientToken } : {}),
+  };
+}
+
+function blockDeviceMappings(
+  project: Project,
+  launch: BuilderLaunch,
+): Pick<RunInstancesCommandInput, 'BlockDeviceMappings'> {
+  const root = launch.image.rootDeviceName;
+  if (!root) return {};
+  const encryption = launch.kmsKeyId ? { Encrypted: true, KmsKeyId: launch.kmsKeyId } : {};
+  const others = launch.kmsKeyId ? (launch.image.ebsDeviceNames ?? []).filter((d) => d !== root) : [];
+  return {
+    BlockDeviceMappings: [
+      {
+        DeviceName: root,
+        Ebs: {
+          VolumeType: project.rootVolume.type,
+          DeleteOnTermination: true,
+          ...(project.rootVolume.sizeGiB ? { VolumeSize: project.rootVolume.sizeGiB } : {}),
+          ...encryption,
+        },
+      },
+      ...others.map((DeviceName) => ({ DeviceName, Ebs: { ...encryption } })),
+    ],
   };
 }
 

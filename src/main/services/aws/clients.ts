@@ -1,4 +1,6 @@
+import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { EC2Client } from '@aws-sdk/client-ec2';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { AwsService } from '../../../shared/aws';
@@ -9,6 +11,10 @@ export interface AwsClients {
   ec2: EC2Client;
   sts: STSClient;
   ssm: SSMClient;
+  /** Only DescribeKey: whether a project's encryption keys exist and may be used (see delivery/). */
+  kms: KMSClient;
+  /** Groups (retention's in-use check; deploys). */
+  autoScaling: AutoScalingClient;
   target: AwsTarget;
   /** Closes the clients' sockets. */
   destroy(): void;
@@ -37,30 +43,43 @@ export function createAwsClients(target: AwsTarget, options: AwsClientOptions = 
     ignoreConfiguredEndpointUrls: true,
     // Other shared-config settings (FIPS, dual-stack…) then come from the chosen profile, not AWS_PROFILE's.
     ...(target.fromConfigFiles ? { profile: target.profile } : {}),
-    ...(target.endpoints[service] ? { endpoint: target.endpoints[service] } : {}),
+    ...(endpointOf(target, service) ? { endpoint: endpointOf(target, service) } : {}),
     ...options.clientConfig,
   });
   const ec2 = new EC2Client(common('ec2'));
   const sts = new STSClient(common('sts'));
   const ssm = new SSMClient(common('ssm'));
+  const kms = new KMSClient(common('kms'));
+  const autoScaling = new AutoScalingClient(common('autoscaling'));
   nameFailedActions(ec2, 'ec2');
   nameFailedActions(sts, 'sts');
   nameFailedActions(ssm, 'ssm');
+  nameFailedActions(kms, 'kms');
+  nameFailedActions(autoScaling, 'autoscaling');
   return {
     ec2,
     sts,
     ssm,
+    kms,
+    autoScaling,
     target,
     destroy() {
       ec2.destroy();
       sts.destroy();
       ssm.destroy();
+      kms.destroy();
+      autoScaling.destroy();
     },
   };
 }
 
+/** The Sandbox answers every service at one URL: a simulated target never sends a service to real AWS. */
+function endpointOf(target: AwsTarget, service: AwsService): string | undefined {
+  return target.endpoints[service] ?? (target.simulated ? target.endpoints.ec2 : undefined);
+}
+
 /** So an error can say "not allowed to call ec2:RunInstances" whoever catches it. */
-function nameFailedActions(client: EC2Client | STSClient | SSMClient, service: AwsService): void {
+function nameFailedActions(client: EC2Client | STSClient | SSMClient | KMSClient, service: AwsService): void {
   (client as EC2Client).middlewareStack.add(
     (next, context) => async (args) => {
       try {

@@ -1,6 +1,9 @@
 import { AWS_SERVICES, type ServiceEndpoints } from '../../../shared/aws';
 import type { ProfileData } from './profile-kinds';
 
+/** The SDK's service ids where they differ from our short names (AWS_ENDPOINT_URL_AUTO_SCALING). */
+const SERVICE_IDS: Partial<Record<(typeof AWS_SERVICES)[number], string>> = { autoscaling: 'auto_scaling' };
+
 /**
  * Endpoint overrides in the SDK's documented order: AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL, the
  * profile's `services` section, the profile's endpoint_url. Quadraxis computes them itself and hands them to
@@ -24,10 +27,11 @@ export function resolveEndpoints(
   }
   const endpoints: ServiceEndpoints = {};
   for (const service of AWS_SERVICES) {
+    const id = SERVICE_IDS[service] ?? service;
     const url =
-      env[`AWS_ENDPOINT_URL_${service.toUpperCase()}`] ||
+      env[`AWS_ENDPOINT_URL_${id.toUpperCase()}`] ||
       env.AWS_ENDPOINT_URL ||
-      section?.[`${service}.endpoint_url`] ||
+      section?.[`${id}.endpoint_url`] ||
       data.endpoint_url;
     if (!url) continue;
     if (isHttpUrl(url)) endpoints[service] = url;

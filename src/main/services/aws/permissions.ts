@@ -25,6 +25,7 @@ import { resolveBaseImage } from './base-image';
 import { builderRunInstancesInput, builderTags, imageTagSpecifications } from './builder-launch';
 import type { AwsClients } from './clients';
 import { cleanMessage, targetContext, toAppError } from './errors';
+import { deliveryChecks } from './permissions-delivery';
 import { getCallerIdentity } from './identity';
 import { describeTarget } from './target';
 
@@ -57,6 +58,8 @@ const WHOLE_CHECK_FAILURES = new Set([
 
 export interface CheckOptions {
   signal?: AbortSignal;
+  /** Clients for the project's other regions (copies, keys); without it those are checked in this one. */
+  regionClients?: (region: string) => Promise<AwsClients>;
 }
 
 /**
@@ -168,6 +171,10 @@ export async function checkPermissions(
       () => ssm.send(new GetParameterCommand({ Name: base.parameter }), send),
     ]);
   }
+
+  checks.push(
+    ...deliveryChecks(clients, project, options.regionClients ?? (() => Promise.resolve(clients)), send),
+  );
 
   const results = await Promise.all(
     checks.map(async ([action, call]): Promise<PermissionResult> => {

@@ -1,6 +1,7 @@
 import type { GeneratedPolicy, IamStatement } from '../../../shared/aws';
 import type { Project } from '../../../shared/project';
 import { ROLE_BUILDER, TAG_PROJECT, TAG_ROLE } from '../../../protocol/builder-tags';
+import { deliveryStatements } from './policy-delivery';
 
 export interface PolicyOptions {
   /** 12-digit account id; `*` when omitted. */
@@ -113,6 +114,8 @@ export function generatePolicy(project: Project, options: PolicyOptions = {}): G
         'Find the base image and follow the builder, the image and its snapshots. EC2 Describe calls cannot be limited to resources, and they change nothing.',
     },
   ];
+
+  statements.push(...deliveryStatements(project, { partition, account, home: region }));
 
   if (base.kind === 'ssm') {
     const name = base.parameter.replace(/^\//, '');

@@ -73,7 +73,15 @@ export async function resolveTarget(options: ResolveTargetOptions = {}): Promise
     throw new AppError('INVALID_INPUT', `"${options.region}" is not an AWS region name (like eu-west-1).`);
   }
   const endpointOverride = (endpoints: ServiceEndpoints): ServiceEndpoints =>
-    options.endpoint ? { ec2: options.endpoint, sts: options.endpoint, ssm: options.endpoint } : endpoints;
+    options.endpoint
+      ? {
+          ec2: options.endpoint,
+          sts: options.endpoint,
+          ssm: options.endpoint,
+          kms: options.endpoint,
+          autoscaling: options.endpoint,
+        }
+      : endpoints;
 
   if (profile.kind === 'sandbox') {
     // With an endpoint the sandbox runs elsewhere (`quadraxis sandbox`, a test's): use it, start none here.
@@ -86,7 +94,7 @@ export async function resolveTarget(options: ResolveTargetOptions = {}): Promise
       profile: SANDBOX_PROFILE,
       kind: 'sandbox',
       region: options.region ?? SANDBOX_DEFAULT_REGION,
-      endpoints: { ec2: url, sts: url, ssm: url },
+      endpoints: { ec2: url, sts: url, ssm: url, kms: url, autoscaling: url },
       simulated: true,
       fromConfigFiles: false,
       credentials: staticCredentials({ ...SANDBOX_CREDENTIALS }),

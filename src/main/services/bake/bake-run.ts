@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { BakeEvent, BakeRecord, BakeStep } from '../../../shared/bake';
 import { applyBakeEvent } from '../../../shared/bake-reducer';
 import type { Project } from '../../../shared/project';
@@ -9,12 +10,18 @@ import type { BakeClaim } from '../store';
 import { callAws, type CallOptions, type CallScope, type Send } from './aws-call';
 import { ConsoleFeed } from './console-feed';
 import { ConsoleTail } from './console-tail';
+import type { DeliveryPlan } from '../delivery/plan';
+import type { RegionKeys } from '../delivery/preflight';
+import type { Pruner } from '../delivery/retention/pruner';
+import { RegionReach } from '../delivery/reach';
 import type { RegionServices } from './region-services';
 import { BuilderSchedule } from './schedules';
 import type { ScriptWatch } from './script-watch';
-import type { Connection, EngineStore, StartRequest } from './types';
+import type { Connect, Connection, EngineStore, StartRequest } from './types';
 import type { BuiltUserData } from './user-data';
 import type { WaitScope } from './wait';
+
+const MAX_SIGNAL_LISTENERS = 500;
 
 /** A BakeEvent before the run stamps it with bake id, seq and time. */
 export type EventBody = BakeEvent extends infer E
@@ -31,6 +38,19 @@ export interface RunEnv {
   appVersion: string;
   pollIntervalMs: number;
   broadcast: (event: BakeEvent) => void;
+  /** For the other regions a bake delivers to: the same profile and endpoint, another region. */
+  connect: Connect;
+  /** The shared limiter and poller of an account and region (the engine's registry). */
+  regionServices(connection: Connection): RegionServices;
+  /** Retention, for projects that prune after each bake (absent without a data directory). */
+  pruner?: Pruner;
+}
+
+/** What delivery works out in preflight (or again, for a resumed bake) and the later steps use. */
+export interface DeliveryState {
+  plan: DeliveryPlan;
+  /** Each region's key as KMS describes it; undefined until checked. */
+  keys?: RegionKeys;
 }
 
 /** What a bake has made or learned so far; what cleanup and recovery work from. */
@@ -59,6 +79,7 @@ export interface RunState {
   snapshotIds: string[];
   scriptStartedAt?: number;
   version?: number;
+  delivery?: DeliveryState;
 }
 
 /**
@@ -88,6 +109,7 @@ export class BakeRunCore {
   private writes: Promise<unknown> = Promise.resolve();
   private settle!: (record: BakeRecord) => void;
   private builder: BuilderSchedule | undefined;
+  private regionsReach: RegionReach | undefined;
   readonly final: Promise<BakeRecord>;
 
   constructor(
@@ -109,6 +131,8 @@ export class BakeRunCore {
       ...state,
     };
     this.final = new Promise((resolve) => (this.settle = resolve));
+    // Every call and wait of the bake listens on these, and delivery runs many at once across regions.
+    setMaxListeners(MAX_SIGNAL_LISTENERS, this.controller.signal, this.suspension.signal);
   }
 
   get id(): string {
@@ -153,6 +177,25 @@ export class BakeRunCore {
 
   get logger(): Logger {
     return this.env.logger;
+  }
+
+  /** The bake's other regions (copies, shares, parameters), reached with its own profile and endpoint. */
+  get reach(): RegionReach {
+    this.regionsReach ??= new RegionReach(
+      {
+        connect: (region) =>
+          this.env.connect({
+            profile: this.record.profile,
+            region,
+            ...(this.record.endpoint ? { endpoint: this.record.endpoint } : {}),
+          }),
+        services: (connection) => this.env.regionServices(connection),
+        clock: this.clock,
+        onCall: () => this.apiCalls++,
+      },
+      this.connection,
+    );
+    return this.regionsReach;
   }
 
   /**

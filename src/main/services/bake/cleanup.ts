@@ -5,6 +5,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import { awsErrorCode } from './aws-call';
 import type { BakeRunCore } from './bake-run';
+import { cleanUpCopies, namingParameter } from './cleanup-delivery';
 import { findBakeImages, findBakeInstances, findBakeSnapshots } from './find-resources';
 import type { ImageView } from './poller';
 import { BackoffSchedule } from './schedules';
@@ -72,8 +73,16 @@ export async function cleanUp(run: BakeRunCore, signal: AbortSignal): Promise<Cl
     });
   }
   const snapshots = new Set<string>(state.snapshotIds);
+  let kept = false;
   for (const id of images) {
     await attempt(`deregistering ${id}`, async () => {
+      if ((run.record.published ?? []).length > 0) {
+        const name = await namingParameter(run, await run.reach.region(run.connection.region), id, signal);
+        if (name) {
+          kept = true;
+          throw new Error(`kept ${id}: ${name} names it`);
+        }
+      }
       const view = await settledImage(run, id, signal);
       for (const snap of view?.snapshotIds ?? []) snapshots.add(snap);
       if (view) {
@@ -86,12 +95,14 @@ export async function cleanUp(run: BakeRunCore, signal: AbortSignal): Promise<Cl
       }
     });
   }
-  if (state.createImageSent) {
+  if (state.createImageSent && !kept) {
     await attempt('looking for snapshots', async () => {
       for (const id of await findBakeSnapshots(run, signal)) snapshots.add(id);
     });
   }
-  for (const id of snapshots) await attempt(`deleting ${id}`, () => deleteSnapshot(run, id, signal));
+  if (!kept)
+    for (const id of snapshots) await attempt(`deleting ${id}`, () => deleteSnapshot(run, id, signal));
+  await cleanUpCopies(run, signal, attempt);
   return { problems };
 }
 

@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { BAKE_STEPS, isFinalStatus, type BakeEvent, type BakeRecord } from '../../../shared/bake';
+import { isFinalStatus, stepsFor, type BakeEvent, type BakeRecord } from '../../../shared/bake';
 import { WRAPPER_VERSION } from '../../../protocol/user-data';
 import { ProjectSchema, type Project } from '../../../shared/project';
 import { AppError, describeZodError } from '../../../shared/result';
 import { targetContext, toAppError } from '../aws/errors';
 import { silentLogger } from '../logger';
+import { createPruner } from '../delivery/retention/pruner';
 import { newBakeId } from '../store';
 import type { CallScope } from './aws-call';
 import { BakeRun, type RunEnv } from './bake-run';
@@ -45,7 +46,27 @@ export function createBakeEngine(deps: EngineDeps): BakeEngine {
       }
     }
   };
-  const env: RunEnv = { store, clock, logger, appVersion: deps.appVersion, pollIntervalMs, broadcast };
+  const pruner = deps.dataDir
+    ? createPruner({
+        dataDir: deps.dataDir,
+        store,
+        connect: deps.connect,
+        services: (connection) => regions.for(connection),
+        clock,
+        logger,
+      })
+    : undefined;
+  const env: RunEnv = {
+    store,
+    clock,
+    logger,
+    appVersion: deps.appVersion,
+    pollIntervalMs,
+    broadcast,
+    connect: deps.connect,
+    regionServices: (connection) => regions.for(connection),
+    ...(pruner ? { pruner } : {}),
+  };
 
   const hooks: PipelineHooks = {
     afterPreflight(run) {
@@ -101,7 +122,7 @@ export function createBakeEngine(deps: EngineDeps): BakeEngine {
       trigger: request.trigger,
       status: 'queued',
       createdAt: now,
-      steps: BAKE_STEPS.filter((s) => s !== 'cleanup').map((step) => ({ step, status: 'pending' })),
+      steps: stepsFor(project).map((step) => ({ step, status: 'pending' })),
       seq: 0,
       snapshotIds: [],
       scriptSha256: sha256(project.initScript),
@@ -135,8 +156,31 @@ export function createBakeEngine(deps: EngineDeps): BakeEngine {
     run.request = request;
     run.claim = claim;
     broadcast(created);
-    adopt(run, (r) => runPipeline(r, hooks));
+    const after = request.after;
+    adopt(run, async (r) => {
+      if (after) await waitTurn(r, after);
+      await runPipeline(r, hooks);
+    });
     return run.snapshot();
+  }
+
+  /** Holds a bake until `after` has ended (here or in another process); a cancel ends the wait at once. */
+  async function waitTurn(run: BakeRun, after: string): Promise<void> {
+    await run.emit({ type: 'status', status: 'queued', message: `Waiting for ${after} to end first.` });
+    const aborted = new Promise<void>((resolve) => {
+      if (run.signal.aborted) resolve();
+      run.signal.addEventListener('abort', () => resolve(), { once: true });
+    });
+    while (!run.signal.aborted) {
+      const other = active.get(after);
+      if (other) {
+        await Promise.race([other.final, aborted]);
+        return;
+      }
+      const record = await store.bakes.get(after).catch(() => undefined);
+      if (!record || isFinalStatus(record.status) || !(await store.bakes.liveOwner(after)).live) return;
+      await clock.sleep(FOREIGN_POLL_MS, run.signal).catch(() => undefined);
+    }
   }
 
   /** Before anything is recorded: "bake again?" is a question to the caller, not a failed bake. */
@@ -208,8 +252,9 @@ export function createBakeEngine(deps: EngineDeps): BakeEngine {
     );
   }
 
+  /** As a reader sees it: a bake running here from memory, any other as listed (dead ones interrupted). */
   async function get(bakeId: string): Promise<BakeRecord | undefined> {
-    return active.get(bakeId)?.snapshot() ?? (await store.bakes.get(bakeId));
+    return active.get(bakeId)?.snapshot() ?? (await store.bakes.show(bakeId));
   }
 
   async function list(filter: BakeFilter = {}): Promise<BakeRecord[]> {
@@ -269,6 +314,8 @@ export function createBakeEngine(deps: EngineDeps): BakeEngine {
           }),
       }),
     setPerRegionLimit: (limit) => slots.setLimit(limit),
+    regionServices: (connection) => regions.for(connection),
+    pruner,
     sweep: (request) => sweepBuilders({ deps, env, regions, isActive: (id) => active.has(id) }, request),
     async shutdown(options = {}) {
       closing = true;

@@ -5,6 +5,8 @@ import type { BakeRun, BakeRunCore } from './bake-run';
 import { cleanUp } from './cleanup';
 import { asFailure, BakeFailure, toBakeError } from './failure';
 import { createImage } from './steps/create-image';
+import { copyStep, deliveryPreflight, publishStep, shareStep } from './steps/deliver';
+import { pruneAfterBake } from './steps/prune';
 import { launch } from './steps/launch';
 import { preflight } from './steps/preflight';
 import { recordVersion } from './steps/record';
@@ -22,8 +24,26 @@ export const BUILD_STEPS: readonly [BakeStep, (run: BakeRun) => Promise<string>]
   ['create-image', createImage],
   ['wait-image', waitImage],
   ['terminate', terminateBuilder],
+  ['copy', copyStep],
+  ['share', shareStep],
+  ['publish', publishStep],
   ['record', recordVersion],
 ];
+
+/** Whether this bake runs the step at all (delivery steps only when its project delivers). */
+export function hasStep(run: BakeRunCore, step: BakeStep): boolean {
+  return run.record.steps.some((s) => s.step === step);
+}
+
+/** Once the version is recorded the bake has succeeded: what follows never fails it (see steps/prune.ts). */
+export async function afterRecord(run: BakeRun): Promise<void> {
+  if (!hasStep(run, 'prune')) return;
+  try {
+    await pruneAfterBake(run);
+  } catch (error) {
+    run.logger.error('could not journal the prune after a bake', { bakeId: run.id, error: String(error) });
+  }
+}
 
 /** What the engine decides between preflight and launch: lead (with a concurrency slot) or follow a twin. */
 export interface PipelineHooks {
@@ -53,11 +73,16 @@ export async function runPipeline(run: BakeRun, hooks: PipelineHooks): Promise<v
   let release: (() => void) | undefined;
   try {
     run.defer({ type: 'status', status: 'running' });
-    await runStep(run, 'preflight', () => preflight(run));
+    await runStep(run, 'preflight', async () => {
+      const checked = await preflight(run);
+      const delivered = await deliveryPreflight(run);
+      return delivered ? `${checked}; ${delivered}` : checked;
+    });
     const plan = hooks.afterPreflight(run);
     if (plan !== 'lead') return await hooks.follow(run, plan.follow);
     release = await hooks.acquireSlot(run);
-    for (const [step, work] of BUILD_STEPS) await runStep(run, step, () => work(run));
+    for (const [step, work] of BUILD_STEPS) if (hasStep(run, step)) await runStep(run, step, () => work(run));
+    await afterRecord(run);
     await finish(run, 'succeeded', bakedMessage(run));
   } catch (error) {
     // A step that failed outside the script's wait leaves its console stream running: end it before cleanup.

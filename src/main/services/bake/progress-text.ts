@@ -36,6 +36,10 @@ export function describeEvent(event: BakeEvent): string[] {
         `! cloud-init reported ${plural(event.warnings.length, 'warning')} (recoverable errors):`,
         ...event.warnings.map((w) => `  ! ${w.level}: ${w.message}`),
       ];
+    case 'copy':
+      return [describeCopy(event)];
+    case 'published':
+      return [`  ${event.region}: setting ${event.name} to ${event.imageId}`];
     case 'resource':
     case 'finished':
       return [];
@@ -44,6 +48,21 @@ export function describeEvent(event: BakeEvent): string[] {
 
 function plural(n: number, noun: string): string {
   return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+function describeCopy(event: Extract<BakeEvent, { type: 'copy' }>): string {
+  const id = event.imageId ?? 'copy';
+  if (event.state === 'copying' && !event.imageId) return `  ${event.region}: starting the copy`;
+  switch (event.state) {
+    case 'copying':
+      return `  ${event.region}: ${id} copying${event.progress !== undefined ? ` (${Math.floor(event.progress)}%)` : ''}`;
+    case 'available':
+      return `  ${event.region}: ${id} available`;
+    case 'failed':
+      return `  ${event.region}: ${id} failed${event.message ? ` — ${event.message}` : ''}`;
+    case 'removed':
+      return `  ${event.region}: ${id} removed`;
+  }
 }
 
 export function describeOutcome(record: BakeRecord): string {
@@ -58,7 +77,10 @@ export function describeOutcome(record: BakeRecord): string {
     const warned = record.warnings?.length
       ? ` with ${plural(record.warnings.length, 'cloud-init warning')}`
       : '';
-    return `Succeeded${warned}${seconds}: ${record.imageId ?? '?'} "${record.imageName ?? ''}"${version}${joined}${where}`;
+    const copies = (record.copies ?? []).filter((c) => c.state === 'available' && c.imageId);
+    const elsewhere =
+      copies.length > 0 ? `; copies: ${copies.map((c) => `${c.region} ${c.imageId ?? ''}`).join(', ')}` : '';
+    return `Succeeded${warned}${seconds}: ${record.imageId ?? '?'} "${record.imageName ?? ''}"${version}${joined}${elsewhere}${where}`;
   }
   const cleaned = record.cleanedUp.length > 0 ? ` Cleaned up: ${record.cleanedUp.join(', ')}.` : '';
   return `${record.status === 'cancelled' ? 'Cancelled' : 'Failed'}${seconds}: ${record.message ?? record.error?.message ?? record.status}${cleaned}`;

@@ -3,7 +3,7 @@ import type { BakeRun, RunState } from './bake-run';
 import { lookAgain } from './cleanup';
 import { findBakeImages, findBakeInstances } from './find-resources';
 import { renderImageName } from './image-name';
-import { bakedMessage, BUILD_STEPS, failAndCleanUp, finish, runStep } from './pipeline';
+import { afterRecord, bakedMessage, BUILD_STEPS, failAndCleanUp, finish, hasStep, runStep } from './pipeline';
 import { createImage } from './steps/create-image';
 
 /** Steps that work on the builder itself: pointless to resume once it is gone. */
@@ -27,7 +27,11 @@ function stepStatus(record: BakeRecord, step: BakeStep) {
  * by then) and the end are left — never a cleanup of an image a version already names.
  */
 export function resumePoint(record: BakeRecord, builders: readonly string[]): BakeStep | undefined {
-  const step = BUILD_STEPS.map(([s]) => s).find((s) => stepStatus(record, s)?.status !== 'done') ?? 'record';
+  const step =
+    BUILD_STEPS.map(([s]) => s).find((s) => {
+      const status = stepStatus(record, s)?.status;
+      return status !== undefined && status !== 'done';
+    }) ?? 'record';
   if (step === 'launch') return step;
   const builderLives = record.instanceId !== undefined && builders.includes(record.instanceId);
   const needsBuilder = NEEDS_BUILDER.includes(step) || (step === 'create-image' && !record.imageId);
@@ -84,8 +88,9 @@ export async function resumePipeline(run: BakeRun, from: BakeStep): Promise<void
     });
     const at = BUILD_STEPS.findIndex(([step]) => step === from);
     for (const [step, work] of BUILD_STEPS.slice(at)) {
-      await runStep(run, step, () => (RESUMED_WORK[step] ?? work)(run));
+      if (hasStep(run, step)) await runStep(run, step, () => (RESUMED_WORK[step] ?? work)(run));
     }
+    await afterRecord(run);
     await finish(run, 'succeeded', bakedMessage(run, 'Resumed after a restart and baked'));
   } catch (error) {
     await run.scriptWatch?.stop();

@@ -3,7 +3,9 @@ import type { Project } from '../../../shared/project';
 import type { AwsClients } from '../aws/clients';
 import type { Clock } from '../clock';
 import type { Logger } from '../logger';
+import type { Pruner } from '../delivery/retention/pruner';
 import type { Store } from '../store';
+import type { RegionServices } from './region-services';
 
 export interface ConnectRequest {
   profile: string;
@@ -29,6 +31,7 @@ export interface EngineStore {
     | 'create'
     | 'appendEvents'
     | 'get'
+    | 'show'
     | 'list'
     | 'orphans'
     | 'claim'
@@ -53,6 +56,11 @@ export interface EngineDeps {
    * reads, and the unit the look schedules scale with (tests and QUADRAXIS_POLL_MS shrink it).
    */
   pollIntervalMs?: number;
+  /**
+   * The data directory: where prunes journal (prunes/<project>.json). Without it the engine has no pruner
+   * and a bake's "prune after bake" is skipped with a note.
+   */
+  dataDir?: string;
 }
 
 export interface StartRequest {
@@ -63,6 +71,12 @@ export interface StartRequest {
   trigger: 'app' | 'cli' | 'webhook';
   /** Bake even when an identical bake already succeeded (its image still exists). */
   force?: boolean;
+  /**
+   * Start only once this bake has ended (queued until then; a cancel while waiting cancels it). The webhook
+   * queues a project's next bake behind its running one, so the push it was asked for is really baked
+   * instead of joining a builder that started from older sources.
+   */
+  after?: string;
 }
 
 export interface BakeFilter {
@@ -150,6 +164,10 @@ export interface BakeEngine {
   sweep(request: SweepRequest): Promise<SweepReport>;
   /** Bakes allowed at once per account and region, from now on (Settings change it while the app runs). */
   setPerRegionLimit(limit: number): void;
+  /** The shared limiter and poller of an account and region, for work beside bakes (prunes). */
+  regionServices(connection: Connection): RegionServices;
+  /** Retention (prune plans and prunes) over the same regions, limiters and pollers; needs EngineDeps.dataDir. */
+  readonly pruner: Pruner | undefined;
   /**
    * Stops the engine without waiting on AWS. Bakes that launched something are left journaled, unowned, for
    * the next start's recover() to resume (or finish cleaning up); bakes that launched nothing (queued, in

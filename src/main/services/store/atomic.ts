@@ -4,6 +4,13 @@ import { dirname } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { KeyedQueue } from './keyed-queue';
 
+/**
+ * Everything under the data directory is the user's alone — init scripts, environment values, consoles,
+ * records — so files are written 0600 and directories made 0700, whatever the umask would allow.
+ */
+export const PRIVATE_FILE_MODE = 0o600;
+export const PRIVATE_DIR_MODE = 0o700;
+
 export function errnoCode(error: unknown): string | undefined {
   return error instanceof Error && 'code' in error && typeof error.code === 'string' ? error.code : undefined;
 }
@@ -29,7 +36,7 @@ export async function fsyncDir(dir: string): Promise<void> {
 }
 
 export async function ensureDir(dir: string): Promise<void> {
-  await mkdir(dir, { recursive: true });
+  await mkdir(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
 }
 
 const writes = new KeyedQueue();
@@ -41,7 +48,8 @@ const writes = new KeyedQueue();
 export function writeAtomic(file: string, data: string): Promise<void> {
   return writes.run(file, async () => {
     await ensureDir(dirname(file));
-    await writeFileAtomic(file, data, { fsync: true });
+    // An explicit mode is applied with chmod, so an older 0644 file is replaced by a 0600 one.
+    await writeFileAtomic(file, data, { fsync: true, mode: PRIVATE_FILE_MODE });
     await fsyncDir(dirname(file));
   });
 }
@@ -54,7 +62,7 @@ export function writeAtomic(file: string, data: string): Promise<void> {
 export async function replaceFile(file: string, data: string): Promise<void> {
   const temp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
   try {
-    await writeFile(temp, data);
+    await writeFile(temp, data, { mode: PRIVATE_FILE_MODE });
     await rename(temp, file);
   } catch (error) {
     await unlink(temp).catch(() => undefined);
@@ -83,7 +91,7 @@ export async function readdirIfExists(dir: string): Promise<string[]> {
 /** Creates an empty marker file and makes its directory entry durable. */
 export async function touchDurable(file: string): Promise<void> {
   await ensureDir(dirname(file));
-  const handle = await open(file, 'a');
+  const handle = await open(file, 'a', PRIVATE_FILE_MODE);
   await handle.close();
   await fsyncDir(dirname(file));
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { BakeEvent, BakeRecord } from '../../../shared/bake';
 import { applyBakeEvent } from '../../../shared/bake-reducer';
 import { AppError } from '../../../shared/result';
-import { errnoCode, fsyncDir, touchDurable } from './atomic';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, errnoCode, fsyncDir, touchDurable } from './atomic';
 import type { BakeInputs } from './bake-inputs';
 import type { StoreContext } from './context';
 import { appendJournal } from './journal';
@@ -38,13 +38,16 @@ export async function createBakeDir(
   await touchDurable(join(paths.activeBakesDir, record.id));
   await touchDurable(join(paths.projectBakesDir(record.project), record.id));
   const temp = join(paths.bakesDir, `.creating-${record.id}-${randomBytes(4).toString('hex')}`);
-  await mkdir(temp, { recursive: true });
+  await mkdir(temp, { recursive: true, mode: PRIVATE_DIR_MODE });
   try {
     await appendJournal(join(temp, 'events.jsonl'), [event]);
     if (files.inputs) await writeSynced(join(temp, 'inputs.json'), `${JSON.stringify(files.inputs)}\n`);
     // Derivable (record) or about live processes only (owner): no fsync of their own.
-    await writeFile(join(temp, 'record.json'), `${JSON.stringify(record, null, 2)}\n`);
-    if (files.owner) await writeFile(join(temp, 'owner.json'), ownerJson(files.owner));
+    await writeFile(join(temp, 'record.json'), `${JSON.stringify(record, null, 2)}\n`, {
+      mode: PRIVATE_FILE_MODE,
+    });
+    if (files.owner)
+      await writeFile(join(temp, 'owner.json'), ownerJson(files.owner), { mode: PRIVATE_FILE_MODE });
     await fsyncDir(temp);
     await rename(temp, paths.bakeDir(record.id));
   } catch (error) {
@@ -59,7 +62,7 @@ export async function createBakeDir(
 }
 
 async function writeSynced(file: string, data: string): Promise<void> {
-  const handle = await open(file, 'wx');
+  const handle = await open(file, 'wx', PRIVATE_FILE_MODE);
   try {
     await handle.writeFile(data);
     await handle.sync();

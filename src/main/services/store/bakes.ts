@@ -14,6 +14,7 @@ import { KeyedQueue } from './keyed-queue';
 import type { ReadJournalOptions } from './journal';
 import { parseBakeId, parseProjectName } from './names';
 import type { BakeClaim, BakeOwner, BakeOwners, LiveOwner } from './owner';
+import { orphanView } from './orphan-view';
 import { RecordCheckpoints } from './record-checkpoints';
 import { RecordReader, writeRecord } from './record-reader';
 
@@ -132,9 +133,27 @@ export class BakeStore {
     return readJournal(file, this.ctx.paths.display(file), this.ctx.logger, opts);
   }
 
+  /** The record as the journal has it (what recovery and the engine work from); listings use `show`. */
   async get(bakeId: string): Promise<BakeRecord | undefined> {
     const id = parseBakeId(bakeId);
     return this.live.get(id) ?? this.records.load(id);
+  }
+
+  /** The record as people and programs reading bakes see it: see `present`. */
+  async show(bakeId: string): Promise<BakeRecord | undefined> {
+    const record = await this.get(bakeId);
+    return record && this.present(record);
+  }
+
+  /**
+   * A record as listings show it (`quadraxis bakes`, the app, the webhook's status): an unfinished bake no
+   * live process owns — its process was killed or crashed — reads `interrupted` and says how it will be
+   * recovered (see orphanView). Costs one owner.json read per unfinished bake; others are returned as they are.
+   */
+  async present(record: BakeRecord): Promise<BakeRecord> {
+    if (isFinalStatus(record.status) || this.live.has(record.id)) return record;
+    const owner = await this.owners.liveOwner(record.id);
+    return owner.live ? record : orphanView(record, owner);
   }
 
   /**
@@ -150,7 +169,10 @@ export class BakeStore {
     return this.checkpoints.flush();
   }
 
-  /** Newest first, by id order (ids sort by creation time); reads only the records it returns. */
+  /**
+   * Newest first, by id order (ids sort by creation time); reads only the records it returns, each as
+   * `present` shows it: a bake whose process is gone is listed as interrupted, never as running.
+   */
   async list(opts: BakeListOptions = {}): Promise<BakeRecord[]> {
     const limit = Math.min(Math.max(1, opts.limit ?? 50), MAX_BAKE_LIST);
     const dir = opts.project
@@ -167,7 +189,7 @@ export class BakeStore {
     while (next < ids.length && out.length < limit) {
       const batch = ids.slice(next, next + limit - out.length);
       next += batch.length;
-      for (const record of await Promise.all(batch.map((id) => this.get(id)))) if (record) out.push(record);
+      for (const record of await Promise.all(batch.map((id) => this.show(id)))) if (record) out.push(record);
     }
     return out;
   }

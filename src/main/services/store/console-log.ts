@@ -1,5 +1,5 @@
 import { appendFile, open, stat } from 'node:fs/promises';
-import { readTextIfExists, writeAtomic } from './atomic';
+import { PRIVATE_FILE_MODE, readTextIfExists, writeAtomic } from './atomic';
 
 export const CONSOLE_CAP_BYTES = 2 * 1024 * 1024;
 export const CONSOLE_TRUNCATED_MARKER =
@@ -17,7 +17,7 @@ export async function appendConsoleLines(
   capBytes: number,
 ): Promise<void> {
   if (lines.length === 0) return;
-  await appendFile(file, `${lines.join('\n')}\n`);
+  await appendFile(file, `${lines.join('\n')}\n`, { mode: PRIVATE_FILE_MODE });
   const { size } = await stat(file);
   if (size <= capBytes) return;
   const keep = Math.floor(capBytes / 2);

@@ -8,6 +8,7 @@ import { DraftStore } from './drafts';
 import { BakeOwners } from './owner';
 import type { OwnerOptions } from './owner';
 import { storePaths } from './paths';
+import { closePrivateDir } from './private-dir';
 import { ProjectStore } from './projects';
 import { Notices, Quarantine } from './quarantine';
 import type { StoreLogger } from './quarantine';
@@ -18,6 +19,7 @@ export type { BakeListOptions, CreateBakeOptions } from './bakes';
 export { BakeInputsSchema, type BakeInputs } from './bake-inputs';
 export type { CreatedEvent } from './bake-dir';
 export { BakeStore, MAX_BAKE_LIST } from './bakes';
+export { RECOVERY_HINT } from './orphan-view';
 export { CONSOLE_CAP_BYTES, CONSOLE_TRUNCATED_MARKER } from './console-log';
 export type { Draft, DraftInput } from './drafts';
 export type { ReadJournalOptions } from './journal';
@@ -31,7 +33,8 @@ export {
   parseProjectText,
   projectRevision,
 } from './project-file';
-export { writeAtomic } from './atomic';
+export { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, writeAtomic } from './atomic';
+export { closePrivateDir, type PrivateDirReport } from './private-dir';
 export { migrateProject } from './project-migrate';
 export type { ProjectEntry } from './projects';
 export type { Notices, StoreLogger, StoreNotice } from './quarantine';
@@ -62,10 +65,20 @@ const stderrLogger: StoreLogger = {
   warn: (message) => process.stderr.write(`quadraxis store: ${message}\n`),
 };
 
-/** Opens the data directory. Cheap: nothing is read until asked; directories appear on first write. */
+/**
+ * Opens the data directory. Cheap: nothing is read until asked; directories appear on first write (0700).
+ * One found readable by others (an older version's) is closed first — see closePrivateDir.
+ */
 export function createStore(opts: StoreOptions): Store {
   const paths = storePaths(opts.dataDir);
   const logger = opts.logger ?? stderrLogger;
+  const closed = closePrivateDir(opts.dataDir);
+  if (closed.fixed > 0)
+    logger.warn(
+      `The data directory ${opts.dataDir} was readable by other users; it and ${closed.fixed - 1} files and folders in it are now yours alone.`,
+    );
+  for (const failure of closed.failed.slice(0, 5))
+    logger.warn(`Could not make this private in the data directory: ${failure}`);
   const notices = new Notices();
   const ctx: StoreContext = {
     paths,

@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { open, readFile } from 'node:fs/promises';
 import { BakeEventSchema } from '../../../shared/bake';
 import type { BakeEvent } from '../../../shared/bake';
-import { isNotFound } from './atomic';
+import { PRIVATE_FILE_MODE, isNotFound } from './atomic';
 import { parseJsonAs } from './parse-json';
 import type { StoreLogger } from './quarantine';
 
@@ -15,7 +15,7 @@ import type { StoreLogger } from './quarantine';
 export async function appendJournal(file: string, events: readonly BakeEvent[]): Promise<void> {
   if (events.length === 0) return;
   const data = Buffer.from(events.map((e) => `${JSON.stringify(e)}\n`).join(''));
-  const handle = await open(file, 'a');
+  const handle = await open(file, 'a', PRIVATE_FILE_MODE);
   try {
     // One write call: with O_APPEND a concurrent reader sees whole lines or a tail it will ignore.
     let written = 0;

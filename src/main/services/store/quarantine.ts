@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { link, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Clock } from '../clock';
-import { ensureDir, isNotFound } from './atomic';
+import { PRIVATE_FILE_MODE, ensureDir, isNotFound } from './atomic';
 import type { StorePaths } from './paths';
 
 export interface StoreLogger {
@@ -100,7 +100,9 @@ export class Quarantine {
     const file = this.paths.display(path);
     const movedTo = this.paths.display(target);
     const message = `${file} was unreadable and was moved to ${movedTo}: ${reason}${opts.outcome ? `. ${opts.outcome}` : ''}`;
-    await writeFile(`${target}.reason.txt`, `${message}\n`).catch(() => undefined);
+    await writeFile(`${target}.reason.txt`, `${message}\n`, { mode: PRIVATE_FILE_MODE }).catch(
+      () => undefined,
+    );
     const notice: StoreNotice = { at: this.clock.now(), file, movedTo, reason, message };
     this.logger.warn(message);
     this.notices.add(notice);

@@ -10,7 +10,9 @@ import { readJournal, readJournalAfter } from './journal';
 
 /** record.json, durable: for final records, and records rebuilt from a journal. */
 export async function writeRecord(ctx: StoreContext, record: BakeRecord): Promise<void> {
-  await writeAtomic(ctx.paths.recordFile(record.id), `${JSON.stringify(record, null, 2)}\n`);
+  // A listing's view of a dead bake is never the truth on disk, whoever hands one back.
+  const { orphaned: _view, ...stored } = record;
+  await writeAtomic(ctx.paths.recordFile(record.id), `${JSON.stringify(stored, null, 2)}\n`);
 }
 
 /**

@@ -3,7 +3,8 @@ import { z } from 'zod';
 /** What a request asks for, once authenticated: decided from the event name, the payload and the branches. */
 export type HookDecision =
   | { action: 'ping' }
-  | { action: 'bake'; detail: string }
+  /** `commit`: the pushed commit, when the request names one (GitHub's `after`, a git hook's new sha). */
+  | { action: 'bake'; detail: string; ref?: string; commit?: string }
   | { action: 'ignore'; reason: string }
   | { action: 'invalid'; reason: string };
 
@@ -11,13 +12,18 @@ export type HookDecision =
 export const TRIGGER_EVENT = 'trigger';
 export const EVENT_NAME_PATTERN = /^[a-z_]{1,64}$/;
 
+const CommitSchema = z.string().regex(/^[0-9a-f]{7,64}$/i);
+
 const PushSchema = z.object({
   ref: z.string().min(1).max(512),
+  after: z.string().max(64).optional(),
   deleted: z.boolean().optional(),
   repository: z.object({ default_branch: z.string().min(1).max(255).optional() }).optional(),
 });
 
-const TriggerSchema = z.object({ ref: z.string().min(1).max(512).optional() }).optional();
+const TriggerSchema = z
+  .object({ ref: z.string().min(1).max(512).optional(), after: CommitSchema.optional() })
+  .optional();
 
 const BRANCH_PREFIX = 'refs/heads/';
 
@@ -30,12 +36,19 @@ export function decide(event: string, payload: unknown, branches: readonly strin
   if (event === 'ping') return { action: 'ping' };
   if (event === TRIGGER_EVENT) {
     const parsed = TriggerSchema.safeParse(payload);
-    if (!parsed.success)
-      return { action: 'invalid', reason: 'The body may only hold {"ref": "refs/heads/<branch>"}.' };
+    if (!parsed.success) {
+      return {
+        action: 'invalid',
+        reason: 'The body may only hold {"ref": "refs/heads/<branch>", "after": "<commit sha>"}.',
+      };
+    }
     const ref = parsed.data?.ref;
-    if (!ref || branches.length === 0)
-      return { action: 'bake', detail: ref ? `trigger for ${ref}` : 'trigger' };
-    return matchBranch(ref, branches, 'trigger');
+    const commit = parsed.data?.after?.toLowerCase();
+    const decision =
+      !ref || branches.length === 0
+        ? { action: 'bake' as const, detail: ref ? `trigger for ${ref}` : 'trigger' }
+        : matchBranch(ref, branches, 'trigger');
+    return withCommit(decision, ref, commit);
   }
   if (event !== 'push') return { action: 'ignore', reason: `${event} events do not bake; only push does.` };
   const parsed = PushSchema.safeParse(payload);
@@ -50,7 +63,22 @@ export function decide(event: string, payload: unknown, branches: readonly strin
       reason: 'The push names no default branch; list branches in the project’s triggers.',
     };
   }
-  return matchBranch(push.ref, wanted, 'push');
+  const after =
+    push.after && CommitSchema.safeParse(push.after).success ? push.after.toLowerCase() : undefined;
+  return withCommit(matchBranch(push.ref, wanted, 'push'), push.ref, after);
+}
+
+function withCommit(
+  decision: HookDecision,
+  ref: string | undefined,
+  commit: string | undefined,
+): HookDecision {
+  if (decision.action !== 'bake') return decision;
+  return {
+    ...decision,
+    ...(ref ? { ref } : {}),
+    ...(commit ? { commit, detail: `${decision.detail} at ${commit.slice(0, 12)}` } : {}),
+  };
 }
 
 function matchBranch(ref: string, wanted: readonly string[], what: string): HookDecision {

@@ -1,20 +1,23 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Delivery, DeliveryOutcome } from '../../../shared/ipc/webhook.contract';
-import type { Project } from '../../../shared/project';
 import { isAppError } from '../../../shared/result';
-import { DELIVERY_ID_PATTERN, type DeliveryClaim } from './delivery-ids';
+import { addressKey } from './address';
 import { EVENT_NAME_PATTERN, TRIGGER_EVENT, decide } from './events';
-import { header, readBody, refuseBody, sendJson } from './http-io';
-import type { RateLimiter } from './rate-limiter';
-import { DUMMY_SECRET, authenticate, credentialsOf } from './secrets';
+import { fingerprintOf } from './fingerprint';
+import { admit, type Admitted, type GateEnv } from './hook-gate';
+import { header, sendJson } from './http-io';
 import type { TriggerConfig } from './trigger-store';
-import type { WebhookDeps, WebhookLimits } from './types';
+import type { WebhookDeps } from './types';
+import type { BakeOutcome, WebhookBakes } from './webhook-bakes';
 
-export interface HookEnv extends WebhookDeps {
-  limits: WebhookLimits;
-  limiter: RateLimiter;
-  statusUrl(request: IncomingMessage, bakeId: string): string;
-  /** Logs a delivery (the time is added) and tells the listeners. */
+/** X-GitHub-Delivery as GitHub sends it (a GUID); logged, never trusted: the signature does not cover it. */
+const DELIVERY_ID_PATTERN = /^[A-Za-z0-9-]{1,100}$/;
+
+export interface HookEnv extends Omit<WebhookDeps, 'limits'>, GateEnv {
+  queue: WebhookBakes;
+  /** Where the world reaches the listener: the configured public URL, never the request's Host. */
+  publicUrl: string;
+  /** Logs an authenticated delivery (the time is added) and tells the listeners. */
   record(project: string, entry: Omit<Delivery, 'at'>): void;
 }
 
@@ -27,75 +30,41 @@ interface Reply {
   bakeId?: string;
 }
 
-const UNAUTHORIZED: Reply = {
-  status: 401,
-  body: { error: 'unauthorized', message: 'Missing or invalid X-Hub-Signature-256 or bearer token.' },
-  headers: { 'www-authenticate': 'Bearer realm="quadraxis"' },
-  outcome: 'unauthorized',
-};
-
 /**
- * POST /hooks/<project>. Size first (before any work), then authentication, and only then anything that
- * depends on the project: an unknown project goes through the same steps with a stand-in secret and gets
- * the same 401 as a wrong signature. The bake is started, never awaited: the answer is 202 with its id.
+ * POST /hooks/<project>. The gate (hook-gate.ts) answers whatever is not authenticated, counting it;
+ * what passes is decided from its event and payload, and a bake is started, joined or recognised as a
+ * repeat — never awaited: the answer is 202 with the bake's id. Authenticated deliveries are logged.
  */
 export async function handleHook(
   env: HookEnv,
   request: IncomingMessage,
   response: ServerResponse,
   name: string,
+  expectsContinue: boolean,
 ): Promise<void> {
+  const address = addressKey(request.socket.remoteAddress);
+  const admitted = await admit(env, request, response, name, address, expectsContinue);
+  if (!admitted) return;
   const rawEvent = header(request, 'x-github-event') ?? TRIGGER_EVENT;
   const event = EVENT_NAME_PATTERN.test(rawEvent) ? rawEvent : 'unknown';
   const rawDelivery = header(request, 'x-github-delivery');
   const delivery =
     rawDelivery !== undefined && DELIVERY_ID_PATTERN.test(rawDelivery) ? rawDelivery : undefined;
-  const log = (config: TriggerConfig | undefined, reply: Reply) => {
-    // Only projects with webhook settings get a log: a stranger's guesses never create files.
-    if (!config?.configured) return;
-    env.record(name, {
-      event,
-      ...(delivery ? { delivery } : {}),
-      outcome: reply.outcome,
-      status: reply.status,
-      ...(reply.bakeId ? { bakeId: reply.bakeId } : {}),
-      ...(reply.detail ? { detail: reply.detail.slice(0, 300) } : {}),
-    });
-  };
-
-  const read = await readBody(request, env.limits.maxBodyBytes);
-  if (!read.ok) {
-    if (read.reason === 'aborted') return void request.destroy();
-    const reply: Reply = {
-      status: 413,
-      body: { error: 'too-large', message: `The body is over ${env.limits.maxBodyBytes} bytes.` },
-      outcome: 'too-large',
-    };
-    refuseBody(request, response, reply.status, reply.body);
-    log(await env.state.triggers.config(name).catch(() => undefined), reply);
-    return;
-  }
-  const body = read.body.toString('utf8');
-  const lookup = await env.state.triggers.lookup(name);
-  const authentic = await authenticate(
-    credentialsOf(request.headers),
-    body,
-    lookup.ok ? lookup.secret : DUMMY_SECRET,
-  );
   const reply =
-    lookup.ok && authentic
-      ? await authorized(env, request, name, lookup.config, { event, rawEvent, rawDelivery, delivery, body })
-      : UNAUTHORIZED;
+    event !== rawEvent
+      ? badRequest('X-GitHub-Event is not an event name.')
+      : rawDelivery !== undefined && delivery === undefined
+        ? badRequest('X-GitHub-Delivery is not a delivery id.')
+        : await authorized(env, request, name, admitted, event);
   sendJson(response, reply.status, reply.body, reply.headers);
-  log(lookup.config, reply);
-}
-
-interface HookRequest {
-  event: string;
-  rawEvent: string;
-  rawDelivery: string | undefined;
-  delivery: string | undefined;
-  body: string;
+  env.record(name, {
+    event,
+    ...(delivery ? { delivery } : {}),
+    outcome: reply.outcome,
+    status: reply.status,
+    ...(reply.bakeId ? { bakeId: reply.bakeId } : {}),
+    ...(reply.detail ? { detail: reply.detail.slice(0, 300) } : {}),
+  });
 }
 
 function badRequest(message: string, status = 400): Reply {
@@ -110,14 +79,11 @@ async function authorized(
   env: HookEnv,
   request: IncomingMessage,
   name: string,
-  config: TriggerConfig,
-  hook: HookRequest,
+  admitted: Admitted,
+  event: string,
 ): Promise<Reply> {
-  if (hook.event !== hook.rawEvent) return badRequest('X-GitHub-Event is not an event name.');
-  if (hook.rawDelivery !== undefined && hook.delivery === undefined)
-    return badRequest('X-GitHub-Delivery is not a delivery id.');
   let payload: unknown;
-  if (hook.body.trim().length > 0) {
+  if (admitted.body.trim().length > 0) {
     const type = header(request, 'content-type') ?? '';
     if (!/^application\/(?:[\w.-]+\+)?json\b/i.test(type)) {
       return badRequest(
@@ -126,14 +92,14 @@ async function authorized(
       );
     }
     try {
-      payload = JSON.parse(hook.body);
+      payload = JSON.parse(admitted.body);
     } catch {
       return badRequest('The body is not valid JSON.');
     }
   }
   const entry = await env.projects.get(name);
   if (!entry) return failed(404, `There is no project named ${name} any more.`);
-  const decision = decide(hook.event, payload, entry.project.triggers.branches);
+  const decision = decide(event, payload, entry.project.triggers.branches);
   switch (decision.action) {
     case 'ping':
       return { status: 200, body: { message: 'pong', project: name }, outcome: 'ping' };
@@ -147,101 +113,97 @@ async function authorized(
     case 'invalid':
       return badRequest(decision.reason);
     case 'bake':
-      return bake(env, request, {
-        name,
-        config,
-        delivery: hook.delivery,
-        project: entry.project,
-        detail: decision.detail,
-      });
+      break;
   }
-}
-
-interface BakeAsk {
-  name: string;
-  config: TriggerConfig;
-  delivery: string | undefined;
-  project: Project;
-  /** What asked, for the log: "push to main". */
-  detail: string;
-}
-
-/** Once per delivery id, within the rate limit, with the project's profile: start, never wait. */
-async function bake(env: HookEnv, request: IncomingMessage, ask: BakeAsk): Promise<Reply> {
-  const { name, config, delivery, project, detail } = ask;
-  let claim: DeliveryClaim | undefined;
-  if (delivery) {
-    claim = await env.state.deliveryIds.claim(name, delivery);
-    if (!claim.claimed) {
-      return {
-        status: 200,
-        body: {
-          duplicate: true,
-          message: `Delivery ${delivery} was received before.`,
-          ...(claim.bakeId ? { bakeId: claim.bakeId } : {}),
-        },
-        outcome: 'duplicate',
-        ...(claim.bakeId ? { bakeId: claim.bakeId } : {}),
-      };
-    }
-  }
-  const release = async () => {
-    if (claim?.claimed) await claim.release();
-  };
-  const rate = env.limiter.take(name);
-  if (!rate.ok) {
-    await release();
-    return {
-      status: 429,
-      body: {
-        error: 'rate-limited',
-        message: `${name} already baked ${env.limits.perMinute} times in the last minute.`,
-      },
-      headers: { 'retry-after': String(rate.retryAfterSeconds) },
-      outcome: 'rate-limited',
-      detail: `retry after ${rate.retryAfterSeconds}s`,
-    };
-  }
+  const config: TriggerConfig = admitted.config;
   const profile = config.profile ?? env.defaultProfile();
   if (!profile) {
-    env.limiter.giveBack(name);
-    await release();
     return failed(
       503,
       `No AWS profile is chosen for webhook bakes of ${name}: pick one in its Triggers panel, or start quadraxis serve with --profile.`,
     );
   }
+  const fingerprint = fingerprintOf({
+    signed: admitted.signed,
+    body: admitted.body,
+    ref: decision.ref,
+    commit: decision.commit,
+  });
+  let outcome: BakeOutcome;
   try {
-    const record = await env.engine.start({
-      project,
+    outcome = await env.queue.request({
+      project: entry.project,
       profile,
       ...(config.region ? { region: config.region } : {}),
-      trigger: 'webhook',
-      // A push changes what the script fetches, not the project: an "identical" earlier image is no reason to skip.
-      force: true,
+      ...(fingerprint ? { fingerprint } : {}),
     });
-    if (claim?.claimed) {
-      await claim
-        .record(record.id)
-        .catch((error: unknown) =>
-          env.logger.warn('could not record a delivery id', { error: String(error) }),
-        );
-    }
-    const statusUrl = env.statusUrl(request, record.id);
-    return {
-      status: 202,
-      body: { bakeId: record.id, project: name, status: record.status, statusUrl },
-      headers: { location: statusUrl },
-      outcome: 'baked',
-      bakeId: record.id,
-      detail: `${detail}, profile ${profile}`,
-    };
   } catch (error) {
-    env.limiter.giveBack(name);
-    await release();
     const message = error instanceof Error ? error.message : String(error);
     env.logger.warn('webhook bake did not start', { project: name, error: message });
     return failed(startFailureStatus(error), `The bake did not start: ${message}`);
+  }
+  return answer(env, name, outcome, `${decision.detail}, profile ${profile}`);
+}
+
+function answer(env: HookEnv, name: string, outcome: BakeOutcome, detail: string): Reply {
+  const statusUrl = (bakeId: string) => `${env.publicUrl}/bakes/${bakeId}`;
+  switch (outcome.kind) {
+    case 'rate-limited':
+      return {
+        status: 429,
+        body: {
+          error: 'rate-limited',
+          message: `${name} already started ${env.limits.perMinute} webhook bakes in the last minute.`,
+        },
+        headers: { 'retry-after': String(outcome.retryAfterSeconds) },
+        outcome: 'rate-limited',
+        detail: `retry after ${outcome.retryAfterSeconds}s`,
+      };
+    case 'repeat':
+      return {
+        status: 200,
+        body: {
+          duplicate: true,
+          bakeId: outcome.bakeId,
+          statusUrl: statusUrl(outcome.bakeId),
+          message: `This request was received before; it got bake ${outcome.bakeId}.`,
+        },
+        outcome: 'duplicate',
+        bakeId: outcome.bakeId,
+      };
+    case 'joined':
+      return {
+        status: 202,
+        body: {
+          bakeId: outcome.bakeId,
+          project: name,
+          joined: true,
+          status: 'queued',
+          statusUrl: statusUrl(outcome.bakeId),
+          message: `Joined ${outcome.bakeId}, queued behind the running bake: it bakes the newest sources.`,
+        },
+        headers: { location: statusUrl(outcome.bakeId) },
+        outcome: 'joined',
+        bakeId: outcome.bakeId,
+        detail,
+      };
+    case 'started': {
+      const { record, behind } = outcome;
+      return {
+        status: 202,
+        body: {
+          bakeId: record.id,
+          project: name,
+          status: record.status,
+          statusUrl: statusUrl(record.id),
+          ...(behind ? { queuedBehind: behind } : {}),
+        },
+        headers: { location: statusUrl(record.id) },
+        outcome: 'baked',
+        bakeId: record.id,
+        detail: behind ? `${detail}, queued behind ${behind}` : detail,
+      };
+    }
   }
 }
 

@@ -2,15 +2,29 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 
 export type BodyRead = { ok: true; body: Buffer } | { ok: false; reason: 'too-large' | 'aborted' };
 
+/** The declared Content-Length; undefined when there is none (chunked, or no body). */
+export function declaredLength(request: IncomingMessage): number | undefined {
+  const value = request.headers['content-length'];
+  if (value === undefined) return undefined;
+  const length = Number(value);
+  return Number.isSafeInteger(length) && length >= 0 ? length : undefined;
+}
+
+/** Whether a body follows the headers at all (HTTP/1.1: a non-zero length, or chunked). */
+export function hasBody(request: IncomingMessage): boolean {
+  const length = declaredLength(request);
+  return length !== undefined ? length > 0 : request.headers['transfer-encoding'] !== undefined;
+}
+
 /**
- * Reads at most `limit` bytes. A Content-Length over the limit is refused before reading anything; a body
- * that grows past it (chunked) is refused as soon as it does, without buffering the rest.
+ * Reads at most `limit` bytes. A body that grows past it (chunked) is refused as soon as it does, without
+ * buffering the rest. Callers have checked a declared length against the limit before calling; with one,
+ * the body is copied once into a buffer of that size, so a body never costs twice its size while read.
  */
 export function readBody(request: IncomingMessage, limit: number): Promise<BodyRead> {
-  const declared = Number(request.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit)
-    return Promise.resolve({ ok: false, reason: 'too-large' });
+  const declared = declaredLength(request);
   return new Promise((resolve) => {
+    const whole = declared !== undefined ? Buffer.allocUnsafe(declared) : undefined;
     const chunks: Buffer[] = [];
     let size = 0;
     const finish = (result: BodyRead) => {
@@ -18,14 +32,19 @@ export function readBody(request: IncomingMessage, limit: number): Promise<BodyR
       request.off('end', onEnd);
       request.off('error', onError);
       request.off('aborted', onError);
+      if (!result.ok) request.pause();
       resolve(result);
     };
     const onData = (chunk: Buffer) => {
+      if (size + chunk.length > (declared ?? limit)) return finish({ ok: false, reason: 'too-large' });
+      if (whole) chunk.copy(whole, size);
+      else chunks.push(chunk);
       size += chunk.length;
-      if (size > limit) return finish({ ok: false, reason: 'too-large' });
-      chunks.push(chunk);
     };
-    const onEnd = () => finish({ ok: true, body: Buffer.concat(chunks) });
+    const onEnd = () => {
+      if (whole && size !== whole.length) return finish({ ok: false, reason: 'aborted' });
+      finish({ ok: true, body: whole ?? Buffer.concat(chunks) });
+    };
     const onError = () => finish({ ok: false, reason: 'aborted' });
     request.on('data', onData);
     request.on('end', onEnd);
@@ -53,18 +72,17 @@ export function sendJson(
 }
 
 /**
- * Answers before the body was read, and closes the connection: reading on would cost what the limit is
- * there to save. The rest of what the client sends is dropped, not buffered.
+ * Answers without reading the body, and closes the connection once the answer is out: reading on would
+ * cost what the refusal is there to save. A client that sent `Expect: 100-continue` never got the go-ahead,
+ * so it sends nothing more; any other sees the answer and the end of the connection.
  */
-export function refuseBody(
-  request: IncomingMessage,
+export function answerAndClose(
   response: ServerResponse,
   status: number,
   body: unknown,
+  headers: Record<string, string> = {},
 ): void {
-  sendJson(response, status, body, { connection: 'close' });
-  request.on('data', () => undefined);
-  response.on('finish', () => request.socket.destroySoon());
+  sendJson(response, status, body, { ...headers, connection: 'close' });
 }
 
 /** A header's single value (Node joins repeated ones, or gives arrays for a few). */

@@ -1,4 +1,4 @@
-export { startWebhookServer, isLoopbackHost, localUrl, type ListenOptions } from './server';
+export { startWebhookServer, exposureProblem, isLoopbackHost, localUrl, type ListenOptions } from './server';
 export { openWebhookState, type WebhookState } from './state';
 export {
   keyFileBox,
@@ -9,11 +9,15 @@ export {
   type SafeStorageLike,
   type SecretBox,
 } from './secret-box';
-export type { TriggerConfig, SecretLookup } from './trigger-store';
+export type { TriggerConfig, Verifier } from './trigger-store';
+export type { SecretKind } from './secrets';
+export type { TlsFiles } from './tls';
+export type { Refusals } from './refusal-counter';
 export {
   DEFAULT_WEBHOOK_LIMITS,
   type WebhookDeps,
   type WebhookLimits,
+  type WebhookMetrics,
   type WebhookServer,
   type DeliveryListener,
 } from './types';

@@ -1,13 +1,39 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { verify } from '@octokit/webhooks-methods';
 
-/** 256 random bits; the prefix makes a leaked one easy to recognise in logs and secret scanners. */
-export function generateSecret(): string {
-  return `qxw_${randomBytes(32).toString('base64url')}`;
+/**
+ * A project has two independent secrets. The bearer token is what scripts send (`Authorization: Bearer`);
+ * only its SHA-256 is stored. The GitHub secret is the HMAC key GitHub signs deliveries with; verifying a
+ * signature needs the key itself, so it is kept sealed by the process's SecretBox. Neither can stand in for
+ * the other: a token leaked from a CI log cannot sign, and the signing secret is not a token.
+ */
+export type SecretKind = 'token' | 'github';
+
+/** 256 random bits; the prefix says what a leaked one is, to people and to secret scanners. */
+export function generateSecret(kind: SecretKind): string {
+  return `${kind === 'token' ? 'qxt' : 'qxg'}_${randomBytes(32).toString('base64url')}`;
 }
 
-/** Used when a project has no secret (or does not exist), so the answer takes the same work either way. */
-export const DUMMY_SECRET = generateSecret();
+/**
+ * A plain SHA-256 is enough for a 256-bit random token (nothing to brute-force), and a slow hash would
+ * hand anyone who can reach the port a way to burn CPU.
+ */
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token, 'utf8').digest('hex');
+}
+
+/** Constant time for any given string, whatever the stored hash is. */
+export function tokenMatches(given: string, storedHash: string): boolean {
+  const a = createHash('sha256').update(given, 'utf8').digest();
+  const b = Buffer.from(storedHash, 'hex');
+  return b.length === a.length && timingSafeEqual(a, b);
+}
+
+/** GitHub's X-Hub-Signature-256 over the raw body (as text); an empty body never verifies. */
+export async function signatureMatches(secret: string, body: string, signature: string): Promise<boolean> {
+  if (body.length === 0) return false;
+  return verify(secret, body, signature).catch(() => false);
+}
 
 export interface Credentials {
   /** X-Hub-Signature-256, as GitHub sends it. */
@@ -22,27 +48,7 @@ export function credentialsOf(headers: Record<string, string | string[] | undefi
   const bearer =
     typeof authorization === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(authorization)?.[1] : undefined;
   return {
-    ...(typeof signature === 'string' ? { signature } : {}),
-    ...(bearer ? { bearer } : {}),
+    ...(typeof signature === 'string' && signature.length <= 200 ? { signature } : {}),
+    ...(bearer && bearer.length <= 200 ? { bearer } : {}),
   };
-}
-
-/** Compares hashes, so neither the length nor the content of the token leaks through timing. */
-export function sameToken(given: string, secret: string): boolean {
-  const a = createHash('sha256').update(given, 'utf8').digest();
-  const b = createHash('sha256').update(secret, 'utf8').digest();
-  return timingSafeEqual(a, b);
-}
-
-/**
- * A signature wins over a token when both are sent (GitHub sends only the signature). The body is the raw
- * request body as text; a body that is not UTF-8 fails the check rather than being repaired.
- */
-export async function authenticate(credentials: Credentials, body: string, secret: string): Promise<boolean> {
-  if (credentials.signature !== undefined) {
-    if (body.length === 0) return false;
-    return verify(secret, body, credentials.signature).catch(() => false);
-  }
-  if (credentials.bearer !== undefined) return sameToken(credentials.bearer, secret);
-  return false;
 }

@@ -1,8 +1,9 @@
 import type { Clock } from '../clock';
 import type { StoreLogger } from '../store/quarantine';
-import { DeliveryIds } from './delivery-ids';
 import { DeliveryLog } from './delivery-log';
 import { webhookPaths, type WebhookPaths } from './paths';
+import { readRefusals, type Refusals } from './refusal-counter';
+import { ReplayMarkers } from './replay-markers';
 import type { SecretBox } from './secret-box';
 import { TriggerStore } from './trigger-store';
 
@@ -11,7 +12,8 @@ export interface WebhookState {
   paths: WebhookPaths;
   triggers: TriggerStore;
   deliveries: DeliveryLog;
-  deliveryIds: DeliveryIds;
+  replays: ReplayMarkers;
+  refusals(project: string): Promise<Refusals | undefined>;
 }
 
 export function openWebhookState(options: {
@@ -20,6 +22,7 @@ export function openWebhookState(options: {
   clock: Clock;
   logger?: StoreLogger;
   deliveryLogCapBytes?: number;
+  replayWindowMs?: number;
 }): WebhookState {
   const paths = webhookPaths(options.dataDir);
   const logger = options.logger ?? { warn: () => undefined };
@@ -31,6 +34,11 @@ export function openWebhookState(options: {
       logger,
       ...(options.deliveryLogCapBytes ? { capBytes: options.deliveryLogCapBytes } : {}),
     }),
-    deliveryIds: new DeliveryIds({ paths, clock: options.clock }),
+    replays: new ReplayMarkers({
+      paths,
+      clock: options.clock,
+      ...(options.replayWindowMs ? { windowMs: options.replayWindowMs } : {}),
+    }),
+    refusals: (project) => readRefusals(paths, project),
   };
 }

@@ -1,31 +1,49 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { BAKE_ID_PATTERN, type BakeRecord } from '../../../shared/bake';
-import { sendJson } from './http-io';
-import { DUMMY_SECRET, credentialsOf, sameToken } from './secrets';
+import { addressKey } from './address';
+import { CHALLENGE, type GateEnv } from './hook-gate';
+import { answerAndClose, sendJson } from './http-io';
+import { credentialsOf } from './secrets';
 import type { WebhookDeps } from './types';
 
 /**
  * GET /bakes/<id>, with the bearer token of the bake's project. A bake that does not exist, or belongs to
  * another project, gets the same 401 as a wrong token: a token for one project reveals nothing about others.
+ * Failures count against the address like failed hook requests.
  */
 export async function handleBakeStatus(
-  deps: WebhookDeps,
+  env: Pick<WebhookDeps, 'engine'> & GateEnv,
   request: IncomingMessage,
   response: ServerResponse,
   bakeId: string,
 ): Promise<void> {
-  const record = BAKE_ID_PATTERN.test(bakeId)
-    ? await deps.engine.get(bakeId).catch(() => undefined)
-    : undefined;
-  const lookup = await deps.state.triggers.lookup(record?.project ?? '');
-  const token = credentialsOf(request.headers).bearer ?? '';
-  const matches = sameToken(token, lookup.ok ? lookup.secret : DUMMY_SECRET);
-  if (!record || !lookup.ok || !matches) {
-    sendJson(
+  const address = addressKey(request.socket.remoteAddress);
+  const wait = env.throttle.retryAfter(address);
+  if (wait !== undefined) {
+    env.refused(undefined, 429, address);
+    answerAndClose(
+      response,
+      429,
+      { error: 'too-many-failures', message: 'Too many failed authentications from this address.' },
+      { 'retry-after': String(wait) },
+    );
+    return;
+  }
+  const token = credentialsOf(request.headers).bearer;
+  const record =
+    token !== undefined && BAKE_ID_PATTERN.test(bakeId)
+      ? await env.engine.get(bakeId).catch(() => undefined)
+      : undefined;
+  const verifier = await env.triggers.verifier(record?.project ?? '');
+  const matches = verifier.checkToken(token ?? '');
+  if (!record || !matches) {
+    env.throttle.fail(address);
+    env.refused(undefined, 401, address);
+    answerAndClose(
       response,
       401,
       { error: 'unauthorized', message: 'Send the bake’s project token as Authorization: Bearer <token>.' },
-      { 'www-authenticate': 'Bearer realm="quadraxis"' },
+      CHALLENGE,
     );
     return;
   }

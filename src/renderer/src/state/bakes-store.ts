@@ -77,7 +77,10 @@ function applyEvent(event: BakeEvent): void {
  */
 function applyChanged(record: BakeRecord): void {
   const id = record.id;
-  if ((lastSeq.get(id) ?? -1) >= record.seq) return;
+  // A bake whose process died (or was just claimed by recovery) changes how it lists without a new seq.
+  const held = useBakesStore.getState().records[id];
+  const flipped = held?.seq === record.seq && Boolean(held.orphaned) !== Boolean(record.orphaned);
+  if ((lastSeq.get(id) ?? -1) >= record.seq && !flipped) return;
   const { list } = useBakesStore.getState();
   const listed = matches(record, list.filter) && !list.ids.includes(id);
   useBakesStore.setState({

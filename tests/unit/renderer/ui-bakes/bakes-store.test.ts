@@ -202,6 +202,30 @@ describe('bakes store', () => {
     expect(store.useBakesStore.getState().records[cli]?.status).toBe('succeeded');
   });
 
+  it('shows a bake whose process died as interrupted without a new seq, and follows recovery after', () => {
+    const cli = 'bk_00000000000000000014';
+    changed(record({ id: cli, seq: 5, status: 'running', trigger: 'cli' }));
+    // Main saw its process gone: the same seq, listed as interrupted.
+    const view = record({
+      id: cli,
+      seq: 5,
+      status: 'interrupted',
+      trigger: 'cli',
+      message: 'quadraxis CLI (pid 42 on host) is gone: it stopped before the bake finished.',
+      orphaned: { was: 'running', reason: 'dead-process' },
+    });
+    changed(view);
+    expect(store.useBakesStore.getState().records[cli]).toMatchObject({
+      status: 'interrupted',
+      orphaned: {},
+    });
+    // Repeats change nothing; recovery resuming it moves it on from what the journal said.
+    changed(view);
+    changed(record({ id: cli, seq: 6, status: 'running', trigger: 'cli' }));
+    expect(store.useBakesStore.getState().records[cli]).toMatchObject({ status: 'running', seq: 6 });
+    expect(store.useBakesStore.getState().records[cli]).not.toHaveProperty('orphaned');
+  });
+
   it('reads the new console lines of an open bake run elsewhere from the saved log, each once', async () => {
     const cli = 'bk_00000000000000000012';
     savedLog = ['one', 'two'];

@@ -1,7 +1,7 @@
-import { BAKE_STEPS, type BakeRecord, type StepState } from '../../../../src/shared/bake';
+import { stepsFor, type BakeRecord, type StepState } from '../../../../src/shared/bake';
 import { bakeRecord, T0 } from '../../../helpers/bake-record';
 
-/** A bake record with the given steps (others pending), timed from T0. */
+/** A bake record of a project that delivers nothing, with the given steps (others pending), timed from T0. */
 export function record(
   overrides: Partial<BakeRecord> = {},
   steps: Partial<Record<string, Partial<StepState>>> = {},
@@ -11,7 +11,7 @@ export function record(
     trigger: 'app',
     status: 'running',
     startedAt: T0,
-    steps: BAKE_STEPS.filter((s) => s !== 'cleanup' || steps.cleanup).map((step) => ({
+    steps: [...stepsFor({}), ...(steps.cleanup ? (['cleanup'] as const) : [])].map((step) => ({
       step,
       status: 'pending',
       ...steps[step],

@@ -14,6 +14,11 @@ export function tagSpecifications(run: BakeRun, imageName: string, baseImageId: 
     : specs;
 }
 
+/** The image's description; its copies in other regions carry the same. */
+export function imageDescription(run: BakeRun, baseImageId: string): string {
+  return run.project.imageDescription ?? `Baked by Quadraxis from ${baseImageId} (bake ${run.id})`;
+}
+
 /**
  * CreateImage from the stopped builder, tagged (image and snapshots) with the project, bake id, base AMI,
  * script hash and app version. CreateImage has no idempotency token: if a retry meets our own name as a
@@ -33,8 +38,7 @@ export async function createImage(run: BakeRun): Promise<string> {
         new CreateImageCommand({
           InstanceId: instanceId,
           Name: imageName,
-          Description:
-            run.project.imageDescription ?? `Baked by Quadraxis from ${base.imageId} (bake ${run.id})`,
+          Description: imageDescription(run, base.imageId),
           // The builder is already stopped, so the file system is consistent; a reboot would only restart it.
           NoReboot: true,
           TagSpecifications: tagSpecifications(run, imageName, base.imageId),

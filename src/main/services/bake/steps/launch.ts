@@ -4,6 +4,7 @@ import { builderRunInstancesInput } from '../../aws/builder-launch';
 import { awsErrorCode } from '../aws-call';
 import type { BakeRun } from '../bake-run';
 import { BakeFailure } from '../failure';
+import { launchKey } from './deliver';
 
 /** Capacity often comes back within a minute or two; beyond that the person should choose differently. */
 const CAPACITY_RETRY_MS = [20_000, 60_000];
@@ -22,6 +23,8 @@ export async function launch(run: BakeRun): Promise<string> {
     userData: userData.base64,
     clientToken: run.id,
     ...(run.record.scriptSha256 ? { scriptSha256: run.record.scriptSha256 } : {}),
+    // Distribution encrypts at launch (see delivery/encryption.ts): the image is encrypted from the start.
+    ...(launchKey(run) ? { kmsKeyId: launchKey(run) } : {}),
   });
   run.state.launchSent = true;
   let instanceId: string | undefined;

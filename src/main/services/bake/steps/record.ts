@@ -1,7 +1,9 @@
 import type { BakeStep } from '../../../../shared/bake';
 import { AppError } from '../../../../shared/result';
 import type { BakeRun } from '../bake-run';
+import { delivers } from '../../delivery/plan';
 import { tagSpecifications } from './create-image';
+import { delivery, deliveredImages } from './deliver';
 
 /**
  * Stores the Version. The store allocates its number under a cross-process lock and is idempotent per bake
@@ -43,7 +45,27 @@ export async function recordVersion(run: BakeRun): Promise<string> {
     durationMs: now - (run.record.startedAt ?? run.record.createdAt),
     appVersion: run.env.appVersion,
     tags,
+    ...deliveryRecord(run),
   });
   run.state.version = version.version;
   return `version ${version.version}: ${imageId}`;
+}
+
+/** Every region's image, as delivered: what retention, deploys and people look up by version. */
+function deliveryRecord(run: BakeRun) {
+  const { plan, keys } = delivery(run);
+  if (!delivers(plan)) return {};
+  // From the journal, so a bake resumed after a crash records the same.
+  const missing = (run.record.copies ?? [])
+    .filter((c) => c.state === 'failed' || c.state === 'removed')
+    .map((c) => ({ region: c.region, reason: c.message ?? `the copy was ${c.state}` }));
+  const images = deliveredImages(run).map((image) => {
+    const kmsKeyId = keys?.[image.region]?.arn;
+    return { ...image, encrypted: plan.encrypt, ...(kmsKeyId ? { kmsKeyId } : {}) };
+  });
+  return {
+    images,
+    ...(plan.parameter ? { ssmParameter: plan.parameter } : {}),
+    ...(missing.length > 0 ? { missingRegions: missing } : {}),
+  };
 }

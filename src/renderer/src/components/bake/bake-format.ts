@@ -74,7 +74,11 @@ const STEP_WEIGHTS: Record<Exclude<BakeStep, 'cleanup'>, number> = {
   'create-image': 1,
   'wait-image': 8,
   terminate: 1,
+  copy: 8,
+  share: 1,
+  publish: 1,
   record: 1,
+  prune: 1,
 };
 
 /** 0–100. A running step counts half; a succeeded bake is 100 even when it joined another halfway. */

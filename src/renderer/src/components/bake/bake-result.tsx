@@ -115,6 +115,17 @@ export function BakeResult({ record, version }: { record: BakeRecord; version?: 
           value={record.snapshotIds.length > 0 ? record.snapshotIds.join(', ') : undefined}
         />
         <Fact label="Duration" value={duration} />
+        {(record.copies ?? [])
+          .filter((c) => c.state === 'available' && c.imageId)
+          .map((c) => (
+            <Fact key={c.region} label={`Copy in ${c.region}`} value={c.imageId} />
+          ))}
+        {record.published?.[0] && (
+          <Fact
+            label="Published to"
+            value={`${record.published[0].name} (${record.published.length} regions)`}
+          />
+        )}
       </DataList>
 
       <Text size="sm" fw={500} mt="md" mb={4} id="bake-tags-label">

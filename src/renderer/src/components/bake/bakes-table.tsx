@@ -60,7 +60,12 @@ export function BakesTable({ records }: { records: BakeRecord[] }) {
               </Table.Td>
               <Table.Td>
                 <Group gap={6} wrap="nowrap">
-                  <BakeStatusBadge status={record.status} size="sm" warnings={record.warnings?.length ?? 0} />
+                  <BakeStatusBadge
+                    status={record.status}
+                    size="sm"
+                    warnings={record.warnings?.length ?? 0}
+                    {...(record.orphaned ? { orphanNote: record.message } : {})}
+                  />
                   {record.simulated && <SimulatedBadge size="sm" />}
                 </Group>
                 {(step || record.status === 'queued') && (

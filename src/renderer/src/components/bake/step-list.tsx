@@ -2,6 +2,7 @@ import { Group, Loader, Text, ThemeIcon, Timeline } from '@mantine/core';
 import { IconBan, IconCheck, IconCircleDashed, IconPlayerSkipForward, IconX } from '@tabler/icons-react';
 import type { ReactNode } from 'react';
 import { STEP_LABELS, type BakeRecord, type StepState, type StepStatus } from '../../../../shared/bake';
+import { CopyProgress, PublishedList } from '../lifecycle/copy-progress';
 import { STEP_STATUS_LABELS, formatDuration, sentence, stepElapsed, visibleSteps } from './bake-format';
 import { useNow } from './use-now';
 
@@ -46,6 +47,10 @@ export function StepList({ record }: { record: BakeRecord }) {
             <Text size="xs" c="dimmed" mt={2} style={{ overflowWrap: 'anywhere' }} lineClamp={3}>
               {sentence(step.message)}
             </Text>
+          )}
+          {step.step === 'copy' && <CopyProgress copies={record.copies ?? []} />}
+          {step.step === 'publish' && step.status !== 'done' && (
+            <PublishedList published={record.published ?? []} />
           )}
         </Timeline.Item>
       ))}

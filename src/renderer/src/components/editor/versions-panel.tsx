@@ -11,13 +11,15 @@ import {
   Text,
   Title,
 } from '@mantine/core';
-import { IconArrowsDiff, IconHistory } from '@tabler/icons-react';
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { IconArrowsDiff, IconHistory, IconTrashX } from '@tabler/icons-react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { VersionSummary } from '../../../../shared/ipc/versions.contract';
 import { scriptLanguage } from '../../../../shared/script-diagnostics';
 import { api, errorMessage, unwrap } from '../../api';
 import { SimulatedBadge } from '../bake/status-badge';
 import { formatDateTime } from '../project/format';
+import { PruneModal } from '../lifecycle/prune-modal';
+import { VersionRegions } from '../lifecycle/version-regions';
 import { AmiCell } from '../project/last-bake-cell';
 import { ScriptDiff } from './script-diff';
 
@@ -31,8 +33,20 @@ function formatDuration(ms: number): string {
 }
 
 /** Every version of the project, newest first, and the difference between any two scripts. */
-export function VersionsPanel({ project, currentScript }: { project: string; currentScript: string }) {
+export function VersionsPanel({
+  project,
+  currentScript,
+  retains,
+}: {
+  project: string;
+  currentScript: string;
+  /** The project has retention rules: a prune can be planned from here. */
+  retains: boolean;
+}) {
   const [versions, setVersions] = useState<VersionSummary[]>();
+  const [pruning, setPruning] = useState(false);
+  const [pruned, setPruned] = useState(0);
+  const onPruned = useCallback(() => setPruned((n) => n + 1), []);
   const [error, setError] = useState<string>();
   const [from, setFrom] = useState<Side>();
   const [to, setTo] = useState<Side>(CURRENT);
@@ -53,7 +67,7 @@ export function VersionsPanel({ project, currentScript }: { project: string; cur
     return () => {
       live = false;
     };
-  }, [project]);
+  }, [project, pruned]);
 
   const wanted = useMemo(() => [from, to].filter((s): s is number => typeof s === 'number'), [from, to]);
   useEffect(() => {
@@ -103,52 +117,76 @@ export function VersionsPanel({ project, currentScript }: { project: string; cur
 
   return (
     <Stack gap="md">
+      <PruneModal project={project} opened={pruning} onClose={() => setPruning(false)} onPruned={onPruned} />
+      <Group justify="space-between">
+        <Text size="sm" c="dimmed">
+          {retains
+            ? 'Prune retires old images by the project’s retention rules, in every region, never one in use.'
+            : 'Add retention rules on the Delivery tab to retire old images from here.'}
+        </Text>
+        <Button
+          size="xs"
+          variant="light"
+          color="red"
+          leftSection={<IconTrashX size={14} aria-hidden />}
+          disabled={!retains}
+          onClick={() => setPruning(true)}
+        >
+          Prune old images…
+        </Button>
+      </Group>
       <Paper withBorder>
-        <Table verticalSpacing="xs" highlightOnHover aria-label="Versions">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>Version</Table.Th>
-              <Table.Th>AMI</Table.Th>
-              <Table.Th>Baked</Table.Th>
-              <Table.Th>Where</Table.Th>
-              <Table.Th>Base image · type</Table.Th>
-              <Table.Th>Took</Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {versions.map((v) => (
-              <Table.Tr key={v.version}>
-                <Table.Td>
-                  <Group gap={6} wrap="nowrap">
-                    <Text fw={600} size="sm">
-                      v{v.version}
-                    </Text>
-                    {v.simulated && <SimulatedBadge size="xs" />}
-                  </Group>
-                </Table.Td>
-                <Table.Td>
-                  <AmiCell imageId={v.imageId} />
-                </Table.Td>
-                <Table.Td>
-                  <Text size="sm">{formatDateTime(v.createdAt)}</Text>
-                </Table.Td>
-                <Table.Td>
-                  <Text size="sm">
-                    {v.profile} · {v.region}
-                  </Text>
-                </Table.Td>
-                <Table.Td>
-                  <Text size="xs" ff="monospace">
-                    {v.baseImageId} · {v.instanceType}
-                  </Text>
-                </Table.Td>
-                <Table.Td>
-                  <Text size="sm">{formatDuration(v.durationMs)}</Text>
-                </Table.Td>
+        <Table.ScrollContainer minWidth={1000}>
+          <Table verticalSpacing="xs" highlightOnHover aria-label="Versions">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>Version</Table.Th>
+                <Table.Th>AMI</Table.Th>
+                <Table.Th>Baked</Table.Th>
+                <Table.Th>Where</Table.Th>
+                <Table.Th>Regions</Table.Th>
+                <Table.Th>Base image · type</Table.Th>
+                <Table.Th>Took</Table.Th>
               </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
+            </Table.Thead>
+            <Table.Tbody>
+              {versions.map((v) => (
+                <Table.Tr key={v.version}>
+                  <Table.Td style={{ whiteSpace: 'nowrap' }}>
+                    <Group gap={6} wrap="nowrap">
+                      <Text fw={600} size="sm">
+                        v{v.version}
+                      </Text>
+                      {v.simulated && <SimulatedBadge size="xs" />}
+                    </Group>
+                  </Table.Td>
+                  <Table.Td>
+                    <AmiCell imageId={v.imageId} />
+                  </Table.Td>
+                  <Table.Td>
+                    <Text size="sm">{formatDateTime(v.createdAt)}</Text>
+                  </Table.Td>
+                  <Table.Td>
+                    <Text size="sm">
+                      {v.profile} · {v.region}
+                    </Text>
+                  </Table.Td>
+                  <Table.Td>
+                    <VersionRegions version={v} />
+                  </Table.Td>
+                  <Table.Td>
+                    <Text size="xs" ff="monospace">
+                      {v.baseImageId} · {v.instanceType}
+                    </Text>
+                  </Table.Td>
+                  <Table.Td>
+                    <Text size="sm">{formatDuration(v.durationMs)}</Text>
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
       </Paper>
       <Paper withBorder p="md">
         <Stack gap="sm">

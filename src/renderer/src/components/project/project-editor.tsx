@@ -18,6 +18,7 @@ import { PageHeader } from '../page-header';
 import { ConflictModal } from './conflict-modal';
 import { DraftAutosave, useDraftWriter } from './draft-autosave';
 import { DraftBanner } from './draft-banner';
+import { DeliverySettings } from './delivery-settings';
 import { LaunchSettings } from './launch-settings';
 import { LeaveGuard } from './leave-guard';
 import { ProjectMenu } from './project-menu';
@@ -30,16 +31,16 @@ import {
   type ProjectFormValues,
 } from './project-form-model';
 
-type Tab = 'script' | 'launch' | 'versions' | 'access' | 'triggers';
+type Tab = 'script' | 'launch' | 'delivery' | 'versions' | 'access' | 'triggers';
 
 function tabsWithErrors(errors: FieldErrors<ProjectFormValues>): Set<Tab> {
   return new Set(Object.keys(errors).map((key) => FIELD_TABS[key as keyof ProjectFormValues] ?? 'launch'));
 }
 
 /** The history, comparing against what the editor holds now; watching the script re-renders only this. */
-function VersionsTab({ project }: { project: string }) {
+function VersionsTab({ project, retains }: { project: string; retains: boolean }) {
   const script = useWatch<ProjectFormValues, 'initScript'>({ name: 'initScript' });
-  return <VersionsPanel project={project} currentScript={script} />;
+  return <VersionsPanel project={project} currentScript={script} retains={retains} />;
 }
 
 /** One project: its script and settings in one form, saved as a whole, with drafts, history and access checks. */
@@ -239,6 +240,7 @@ export function ProjectEditor({ entry, draft }: { entry: ProjectEntry; draft: Dr
         <Tabs.List mb="md">
           <Tabs.Tab value="script">{tabLabel('script', 'Init script')}</Tabs.Tab>
           <Tabs.Tab value="launch">{tabLabel('launch', 'Launch settings')}</Tabs.Tab>
+          <Tabs.Tab value="delivery">{tabLabel('delivery', 'Delivery')}</Tabs.Tab>
           <Tabs.Tab value="versions">Versions</Tabs.Tab>
           <Tabs.Tab value="access">AWS access</Tabs.Tab>
           <Tabs.Tab value="triggers">Triggers</Tabs.Tab>
@@ -249,7 +251,14 @@ export function ProjectEditor({ entry, draft }: { entry: ProjectEntry; draft: Dr
         <Tabs.Panel value="launch">
           <LaunchSettings />
         </Tabs.Panel>
-        <Tabs.Panel value="versions">{tab === 'versions' && <VersionsTab project={name} />}</Tabs.Panel>
+        <Tabs.Panel value="delivery">
+          <DeliverySettings />
+        </Tabs.Panel>
+        <Tabs.Panel value="versions">
+          {tab === 'versions' && (
+            <VersionsTab project={name} retains={entry.project.retention !== undefined} />
+          )}
+        </Tabs.Panel>
         <Tabs.Panel value="access">{tab === 'access' && <AccessTab />}</Tabs.Panel>
         <Tabs.Panel value="triggers">{tab === 'triggers' && <TriggersPanel project={name} />}</Tabs.Panel>
       </Tabs>

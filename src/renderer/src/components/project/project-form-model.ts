@@ -1,5 +1,13 @@
 import { z } from 'zod';
 import { ProjectSchema, type Project, type ProjectInput } from '../../../../shared/project';
+import {
+  DistributionFormSchema,
+  RetentionFormSchema,
+  toDistribution,
+  toDistributionForm,
+  toRetention,
+  toRetentionForm,
+} from './delivery-form-model';
 
 /**
  * The project form's values: the project as a person edits it. Empty inputs are '' (not undefined, which
@@ -71,6 +79,8 @@ export const ProjectFormSchema = z.object({
   tags: z.array(TagRowSchema).superRefine(uniqueBy((r) => r.key, 'key', 'Tag')),
   completion: shape.completion.unwrap(),
   triggers: shape.triggers.unwrap(),
+  distribution: DistributionFormSchema,
+  retention: RetentionFormSchema,
 });
 
 export type ProjectFormValues = z.input<typeof ProjectFormSchema>;
@@ -95,6 +105,8 @@ export function toFormValues(project: Project): ProjectFormValues {
     tags: Object.entries(project.tags).map(([key, value]) => ({ key, value })),
     completion: project.completion,
     triggers: project.triggers,
+    distribution: toDistributionForm(project.distribution),
+    retention: toRetentionForm(project.retention),
   };
 }
 
@@ -129,6 +141,8 @@ export function toProjectInput(values: ProjectFormValues): ProjectInput {
     tags: Object.fromEntries(values.tags.filter((r) => r.key !== '').map((r) => [r.key, r.value])),
     completion: values.completion,
     triggers: values.triggers,
+    distribution: toDistribution(values.distribution),
+    retention: toRetention(values.retention),
   };
   for (const key of Object.keys(input) as (keyof ProjectInput)[])
     if (input[key] === undefined) delete input[key];
@@ -141,12 +155,17 @@ export function formValuesFromDraft(
   fallback: ProjectFormValues,
 ): ProjectFormValues | undefined {
   if (typeof content !== 'object' || content === null || Array.isArray(content)) return undefined;
+  // A draft from before a section existed takes that section from the saved project.
   const merged = { ...fallback, ...(content as Partial<ProjectFormValues>), name: fallback.name };
+  if (typeof merged.distribution !== 'object' || merged.distribution === null)
+    merged.distribution = fallback.distribution;
+  if (typeof merged.retention !== 'object' || merged.retention === null)
+    merged.retention = fallback.retention;
   return typeof merged.initScript === 'string' && Array.isArray(merged.env) ? merged : undefined;
 }
 
 /** Which tab holds each field, so a tab can say it has errors. */
-export const FIELD_TABS: Record<keyof ProjectFormValues, 'script' | 'launch'> = {
+export const FIELD_TABS: Record<keyof ProjectFormValues, 'script' | 'launch' | 'delivery'> = {
   schemaVersion: 'launch',
   name: 'launch',
   description: 'launch',
@@ -165,4 +184,6 @@ export const FIELD_TABS: Record<keyof ProjectFormValues, 'script' | 'launch'> = 
   tags: 'launch',
   completion: 'launch',
   triggers: 'launch',
+  distribution: 'delivery',
+  retention: 'delivery',
 };

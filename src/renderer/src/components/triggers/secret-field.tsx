@@ -3,20 +3,37 @@ import { IconKey, IconRefresh } from '@tabler/icons-react';
 import { useState } from 'react';
 import { CopyBlock } from './copy-block';
 
+/** How one of a project's two secrets is named and explained. */
+export interface SecretKindText {
+  /** "Token", "GitHub secret": the field's label. */
+  label: string;
+  /** The same within a sentence: "token", "GitHub secret". */
+  inSentence: string;
+  /** What it looks like masked: "qxt_". */
+  prefix: string;
+  /** What it is for, under the label. */
+  purpose: string;
+  /** Who stops working when it is regenerated. */
+  regenerateWarning: string;
+}
+
 /**
- * The secret is shown once, right after it is generated; after that only that one exists. Regenerating
- * asks first, because the old secret stops working at once.
+ * One secret, shown once right after it is generated and masked after that (Quadraxis keeps only a hash
+ * of the token, and the GitHub secret sealed). Regenerating asks first, because the old one stops working
+ * at once; the project's other secret is not touched.
  */
 export function SecretField({
   project,
-  hasSecret,
+  text,
+  set,
   createdAt,
   problem,
   revealed,
   onGenerate,
 }: {
   project: string;
-  hasSecret: boolean;
+  text: SecretKindText;
+  set: boolean;
   createdAt?: number;
   problem?: string;
   revealed?: string;
@@ -33,45 +50,57 @@ export function SecretField({
       setConfirming(false);
     }
   };
+  const lower = text.inSentence;
 
   return (
-    <Stack gap="xs">
+    <Stack gap="xs" data-secret={text.prefix}>
       {revealed ? (
         <>
-          <CopyBlock label="Secret" value={revealed} />
-          <Alert color="yellow" icon={<IconKey size={16} aria-hidden />} title="Copy the secret now" p="xs">
-            It is shown only this once. Quadraxis keeps it encrypted and uses it to check signatures and
-            tokens.
+          <CopyBlock label={text.label} value={revealed} />
+          <Alert
+            color="yellow"
+            icon={<IconKey size={16} aria-hidden />}
+            title={`Copy the ${lower} now`}
+            p="xs"
+          >
+            It is shown only this once. {text.purpose}
           </Alert>
         </>
-      ) : hasSecret ? (
-        <Text size="sm" aria-label="Secret">
-          <Text span ff="monospace">
-            qxw_••••••••••••
-          </Text>{' '}
-          <Text span c="dimmed" size="xs">
-            {createdAt ? `generated ${new Date(createdAt).toLocaleString()}` : ''}
-          </Text>
-        </Text>
       ) : (
-        <Text size="sm" c="dimmed">
-          No secret yet: generate one to turn this project’s hook on.
-        </Text>
+        <div>
+          <Text size="sm" fw={500} mb={4}>
+            {text.label}
+          </Text>
+          {set ? (
+            <Text size="sm" aria-label={text.label}>
+              <Text span ff="monospace">
+                {text.prefix}••••••••••••
+              </Text>{' '}
+              <Text span c="dimmed" size="xs">
+                {createdAt ? `generated ${new Date(createdAt).toLocaleString()}` : ''}
+              </Text>
+            </Text>
+          ) : (
+            <Text size="sm" c="dimmed" aria-label={text.label}>
+              None yet. {text.purpose}
+            </Text>
+          )}
+        </div>
       )}
       {problem && (
-        <Alert color="orange" title="This secret cannot be used here" p="xs">
+        <Alert color="orange" title={`This ${lower} cannot be used here`} p="xs">
           {problem}
         </Alert>
       )}
       <Group>
-        {hasSecret ? (
+        {set ? (
           <Button
             variant="default"
             size="xs"
             leftSection={<IconRefresh size={14} aria-hidden />}
             onClick={() => setConfirming(true)}
           >
-            Regenerate secret…
+            {`Regenerate ${lower}…`}
           </Button>
         ) : (
           <Button
@@ -80,21 +109,18 @@ export function SecretField({
             loading={busy}
             onClick={() => void generate()}
           >
-            Generate secret
+            {`Generate ${lower}`}
           </Button>
         )}
       </Group>
       <Modal
         opened={confirming}
         onClose={() => setConfirming(false)}
-        title={`Regenerate the secret of ${project}?`}
+        title={`Regenerate the ${lower} of ${project}?`}
         centered
       >
         <Stack gap="md">
-          <Text size="sm">
-            The current secret stops working at once, also for a running quadraxis serve. Update it in GitHub
-            and in your scripts afterwards.
-          </Text>
+          <Text size="sm">{text.regenerateWarning}</Text>
           <Group justify="flex-end">
             <Button variant="default" onClick={() => setConfirming(false)}>
               Cancel

@@ -1,6 +1,6 @@
 import { Alert, Button, List, Loader, Select, Stack, Text } from '@mantine/core';
 import { useEffect, useState } from 'react';
-import type { TriggerInfo } from '../../../../shared/ipc/webhook.contract';
+import type { TriggerInfo, WebhookSecretKind } from '../../../../shared/ipc/webhook.contract';
 import { curlCommand, postReceiveHook } from '../../../../shared/webhook-snippets';
 import { api, errorMessage, unwrap } from '../../api';
 import { useAppStore } from '../../state/app-store';
@@ -8,18 +8,20 @@ import { FormSection } from '../project/form-section';
 import { CopyBlock } from './copy-block';
 import { DeliveriesTable } from './deliveries-table';
 import { SecretField } from './secret-field';
+import { SECRET_TEXTS } from './secret-texts';
 import { useWebhookStatus } from './use-webhook-status';
 
 const DEFAULT_PROFILE = '';
 
 /**
- * Bake on push for one project: its hook URL and secret, the AWS profile its webhook bakes use, ready-made
- * curl, git hook and GitHub settings, and the latest deliveries as they arrive.
+ * Bake on push for one project: its hook URL, its token (scripts) and GitHub secret (signatures), the AWS
+ * profile its webhook bakes use, ready-made curl, git hook and GitHub settings, and the latest deliveries
+ * as they arrive, with a count of the requests refused before authentication.
  */
 export function TriggersPanel({ project }: { project: string }) {
   const [info, setInfo] = useState<TriggerInfo>();
   const [error, setError] = useState<string>();
-  const [revealed, setRevealed] = useState<string>();
+  const [revealed, setRevealed] = useState<Partial<Record<WebhookSecretKind, string>>>({});
   const status = useWebhookStatus();
   const appProfile = useAppStore((s) => s.settings?.profile);
   const navigate = useAppStore((s) => s.navigate);
@@ -63,10 +65,10 @@ export function TriggersPanel({ project }: { project: string }) {
     );
   if (!info) return <Loader aria-label="Loading triggers" />;
 
-  const generate = async () => {
+  const generate = async (kind: WebhookSecretKind) => {
     try {
-      const { secret } = await unwrap(api.webhook.rotate(project));
-      setRevealed(secret);
+      const { secret } = await unwrap(api.webhook.rotate({ project, secret: kind }));
+      setRevealed((shown) => ({ ...shown, [kind]: secret }));
       setReloads((n) => n + 1);
     } catch (e) {
       setError(errorMessage(e));
@@ -105,16 +107,31 @@ export function TriggersPanel({ project }: { project: string }) {
       )}
       <FormSection
         title="Hook"
-        description={`A push to ${branches} bakes ${project}. Every request must carry the secret.`}
+        description={`A push to ${branches} bakes ${project}. Every request must carry the token or GitHub’s signature.`}
       >
         <CopyBlock label="Hook URL" value={info.url} />
+        {info.legacyTokenRetired && (
+          <Alert color="orange" title="Scripts need a token now">
+            This project’s secret from an earlier version is its GitHub secret now, so GitHub keeps
+            delivering. It no longer works as a bearer token: generate a token for your scripts and git hooks.
+          </Alert>
+        )}
         <SecretField
           project={project}
-          hasSecret={info.hasSecret}
-          {...(info.secretCreatedAt !== undefined ? { createdAt: info.secretCreatedAt } : {})}
-          {...(info.secretProblem ? { problem: info.secretProblem } : {})}
-          {...(revealed ? { revealed } : {})}
-          onGenerate={generate}
+          text={SECRET_TEXTS.token}
+          set={info.token.set}
+          {...(info.token.createdAt !== undefined ? { createdAt: info.token.createdAt } : {})}
+          {...(revealed.token ? { revealed: revealed.token } : {})}
+          onGenerate={() => generate('token')}
+        />
+        <SecretField
+          project={project}
+          text={SECRET_TEXTS.github}
+          set={info.githubSecret.set}
+          {...(info.githubSecret.createdAt !== undefined ? { createdAt: info.githubSecret.createdAt } : {})}
+          {...(info.githubSecret.problem ? { problem: info.githubSecret.problem } : {})}
+          {...(revealed.github ? { revealed: revealed.github } : {})}
+          onGenerate={() => generate('github')}
         />
         <Select
           label="AWS profile for webhook bakes"
@@ -137,10 +154,10 @@ export function TriggersPanel({ project }: { project: string }) {
       <FormSection
         title="Call it"
         description={
-          revealed ? undefined : 'The secret is not shown again: set $QUADRAXIS_WEBHOOK_TOKEN to it.'
+          revealed.token ? undefined : 'The token is not shown again: set $QUADRAXIS_WEBHOOK_TOKEN to it.'
         }
       >
-        <CopyBlock label="curl command" value={curlCommand(info.url, revealed)} />
+        <CopyBlock label="curl command" value={curlCommand(info.url, revealed.token)} />
         <CopyBlock label="Git post-receive hook" value={postReceiveHook(info.url, info.branches)} multiline />
       </FormSection>
       <FormSection title="GitHub" description="Repository → Settings → Webhooks → Add webhook:">
@@ -150,11 +167,19 @@ export function TriggersPanel({ project }: { project: string }) {
             127.0.0.1 address is only reachable from this computer)
           </List.Item>
           <List.Item>Content type: application/json</List.Item>
-          <List.Item>Secret: the secret above</List.Item>
+          <List.Item>Secret: the GitHub secret above (not the token)</List.Item>
           <List.Item>Which events: Just the push event</List.Item>
         </List>
       </FormSection>
-      <FormSection title="Recent deliveries" description="What happened to each request, newest first.">
+      <FormSection
+        title="Recent deliveries"
+        description="What happened to each authenticated request, newest first."
+      >
+        {info.refused && info.refused.count > 0 && (
+          <Text size="sm" c="dimmed" aria-label="Refused requests">
+            {`${info.refused.count.toLocaleString()} request${info.refused.count === 1 ? '' : 's'} refused before authentication since ${new Date(info.refused.firstAt).toLocaleString()} (last ${new Date(info.refused.lastAt).toLocaleString()}): counted, not listed.`}
+          </Text>
+        )}
         <DeliveriesTable deliveries={info.deliveries} />
       </FormSection>
     </Stack>

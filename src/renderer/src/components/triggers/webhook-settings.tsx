@@ -1,5 +1,4 @@
 import {
-  Alert,
   Badge,
   Button,
   Group,
@@ -12,21 +11,23 @@ import {
   Text,
   Title,
 } from '@mantine/core';
-import { IconAlertTriangle } from '@tabler/icons-react';
 import { useState } from 'react';
 import type { Settings } from '../../../../shared/settings';
 import { useAppStore } from '../../state/app-store';
 import { saveSettings } from '../../state/save-settings';
 import { useWebhookStatus } from './use-webhook-status';
+import { WebhookExposure } from './webhook-exposure';
 
 type Webhook = Settings['webhook'];
 const LOOPBACK = '127.0.0.1';
 const ALL_INTERFACES = '0.0.0.0';
 
-// The whole object: a patch with one field would reset the others to their defaults.
-const save = (webhook: Webhook) => saveSettings({ webhook }, 'Webhook settings not saved');
+const save = (webhook: Partial<Webhook>) => saveSettings({ webhook }, 'Webhook settings not saved');
 
-/** The Settings section for the app's webhook listener: on/off, who may reach it, the port, and its state. */
+/**
+ * The Settings section for the app's webhook listener: on/off, who may reach it, the port, HTTPS and the
+ * public URL, and its state.
+ */
 export function WebhookSettings() {
   const webhook = useAppStore((s) => s.settings?.webhook);
   const status = useWebhookStatus();
@@ -42,9 +43,9 @@ export function WebhookSettings() {
       <Stack gap="md">
         <Switch
           label="Accept webhooks"
-          description="GitHub, git hooks and CI scripts can start bakes of projects that have a secret (see a project’s Triggers)."
+          description="GitHub, git hooks and CI scripts can start bakes of projects that have a token or a GitHub secret (see a project’s Triggers)."
           checked={webhook.enabled}
-          onChange={(event) => void save({ ...webhook, enabled: event.currentTarget.checked })}
+          onChange={(event) => void save({ enabled: event.currentTarget.checked })}
         />
         <div>
           <Text id="webhook-host-label" size="sm" mb={6}>
@@ -54,7 +55,7 @@ export function WebhookSettings() {
             aria-labelledby="webhook-host-label"
             value={exposed ? 'all' : 'local'}
             onChange={(value) =>
-              value === 'all' ? setConfirmExpose(true) : void save({ ...webhook, host: LOOPBACK })
+              value === 'all' ? setConfirmExpose(true) : void save({ host: LOOPBACK, insecure: false })
             }
             data={[
               { value: 'local', label: 'This computer only' },
@@ -62,22 +63,9 @@ export function WebhookSettings() {
             ]}
           />
         </div>
-        {exposed && (
-          <Alert
-            color="orange"
-            icon={<IconAlertTriangle size={16} aria-hidden />}
-            title="Other machines can reach the webhook"
-          >
-            It listens on {webhook.host}. Every request still needs a project’s secret, but the traffic is
-            plain HTTP: put an HTTPS reverse proxy in front of it before exposing it beyond your network.
-          </Alert>
-        )}
         {/* Keyed by the saved port: a refused value snaps back to it. */}
-        <PortInput
-          key={webhook.port}
-          saved={webhook.port}
-          onCommit={(port) => void save({ ...webhook, port })}
-        />
+        <PortInput key={webhook.port} saved={webhook.port} onCommit={(port) => void save({ port })} />
+        <WebhookExposure webhook={webhook} exposed={exposed} save={(change) => void save(change)} />
         <Group gap="xs" aria-live="polite">
           <Text size="sm">Status:</Text>
           {status?.state === 'listening' && (
@@ -88,6 +76,14 @@ export function WebhookSettings() {
               <Text size="sm" ff="monospace">
                 {status.url}
               </Text>
+              {status.publicUrl && status.publicUrl !== status.url && (
+                <Text size="sm" c="dimmed">
+                  public:{' '}
+                  <Text span ff="monospace">
+                    {status.publicUrl}
+                  </Text>
+                </Text>
+              )}
             </>
           )}
           {status?.state === 'starting' && <Badge variant="light">Starting</Badge>}
@@ -117,7 +113,8 @@ export function WebhookSettings() {
         <Stack gap="md">
           <Text size="sm">
             The listener will accept connections on every network interface ({ALL_INTERFACES}), not just from
-            this computer. Requests still need a project’s secret.
+            this computer. It needs HTTPS for that (a certificate and key below), or a TLS proxy in front that
+            is the only way in. Requests still need a project’s token or GitHub’s signature.
           </Text>
           <Group justify="flex-end">
             <Button variant="default" onClick={() => setConfirmExpose(false)}>
@@ -127,7 +124,7 @@ export function WebhookSettings() {
               color="orange"
               onClick={() => {
                 setConfirmExpose(false);
-                void save({ ...webhook, host: ALL_INTERFACES });
+                void save({ host: ALL_INTERFACES });
               }}
             >
               Listen on all interfaces

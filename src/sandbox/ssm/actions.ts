@@ -1,0 +1,302 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import type { RegionState } from '../ec2/region-state';
+import { imageState } from '../ec2/images';
+import type { KmsRegion } from '../kms/keys';
+import { keyNotFound } from '../kms/service';
+import { SandboxError } from '../wire/errors';
+import { isPublicParameterName, publicParameter } from './public-parameters';
+import type { ParameterType, ParameterVersion, SsmRegion } from './store';
+
+/** What an SSM action works with: the caller's region at this moment. */
+export interface SsmContext {
+  now: number;
+  region: string;
+  accountId: string;
+  store: SsmRegion;
+  kms: KmsRegion;
+  /** The region's EC2 images, which `aws:ec2:image` values are validated against. */
+  ec2: RegionState;
+  /** How long Parameter Store takes to validate an `aws:ec2:image` value. */
+  imageValidationMs: number;
+}
+
+type Handler = (ctx: SsmContext, body: unknown) => unknown;
+
+const VALUE_LIMIT = 4096;
+const NAME = /^[a-zA-Z0-9_.\-/]+$/;
+
+function parse<T extends z.ZodType>(schema: T, body: unknown): z.output<T> {
+  const result = schema.safeParse(body);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const at = issue?.path.length ? ` at '${issue.path.map(String).join('.')}'` : '';
+    throw new SandboxError(
+      'ValidationException',
+      `1 validation error detected: Value${at} failed to satisfy constraint: ${issue?.message ?? 'invalid request'}`,
+    );
+  }
+  return result.data;
+}
+
+function validation(message: string): SandboxError {
+  return new SandboxError('ValidationException', message);
+}
+
+/** Parameter Store's naming rules, in its own words. */
+function checkName(name: string): void {
+  if (!NAME.test(name))
+    throw validation(
+      'Parameter name: can only include letters, numbers and the symbols . - _ and /, and cannot contain spaces.',
+    );
+  if (name.includes('/') && !name.startsWith('/'))
+    throw validation('Parameter name must be a fully qualified name.');
+  if (name.split('/').filter(Boolean).length > 15)
+    throw new SandboxError(
+      'HierarchyLevelLimitExceededException',
+      'A hierarchy can have a maximum of 15 levels.',
+    );
+  if (/^\/?(aws|ssm)/i.test(name))
+    throw validation(
+      'Parameter name: can\'t be prefixed with "aws" or "ssm" (case-insensitive). If formed as a path, it can consist of sub-paths divided by slash symbol; each sub-path can be formed as a mix of letters, numbers and the following 3 symbols .-_',
+    );
+}
+
+function arn(ctx: SsmContext, name: string): string {
+  return `arn:aws:ssm:${ctx.region}:${ctx.accountId}:parameter${name.startsWith('/') ? '' : '/'}${name}`;
+}
+
+/** A SecureString read without decryption: an opaque blob, as KMS ciphertext is. */
+function ciphertext(version: ParameterVersion): string {
+  return Buffer.concat([
+    Buffer.from([1, 2, 2, 0]),
+    createHash('sha256')
+      .update(`${version.keyId ?? ''}\0${version.value}`)
+      .digest(),
+  ]).toString('base64');
+}
+
+function shown(version: ParameterVersion, decrypt: boolean): string {
+  return version.type === 'SecureString' && !decrypt ? ciphertext(version) : version.value;
+}
+
+/** How Parameter Store judges an `aws:ec2:image` value: an image this account can launch, in this region, available when the check ran. */
+export function imageValueValidator(
+  ec2: RegionState,
+  accountId: string,
+): (value: string, at: number) => boolean {
+  return (value, at) => {
+    const image = ec2.images.get(value);
+    return (
+      image !== undefined &&
+      (image.ownerId === accountId || image.isPublic) &&
+      imageState(image, at) === 'available'
+    );
+  };
+}
+
+function settle(ctx: SsmContext): void {
+  ctx.store.settle(ctx.now, imageValueValidator(ctx.ec2, ctx.accountId));
+}
+
+/** `name`, `name:3` (a version) — what GetParameter's Name may hold. */
+function selector(raw: string): { name: string; version?: number } {
+  const match = /^(.*):(\d+)$/.exec(raw);
+  return match ? { name: match[1]!, version: Number(match[2]) } : { name: raw };
+}
+
+function read(ctx: SsmContext, raw: string, decrypt: boolean) {
+  const { name, version } = selector(raw);
+  if (isPublicParameterName(name))
+    return version === undefined || version === 1 ? publicParameter(name, ctx.region) : undefined;
+  const record = ctx.store.parameters.get(name);
+  const found =
+    version === undefined ? record?.versions.at(-1) : record?.versions.find((v) => v.version === version);
+  if (!found) return undefined;
+  return {
+    Name: name,
+    Type: found.type,
+    Value: shown(found, decrypt),
+    Version: found.version,
+    ...(version !== undefined ? { Selector: `:${version}` } : {}),
+    LastModifiedDate: found.modifiedAt / 1000,
+    ARN: arn(ctx, name),
+    DataType: found.dataType,
+  };
+}
+
+const GetParameterSchema = z.object({
+  Name: z.string().min(1).max(2048),
+  WithDecryption: z.boolean().optional(),
+});
+const GetParametersSchema = z.object({
+  Names: z.array(z.string().min(1)).min(1).max(10),
+  WithDecryption: z.boolean().optional(),
+});
+const PutParameterSchema = z.object({
+  Name: z.string().min(1).max(2048),
+  Value: z.string().min(1),
+  Type: z.enum(['String', 'StringList', 'SecureString']).optional(),
+  Description: z.string().max(1024).optional(),
+  KeyId: z.string().min(1).max(256).optional(),
+  Overwrite: z.boolean().optional(),
+  AllowedPattern: z.string().max(1024).optional(),
+  Tier: z.enum(['Standard', 'Advanced', 'Intelligent-Tiering']).optional(),
+  DataType: z.string().min(0).max(128).optional(),
+  Tags: z.array(z.object({ Key: z.string(), Value: z.string() })).optional(),
+});
+const DeleteParameterSchema = z.object({ Name: z.string().min(1).max(2048) });
+const HistorySchema = z.object({
+  Name: z.string().min(1).max(2048),
+  WithDecryption: z.boolean().optional(),
+  MaxResults: z.number().int().min(1).max(50).optional(),
+  NextToken: z.string().optional(),
+});
+
+function notFound(name: string): SandboxError {
+  return new SandboxError('ParameterNotFound', `Parameter ${name} not found.`);
+}
+
+const getParameter: Handler = (ctx, body) => {
+  const { Name, WithDecryption } = parse(GetParameterSchema, body);
+  settle(ctx);
+  const found = read(ctx, Name, WithDecryption === true);
+  if (!found) {
+    const { name, version } = selector(Name);
+    if (version !== undefined && ctx.store.parameters.has(name))
+      throw new SandboxError(
+        'ParameterVersionNotFound',
+        `Systems Manager could not find version ${version} of ${name}. Verify the version and try again.`,
+      );
+    throw notFound(Name);
+  }
+  return { Parameter: found };
+};
+
+const getParameters: Handler = (ctx, body) => {
+  const { Names, WithDecryption } = parse(GetParametersSchema, body);
+  settle(ctx);
+  const found = Names.map((n) => read(ctx, n, WithDecryption === true));
+  return {
+    Parameters: found.filter((p) => p !== undefined),
+    InvalidParameters: Names.filter((_, i) => found[i] === undefined),
+  };
+};
+
+const putParameter: Handler = (ctx, body) => {
+  const p = parse(PutParameterSchema, body);
+  checkName(p.Name);
+  settle(ctx);
+  const existing = ctx.store.latest(p.Name);
+  if (existing && p.Overwrite !== true)
+    throw new SandboxError(
+      'ParameterAlreadyExists',
+      'The parameter already exists. To overwrite this value, set the overwrite option in the request to true.',
+    );
+  const type: ParameterType | undefined = p.Type ?? existing?.type;
+  if (!type) throw validation('A parameter type is required when you create a parameter.');
+  const dataType = p.DataType || existing?.dataType || 'text';
+  if (dataType !== 'text' && dataType !== 'aws:ec2:image')
+    throw validation(
+      `The following data type is not supported: ${dataType} (supported data types are: [aws:ssm:integration, aws:ec2:image, text])`,
+    );
+  if (existing && existing.dataType !== dataType)
+    throw validation(
+      `You can't change the data type of a parameter from ${existing.dataType} to ${dataType}.`,
+    );
+  if (dataType === 'aws:ec2:image' && type !== 'String')
+    throw validation('Parameters of data type aws:ec2:image must be of type String.');
+  if (p.Value.length > VALUE_LIMIT && (p.Tier ?? 'Standard') === 'Standard')
+    throw validation(
+      `Standard tier parameters support a maximum parameter value of ${VALUE_LIMIT} characters. To create a larger parameter value, upgrade the parameter to use the advanced-parameter tier.`,
+    );
+  if (p.AllowedPattern !== undefined && !new RegExp(p.AllowedPattern).test(p.Value))
+    throw new SandboxError(
+      'ParameterPatternMismatchException',
+      `Parameter value, cannot be validated against allowedPattern: ${p.AllowedPattern}`,
+    );
+  let keyId: string | undefined;
+  if (type === 'SecureString') {
+    const identifier = p.KeyId ?? existing?.keyId ?? 'alias/aws/ssm';
+    const key = ctx.kms.resolve(identifier);
+    if (!key) {
+      const cause = keyNotFound(ctx.kms, identifier);
+      throw new SandboxError(
+        'InvalidKeyId',
+        `${cause.message} (Service: AWSKMS; Status Code: 400; Error Code: NotFoundException)`,
+      );
+    }
+    if (key.state !== 'Enabled')
+      throw new SandboxError(
+        'InvalidKeyId',
+        `${key.arn} is ${key.state.toLowerCase()}. (Service: AWSKMS; Status Code: 400; Error Code: ${key.state === 'Disabled' ? 'DisabledException' : 'KMSInvalidStateException'})`,
+      );
+    keyId = key.arn;
+  } else if (p.KeyId !== undefined) {
+    throw validation('KeyId is only supported for parameters of type SecureString.');
+  }
+  const version: ParameterVersion = {
+    version: ctx.store.nextVersion(p.Name),
+    value: p.Value,
+    type,
+    dataType: dataType,
+    ...(keyId ? { keyId } : {}),
+    ...((p.Description ?? existing?.description) !== undefined
+      ? { description: p.Description ?? existing?.description }
+      : {}),
+    modifiedAt: ctx.now,
+    modifiedBy: `arn:aws:iam::${ctx.accountId}:user/sandbox`,
+  };
+  if (dataType === 'aws:ec2:image') {
+    // Answered at once; the value appears only if the validation that runs afterwards accepts it.
+    ctx.store.pending.push({ name: p.Name, settlesAt: ctx.now + ctx.imageValidationMs, put: version });
+  } else {
+    ctx.store.write(p.Name, version);
+  }
+  return { Version: version.version, Tier: 'Standard' };
+};
+
+const deleteParameter: Handler = (ctx, body) => {
+  const { Name } = parse(DeleteParameterSchema, body);
+  settle(ctx);
+  if (!ctx.store.delete(Name)) throw notFound(Name);
+  return {};
+};
+
+const getParameterHistory: Handler = (ctx, body) => {
+  const p = parse(HistorySchema, body);
+  settle(ctx);
+  const record = ctx.store.parameters.get(p.Name);
+  if (!record) throw notFound(p.Name);
+  const offset = p.NextToken ? Number(Buffer.from(p.NextToken, 'base64url').toString('utf8')) : 0;
+  if (!Number.isInteger(offset) || offset < 0)
+    throw new SandboxError('InvalidNextToken', 'The specified token is not valid.');
+  const limit = p.MaxResults ?? 50;
+  const page = record.versions.slice(offset, offset + limit);
+  const more = offset + limit < record.versions.length;
+  return {
+    Parameters: page.map((v) => ({
+      Name: record.name,
+      Type: v.type,
+      ...(v.keyId ? { KeyId: v.keyId } : {}),
+      LastModifiedDate: v.modifiedAt / 1000,
+      LastModifiedUser: v.modifiedBy,
+      ...(v.description !== undefined ? { Description: v.description } : {}),
+      Value: shown(v, p.WithDecryption === true),
+      Version: v.version,
+      Labels: [],
+      Tier: 'Standard',
+      Policies: [],
+      DataType: v.dataType,
+    })),
+    ...(more ? { NextToken: Buffer.from(String(offset + limit)).toString('base64url') } : {}),
+  };
+};
+
+export const SSM_ACTIONS: Readonly<Record<string, Handler>> = {
+  GetParameter: getParameter,
+  GetParameters: getParameters,
+  PutParameter: putParameter,
+  DeleteParameter: deleteParameter,
+  GetParameterHistory: getParameterHistory,
+};
