@@ -94,9 +94,11 @@ export function nonceOf(world: VmWorld, instanceId: string): string {
 /**
  * A relaunch's user data: prints `QXR <key> <value>` lines (between begin and end lines) on the serial port,
  * then powers off. `tokens` are looked for in cloud-init's state, Quadraxis' work directory and the logs;
- * they travel base64-encoded, so this script itself (which cloud-init keeps) does not contain them.
+ * they travel base64-encoded, so this script itself (which cloud-init keeps) does not contain them. What is
+ * left of the `builder`'s own boot is reported too: its instance directory and the logs that name it.
  */
 export function probeScript(options: {
+  builder: string;
   stat?: string[];
   files?: string[];
   tokens?: string[];
@@ -112,6 +114,8 @@ export function probeScript(options: {
     'say instances "$(ls /var/lib/cloud/instances | tr "\\n" " ")"',
     'say umask "$(umask)"',
     '[ -e /var/lib/quadraxis ] && say exists /var/lib/quadraxis',
+    `say builder-dir "$(ls -A /var/lib/cloud/instances/${options.builder} 2> /dev/null | tr "\\n" " ")"`,
+    `say builder-logs "$(grep -lsF ${options.builder} /var/log/cloud-init.log /var/log/cloud-init-output.log | tr "\\n" " ")"`,
     ...(options.stat ?? []).map((path) => `say stat "$(stat -c '%n %a %U:%G' ${path} 2>&1)"`),
     ...(options.files ?? []).map((path) => `say file ${path} "$(base64 -w0 < ${path} 2>/dev/null)"`),
     `printf '%s' '${tokens}' | base64 -d | while IFS= read -r t; do`,
@@ -223,18 +227,38 @@ export function expectNothingLeftOf(world: VmWorld, record: BakeRecord): void {
   expect(existsSync(join(vm.workDir, builder))).toBe(false);
 }
 
+/** What cloud-init keeps of an instance's user data, in the instance's directory under /var/lib/cloud. */
+const USER_DATA_COPIES = ['user-data.txt', 'user-data.txt.i', 'cloud-config.txt', 'obj.pkl', 'scripts'];
+
 /**
- * What every relaunched image must show: cloud-init ran as on a new instance (its id, its directory only:
- * the builder's did not survive, so its scripts could not run again), and nothing of the builder's user
- * data, environment or wrapper is left.
+ * What every relaunched image must show: cloud-init ran as on a new instance (its id and its own directory,
+ * so the builder's scripts could not run again), and nothing of the builder's user data, environment or
+ * wrapper is left. With `cloudInitClean` (the default) `cloud-init clean --logs` ran too: the builder's
+ * instance directory and the logs of its boot are gone. Without it they stay, as the README says, but hold
+ * no copy of the user data.
  */
-export function expectFreshImage(report: ProbeReport, builder: string): void {
+export function expectFreshImage(
+  report: ProbeReport,
+  builder: string,
+  { cloudInitClean = true }: { cloudInitClean?: boolean } = {},
+): void {
   expect(report.value('instance-id')).toBe(report.instanceId);
   expect(report.value('instance-id')).not.toBe(builder);
-  expect(report.value('instances')).toBe(report.instanceId);
   expect(report.values('exists')).toEqual([]);
   expect(report.values('leak')).toEqual([]);
   expect(report.value('umask')).toBe('0022');
+  const instances = (report.value('instances') ?? '').split(' ').filter(Boolean).sort();
+  const builderDir = (report.value('builder-dir') ?? '').split(' ').filter(Boolean);
+  if (cloudInitClean) {
+    expect(instances).toEqual([report.instanceId]);
+    expect(builderDir).toEqual([]);
+    expect(report.value('builder-logs')).toBe('');
+  } else {
+    expect(instances).toEqual([builder, report.instanceId].sort());
+    expect(builderDir).toContain('boot-finished');
+    expect(builderDir.filter((name) => USER_DATA_COPIES.includes(name))).toEqual([]);
+    expect(report.value('builder-logs')).toContain('/var/log/cloud-init.log');
+  }
 }
 
 /** After the image is deregistered, its snapshot deleted and its relaunch terminated, their files are gone. */

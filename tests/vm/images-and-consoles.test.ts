@@ -56,6 +56,7 @@ describe.concurrent('a real bake', () => {
       tty0,
       record.imageId!,
       probeScript({
+        builder: record.instanceId!,
         files: ['/etc/qx-console-check', '/proc/cmdline'],
         tokens: [nonceOf(tty0, record.instanceId!)],
       }),
@@ -98,6 +99,7 @@ describe.concurrent('a real bake', () => {
       apt,
       record.imageId!,
       probeScript({
+        builder: record.instanceId!,
         stat: ['/etc/qx/app.yaml', '/opt/qx', '/opt/qx/readme.txt', '/opt/qx/runcmd.txt'],
         files: [
           '/etc/qx/app.yaml',

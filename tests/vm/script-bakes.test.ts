@@ -75,6 +75,7 @@ describe.concurrent('on real VMs', () => {
       world,
       record.imageId!,
       probeScript({
+        builder,
         stat: ['/opt/app', '/opt/app/conf.d', '/opt/app/app.conf', '/opt/app/conf.d/stage'],
         files: ['/opt/app/runs', '/opt/app/umask', '/opt/app/conf.d/stage'],
         tokens: [nonceOf(world, builder), scriptToken, envToken],
@@ -121,6 +122,7 @@ describe.concurrent('on real VMs', () => {
       world,
       record.imageId!,
       probeScript({
+        builder,
         stat: ['/opt/py', '/opt/py/QUOTED', '/opt/py/python'],
         files: Object.keys(env).map((name) => `/opt/py/${name}`),
         tokens: [nonceOf(world, builder), scriptToken, env.SECRETISH],
@@ -163,7 +165,9 @@ describe.concurrent('on real VMs', () => {
       world,
       record.imageId!,
       probeScript({
+        builder: record.instanceId!,
         stat: ['/opt/pager-done'],
+        tokens: [nonceOf(world, record.instanceId!)],
         extra: ['say log "$(git -C /opt/repo log --format=%s)"'],
       }),
     );
