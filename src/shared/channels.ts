@@ -8,6 +8,7 @@ import { BAKE_EVENTS, BAKE_INVOKE } from './ipc/bake.channels';
 import { SWEEP_INVOKE } from './ipc/sweep.channels';
 import { WEBHOOK_EVENTS, WEBHOOK_INVOKE } from './ipc/webhook.channels';
 import { DEPLOY_EVENTS, DEPLOY_INVOKE } from './ipc/deploy.channels';
+import { SANDBOX_INVOKE } from './ipc/sandbox.channels';
 import { LIFECYCLE_EVENTS, LIFECYCLE_INVOKE } from './ipc/lifecycle.channels';
 
 /**
@@ -25,6 +26,7 @@ export const INVOKE_CHANNELS = [
   ...SWEEP_INVOKE,
   ...WEBHOOK_INVOKE,
   ...DEPLOY_INVOKE,
+  ...SANDBOX_INVOKE,
   ...LIFECYCLE_INVOKE,
 ] as const satisfies readonly InvokeChannel[];
 

@@ -8,6 +8,7 @@ import { bakeEvents, bakeInvoke } from './ipc/bake.contract';
 import { sweepInvoke } from './ipc/sweep.contract';
 import { webhookEvents, webhookInvoke } from './ipc/webhook.contract';
 import { deployEvents, deployInvoke } from './ipc/deploy.contract';
+import { sandboxInvoke } from './ipc/sandbox.contract';
 import { lifecycleEvents, lifecycleInvoke } from './ipc/lifecycle.contract';
 
 /**
@@ -28,6 +29,7 @@ export const invokeContract = {
   ...sweepInvoke,
   ...webhookInvoke,
   ...deployInvoke,
+  ...sandboxInvoke,
   ...lifecycleInvoke,
 } as const;
 

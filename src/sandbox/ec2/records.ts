@@ -3,6 +3,9 @@ import type { Architecture, Distro } from '../catalogue/base-images';
 import type { SubnetInfo } from '../catalogue/network';
 import type { ImageOutcome } from '../scenario';
 import type { ProgressCurve } from '../timing/progress';
+import type { DiskNode } from '../vm/disk-store';
+import type { VmBoot } from '../vm/image';
+import type { VmInstance } from '../vm/vm-instance';
 
 /** What the sandbox remembers about EC2 resources. States are not stored but computed from `at` times. */
 export type InstanceStateName =
@@ -75,6 +78,8 @@ export interface InstanceRecord {
     progress?: ProgressCurve;
     image?: ImageOutcome;
   };
+  /** Set when the instance is a real VM (VM mode): its state then follows QEMU, not a plan. */
+  vm?: VmInstance;
 }
 
 export interface ImageDevice {
@@ -117,6 +122,8 @@ export interface ImageRecord {
   /** Whether the source instance's script had printed its done marker when CreateImage was called. */
   scriptCompleteAtCapture?: boolean;
   publicSsmParameterName?: string;
+  /** A VM image (VM mode): instances boot `root` (a real disk file) the way `boot` says. */
+  vm?: { root: DiskNode; boot: VmBoot };
   launchPermissions?: LaunchPermissions;
   /** EnableImageDeprecation's time (rounded to the minute). */
   deprecationTime?: number;
@@ -142,6 +149,8 @@ export interface SnapshotRecord {
   progress: ProgressCurve;
   outcome: 'completed' | 'error';
   tags: Tags;
+  /** A VM snapshot: its disk file (once copied); `released` once DeleteSnapshot has let it go. */
+  vm?: { disk?: DiskNode; released: boolean };
   encrypted?: boolean;
   kmsKeyId?: string;
   /** Accounts that may create volumes from it (ModifySnapshotAttribute createVolumePermission). */

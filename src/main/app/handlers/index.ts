@@ -10,6 +10,7 @@ import { settingsHandlers } from './settings-handlers';
 import { sweepHandlers } from './sweep-handlers';
 import { webhookHandlers, wireWebhook } from './webhook-handlers';
 import { deployHandlers, wireDeployEvents } from './deploy-handlers';
+import { sandboxHandlers } from './sandbox-handlers';
 import { lifecycleHandlers } from './lifecycle-handlers';
 
 /**
@@ -29,6 +30,7 @@ export function createHandlers(ctx: AppContext): Handlers {
     ...awsHandlers(ctx),
     ...webhookHandlers(ctx),
     ...deployHandlers(ctx),
+    ...sandboxHandlers(ctx),
     ...lifecycleHandlers(ctx),
   };
 }
