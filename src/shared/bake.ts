@@ -121,14 +121,24 @@ export const BakeTriggerSchema = z.enum(['app', 'cli', 'webhook']);
 
 /**
  * One of cloud-init's own recoverable errors on the builder, as cloud-init worded it: its level (WARNING,
- * DEPRECATED, ERROR, CRITICAL; SCHEMA for what `cloud-init schema --system` named) and its message.
+ * DEPRECATED, ERROR, CRITICAL; SCHEMA for what `cloud-init schema --system` named) and its message. Source
+ * `quadraxis`: an unknown top-level key the engine found itself, because the builder's cloud-init (before
+ * 23.4) ignored it silently.
  */
 export const BakeWarningSchema = z.object({
-  source: z.literal('cloud-init'),
+  source: z.enum(['cloud-init', 'quadraxis']),
   level: z.string().max(32),
   message: z.string().max(2000),
 });
 export type BakeWarning = z.infer<typeof BakeWarningSchema>;
+
+/** The heading over a bake's warnings, the same in the app and on the command line. */
+export function warningsHeading(warnings: readonly BakeWarning[]): string {
+  const n = `${warnings.length} warning${warnings.length === 1 ? '' : 's'}`;
+  return warnings.every((w) => w.source === 'cloud-init')
+    ? `cloud-init reported ${n}`
+    : `The #cloud-config has ${n}`;
+}
 /** One region's copy of the bake's image, as the copy step follows it. */
 export const CopyStateSchema = z.enum(['copying', 'available', 'failed', 'removed']);
 export const RegionCopySchema = z.object({

@@ -9,9 +9,24 @@ export function unknownCloudConfigKey(key: string): string | undefined {
   const near = [...CLOUD_CONFIG_KEYS].find((known) => editDistance(key, known) <= 2);
   return (
     `“${key}” is not a cloud-config key${near ? ` (did you mean “${near}”?)` : ''}. cloud-init 23.4 and later ` +
-    'report it as a recoverable error, which fails the bake unless the project accepts warnings; older ' +
-    'cloud-init (Amazon Linux 2023, Debian 12) ignores it silently.'
+    'report it as a recoverable error; older cloud-init (Amazon Linux 2023, Debian 12) ignores it silently ' +
+    'and Quadraxis reports it instead. Either way it fails the bake unless the project accepts warnings.'
   );
+}
+
+/**
+ * The unknown top-level keys of a #cloud-config, each with why (see unknownCloudConfigKey). The engine adds
+ * them to a bake's warnings when cloud-init did not name them itself: before 23.4 (Debian 12's 22.4, Amazon
+ * Linux 2023) it ignores them without a word, so such a bake would otherwise end plain "succeeded".
+ */
+export function unknownTopLevelKeys(config: string): { key: string; message: string }[] {
+  const found: { key: string; message: string }[] = [];
+  for (const line of config.split('\n')) {
+    const key = TOP_LEVEL_KEY.exec(line)?.[1];
+    const message = key === undefined ? undefined : unknownCloudConfigKey(key);
+    if (key && message && !found.some((f) => f.key === key)) found.push({ key, message });
+  }
+  return found;
 }
 
 /** Levenshtein distance, for "did you mean": keys are short. */

@@ -30,15 +30,16 @@ afterAll(async () => {
 });
 
 /**
- * A #cloud-config with a misspelled key: `contnet` in a write_files entry. cloud-init ignores the key (the
- * file gets no content) and reports a schema error (every version with schema validation). A misspelled *top-level* key
- * is not used here: cloud-init before 23.4, Debian 12's 22.4 among them, ignores it without a word
- * (`cloud-init schema --system` calls such a config valid), so only the editor can flag it there.
+ * A #cloud-config with two misspelled keys. `contnet` in a write_files entry: cloud-init ignores the key (the
+ * file gets no content) and reports a schema error (every version with schema validation). `pakages` at the
+ * top level: cloud-init before 23.4, Debian 12's 22.4 among them, ignores it without a word (`cloud-init
+ * schema --system` calls such a config valid), so the engine names it itself.
  */
 function misspelledConfig(configToken: string): string {
   return [
     '#cloud-config',
     `# ${configToken}`,
+    'pakages: [less]',
     'write_files:',
     '  - path: /opt/qx/written.txt',
     '    content: written as asked',
@@ -60,6 +61,7 @@ describe.concurrent('on real VMs', () => {
     expect(record.error?.message).toMatch(/cloudConfigWarnings: fail/);
     const warnings = (record.warnings ?? []).map((w) => w.message).join('\n');
     expect(warnings, failureText(record)).toContain("'contnet' was unexpected");
+    expect(warnings, failureText(record)).toContain('“pakages” is not a cloud-config key');
     await waitForState(world, record.instanceId!, ['terminated'], 60_000);
     expectNothingLeftOf(world, record);
   });
@@ -81,6 +83,7 @@ describe.concurrent('on real VMs', () => {
     expect(record.status, failureText(record)).toBe('succeeded');
     const warnings = (record.warnings ?? []).map((w) => w.message).join('\n');
     expect(warnings).toContain("'contnet' was unexpected");
+    expect(warnings).toContain('“pakages” is not a cloud-config key');
     const builder = record.instanceId!;
     const report = await relaunch(
       world,

@@ -65,17 +65,47 @@ test('with cloudConfigWarnings: accept the bake succeeds with warnings, never pl
   await h.expectNoLeaks();
 });
 
-test('a correct #cloud-config, and any config on a cloud-init before 23.4 (Amazon Linux 2023), has no warnings', async () => {
+test('a correct #cloud-config has no warnings, on a cloud-init that reports unknown keys and on one that does not', async () => {
   h = await BakeHarness.create();
   const clean = await h.bake(
     project({ baseImage: UBUNTU, initScript: '#cloud-config\npackages: [nginx]\n', env: {} }),
   );
   expect(clean.status).toBe('succeeded');
   expect(clean.warnings).toBeUndefined();
-  // cloud-init 22.2 ignores the unknown key silently: nothing to report (the editor warns about it instead).
-  const old = await h.bake(project({ initScript: MISSPELLED, env: {} }));
+  const old = await h.bake(project({ initScript: '#cloud-config\npackages: [nginx]\n', env: {} }));
   expect(old.status).toBe('succeeded');
   expect(old.warnings).toBeUndefined();
+});
+
+test('an unknown top-level key that cloud-init before 23.4 (Amazon Linux 2023) ignores silently is a warning all the same', async () => {
+  h = await BakeHarness.create();
+  const failed = await h.bake(project({ initScript: MISSPELLED, env: {} }));
+  expect(failed.status).toBe('failed');
+  expect(failed.error?.message).toContain('cloudConfigWarnings');
+  expect(failed.warnings).toEqual([
+    {
+      source: 'quadraxis',
+      level: 'UNKNOWN KEY',
+      message: expect.stringMatching(/^“pakages” is not a cloud-config key \(did you mean “packages”\?\)/),
+    },
+  ]);
+  expect(h.sim.calls({ action: 'CreateImage' })).toHaveLength(0);
+  const accepted = await h.bake(
+    project({
+      initScript: MISSPELLED,
+      env: {},
+      completion: {
+        mode: 'wrapper',
+        timeoutMinutes: 30,
+        cloudInitClean: true,
+        cloudConfigWarnings: 'accept',
+      },
+    }),
+  );
+  expect(accepted.status).toBe('succeeded');
+  expect(accepted.warnings?.map((w) => w.source)).toEqual(['quadraxis']);
+  expect(accepted.message).toMatch(/with 1 cloud-init warning\.$/);
+  await h.expectNoLeaks();
 });
 
 test('a script that reboots the builder fails at once, saying so, with the lines that show it', async () => {

@@ -1,4 +1,4 @@
-import { STEP_LABELS, type BakeEvent, type BakeRecord } from '../../../shared/bake';
+import { STEP_LABELS, warningsHeading, type BakeEvent, type BakeRecord } from '../../../shared/bake';
 
 /**
  * Bake progress as lines a person reads in a terminal or a log: one line per step change, console output
@@ -33,7 +33,7 @@ export function describeEvent(event: BakeEvent): string[] {
         : [];
     case 'warnings':
       return [
-        `! cloud-init reported ${plural(event.warnings.length, 'warning')} (recoverable errors):`,
+        `! ${warningsHeading(event.warnings)} (recoverable errors):`,
         ...event.warnings.map((w) => `  ! ${w.level}: ${w.message}`),
       ];
     case 'copy':

@@ -1,6 +1,8 @@
 import type { BakeWarning } from '../../../../shared/bake';
+import { unknownTopLevelKeys } from '../../../../shared/cloud-config-rules';
 import { LATE_CONSOLE_CAP_MINUTES } from '../../../../shared/instance-types';
 import { AppError } from '../../../../shared/result';
+import { scriptKind } from '../../../../shared/script-diagnostics';
 import type { BakeRun } from '../bake-run';
 import { BakeFailure } from '../failure';
 import type { InstanceView } from '../poller';
@@ -107,21 +109,24 @@ async function verdict(
  */
 async function cloudInitWarnings(run: BakeRun, watch: ScriptWatch): Promise<string | undefined> {
   const reader = watch.reader;
-  const count = Math.max(reader.warningCount ?? 0, reader.warnings.length);
-  if (count === 0) return undefined;
+  const reported = Math.max(reader.warningCount ?? 0, reader.warnings.length);
   const warnings: BakeWarning[] = reader.warnings.map((w) => ({
     source: 'cloud-init',
     level: w.level,
     message: w.message.slice(0, 2000),
   }));
-  if (warnings.length < count) {
-    const missing = count - warnings.length;
+  if (warnings.length < reported) {
+    const missing = reported - warnings.length;
     warnings.push({
       source: 'cloud-init',
       level: 'WARNING',
       message: `${missing} more not found on the console (it keeps only its last 64 KB)`,
     });
   }
+  const silent = silentlyIgnoredKeys(run, warnings);
+  warnings.push(...silent);
+  const count = reported + silent.length;
+  if (count === 0) return undefined;
   await run.emit({ type: 'warnings', warnings });
   const noun = `${count} warning${count === 1 ? '' : 's'}`;
   const completion = run.project.completion;
@@ -135,6 +140,20 @@ async function cloudInitWarnings(run: BakeRun, watch: ScriptWatch): Promise<stri
       'Fix the config, or set cloudConfigWarnings to accept.',
     { consoleTail: warnings.map((w) => `${w.level}: ${w.message}`) },
   );
+}
+
+/**
+ * Unknown top-level keys of the project's #cloud-config that cloud-init did not name: cloud-init before 23.4
+ * (Debian 12, Amazon Linux 2023) skips them without a word, and the bake must not end plain "succeeded"
+ * with part of the config never applied. A key cloud-init did name is not repeated.
+ */
+function silentlyIgnoredKeys(run: BakeRun, named: BakeWarning[]): BakeWarning[] {
+  if (run.project.completion.mode !== 'wrapper' || scriptKind(run.project.initScript) !== 'cloud-config') {
+    return [];
+  }
+  return unknownTopLevelKeys(run.project.initScript)
+    .filter(({ key }) => !named.some((w) => w.message.includes(`'${key}'`)))
+    .map(({ message }) => ({ source: 'quadraxis', level: 'UNKNOWN KEY', message: message.slice(0, 2000) }));
 }
 
 /**

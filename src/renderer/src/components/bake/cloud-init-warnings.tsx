@@ -1,6 +1,6 @@
 import { Alert, Badge, Group, Stack, Text } from '@mantine/core';
 import { IconAlertTriangle } from '@tabler/icons-react';
-import type { BakeRecord } from '../../../../shared/bake';
+import { warningsHeading, type BakeRecord } from '../../../../shared/bake';
 
 /**
  * cloud-init's own list of recoverable errors for a #cloud-config bake (a misspelled key, a deprecated
@@ -10,7 +10,7 @@ export function CloudInitWarnings({ record }: { record: BakeRecord }) {
   const warnings = record.warnings ?? [];
   if (warnings.length === 0) return null;
   const succeeded = record.status === 'succeeded';
-  const title = `cloud-init reported ${warnings.length} warning${warnings.length === 1 ? '' : 's'}`;
+  const title = warningsHeading(warnings);
   return (
     <Alert
       color={succeeded ? 'yellow' : 'red'}
