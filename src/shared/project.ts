@@ -5,7 +5,12 @@ import { z } from 'zod';
  * format of `quadraxis.yaml` files teams keep in their repositories, so every field is documented and the
  * schema is versioned: `schemaVersion` bumps with a migration in the store, never silently.
  */
-export const PROJECT_SCHEMA_VERSION = 1;
+/**
+ * 2 added optional blocks only (completion.cloudConfigWarnings, distribution, retention, deploy, env references
+ * and environments). The bump is what makes a Quadraxis from before them, which drops keys it does not know
+ * when it saves, refuse such a file as "from a newer Quadraxis" instead of silently losing them.
+ */
+export const PROJECT_SCHEMA_VERSION = 2;
 
 export const PROJECT_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 export const AMI_ID_PATTERN = /^ami-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;

@@ -28,7 +28,7 @@ describe('parsing project files', () => {
     const project = parseProjectText(minimal, { source: 'web.yaml' });
     expect(project).toMatchObject({
       name: 'web',
-      schemaVersion: 1,
+      schemaVersion: 2,
       instanceType: 't3.micro',
       initScript: '#!/bin/sh\necho hello\n',
     });
@@ -121,7 +121,7 @@ describe('parsing project files', () => {
 
 describe('schema versions', () => {
   test('a newer schemaVersion is a clear error flagged as newer', () => {
-    const result = checkProjectText(`schemaVersion: 2\n${minimal}`);
+    const result = checkProjectText(`schemaVersion: 3\n${minimal}`);
     expect(result).toMatchObject({ ok: false, newer: true });
     expect(result.ok ? '' : result.issues[0]?.message).toMatch(/newer Quadraxis/);
     expect(result.ok ? 0 : result.issues[0]?.line).toBe(1);
@@ -133,10 +133,17 @@ describe('schema versions', () => {
   });
 
   test('the current version passes through migrateProject unchanged', () => {
-    expect(migrateProject({ schemaVersion: 1, name: 'web' })).toEqual({
+    expect(migrateProject({ schemaVersion: 2, name: 'web' })).toEqual({
       ok: true,
-      value: { schemaVersion: 1, name: 'web' },
+      value: { schemaVersion: 2, name: 'web' },
     });
+  });
+
+  test('a version 1 file loads as version 2, keeping every field it had', () => {
+    const v1 = { schemaVersion: 1, name: 'web', instanceType: 't3.small', env: { A: 'b' } };
+    expect(migrateProject(v1)).toEqual({ ok: true, value: { ...v1, schemaVersion: 2 } });
+    const project = parseProjectText(`schemaVersion: 1\n${minimal}`, { source: 'web.yaml' });
+    expect(project.schemaVersion).toBe(2);
   });
 });
 

@@ -13,7 +13,10 @@ export type MigrationResult =
  * PROJECT_SCHEMA_VERSION in src/shared/project.ts and add the step here; old files then load unchanged on
  * disk and are written back in the new format on their next save.
  */
-const MIGRATIONS: Readonly<Record<number, (raw: Record<string, unknown>) => Record<string, unknown>>> = {};
+const MIGRATIONS: Readonly<Record<number, (raw: Record<string, unknown>) => Record<string, unknown>>> = {
+  // Version 2 only added optional fields: a version 1 file means the same under it.
+  1: (raw) => raw,
+};
 
 export function migrateProject(raw: Record<string, unknown>): MigrationResult {
   const declared = raw.schemaVersion ?? PROJECT_SCHEMA_VERSION;
