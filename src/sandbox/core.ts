@@ -5,7 +5,11 @@ import type { Ec2Context } from './ec2/context';
 import { RegionState } from './ec2/region-state';
 import { FaultBook } from './faults';
 import { IdGenerator } from './ids';
+import { SANDBOX_CREDENTIALS } from './client-config';
+import { CredentialBook, type Principal } from './iam/credentials';
+import { IamWorld } from './iam/world';
 import { KmsRegion } from './kms/keys';
+import { SecretsRegion } from './secretsmanager/store';
 import type { LaunchTimeline, Scenario } from './scenario';
 import type { SsmContext } from './ssm/actions';
 import { SsmRegion } from './ssm/store';
@@ -41,6 +45,11 @@ export class SimulatorCore {
   readonly buckets = new TokenBuckets();
   readonly dryRunDenied = new Set<string>();
   readonly sts: StsService;
+  /** Every access key the Sandbox issued, with its secret: what signatures are verified against. */
+  readonly credentials = new CredentialBook();
+  /** Roles and instance profiles (IAM is global): what builders' sessions may do. */
+  readonly iam: IamWorld;
+  readonly secretsRegions = new Map<string, SecretsRegion>();
   /** Auto Scaling's groups, launch configurations and instance refreshes (src/sandbox/autoscaling). */
   readonly autoScaling = new AutoScalingWorld();
   readonly autoScalingBuckets = new AutoScalingBuckets();
@@ -58,7 +67,26 @@ export class SimulatorCore {
     readonly accountId: string,
   ) {
     this.ids = new IdGenerator(seed);
-    this.sts = new StsService(accountId, this.ids);
+    this.sts = new StsService(accountId, this.ids, this.credentials);
+    this.iam = new IamWorld(accountId, this.ids, this.credentials);
+    this.addSandboxUser();
+  }
+
+  /** The sandbox profile's own keys: known, so requests signed with them are verified. */
+  private addSandboxUser(): void {
+    this.credentials.add({
+      ...SANDBOX_CREDENTIALS,
+      principal: { kind: 'user', arn: `arn:aws:iam::${this.accountId}:user/sandbox`, verified: true },
+    });
+  }
+
+  secrets(regionName: string): SecretsRegion {
+    let state = this.secretsRegions.get(regionName);
+    if (!state) {
+      state = new SecretsRegion(regionName, this.accountId);
+      this.secretsRegions.set(regionName, state);
+    }
+    return state;
   }
 
   region(name: string): RegionState {
@@ -104,7 +132,7 @@ export class SimulatorCore {
     };
   }
 
-  ssmContext(regionName: string): SsmContext {
+  ssmContext(regionName: string, principal: Principal): SsmContext {
     return {
       now: this.clock.now(),
       region: regionName,
@@ -113,6 +141,8 @@ export class SimulatorCore {
       kms: this.kms(regionName),
       ec2: this.region(regionName),
       imageValidationMs: this.timings.ssmImageValidationMs,
+      iam: this.iam,
+      principal,
     };
   }
 
@@ -129,6 +159,10 @@ export class SimulatorCore {
     this.buckets.reset();
     this.dryRunDenied.clear();
     this.sts.reset();
+    this.credentials.clear();
+    this.addSandboxUser();
+    this.iam.reset();
+    this.secretsRegions.clear();
     this.autoScaling.reset();
     this.autoScalingBuckets.reset();
     this.ids.reset();
