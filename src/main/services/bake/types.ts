@@ -71,6 +71,8 @@ export interface StartRequest {
   trigger: 'app' | 'cli' | 'webhook';
   /** Bake even when an identical bake already succeeded (its image still exists). */
   force?: boolean;
+  /** One of the project's named environments: applied to the project before anything else (issue 18). */
+  environment?: string;
   /**
    * Start only once this bake has ended (queued until then; a cancel while waiting cancels it). The webhook
    * queues a project's next bake behind its running one, so the push it was asked for is really baked

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import type { Project } from '../../../shared/project';
+import { plainEnv } from '../../../shared/environments';
 import { AppError } from '../../../shared/result';
 import { buildCloudInitWrapper, buildScriptWrapper, type WrapperText } from './wrapper';
 
@@ -108,7 +109,7 @@ function wrappedText({ bakeId, nonce, project }: UserDataInput): {
     nonce,
     cloudInitClean: completion.cloudInitClean,
     script,
-    env: project.env,
+    env: plainEnv(project.env),
   });
   return { text, mode: 'script' };
 }

@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { ProjectSchema, type Project, type ProjectInput } from '../../../../shared/project';
+import {
+  ProjectSchema,
+  type Env,
+  type EnvValue,
+  type Project,
+  type ProjectInput,
+} from '../../../../shared/project';
 import {
   DistributionFormSchema,
   RetentionFormSchema,
@@ -81,6 +87,8 @@ export const ProjectFormSchema = z.object({
   triggers: shape.triggers.unwrap(),
   distribution: DistributionFormSchema,
   retention: RetentionFormSchema,
+  /** Named environments travel through the form untouched (edited in the project file), never dropped. */
+  environments: shape.environments,
 });
 
 export type ProjectFormValues = z.input<typeof ProjectFormSchema>;
@@ -107,11 +115,12 @@ export function toFormValues(project: Project): ProjectFormValues {
     triggers: project.triggers,
     distribution: toDistributionForm(project.distribution),
     retention: toRetentionForm(project.retention),
+    ...(project.environments ? { environments: project.environments } : {}),
   };
 }
 
 /** Env rows as the project's record; rows still without a name are being typed, not settings. */
-export function envRecord(rows: readonly { name: string; value: string }[]): Record<string, string> {
+export function envRecord(rows: readonly { name: string; value: EnvValue }[]): Env {
   return Object.fromEntries(rows.filter((r) => r.name !== '').map((r) => [r.name, r.value]));
 }
 
@@ -143,6 +152,7 @@ export function toProjectInput(values: ProjectFormValues): ProjectInput {
     triggers: values.triggers,
     distribution: toDistribution(values.distribution),
     retention: toRetention(values.retention),
+    environments: values.environments,
   };
   for (const key of Object.keys(input) as (keyof ProjectInput)[])
     if (input[key] === undefined) delete input[key];
@@ -186,4 +196,5 @@ export const FIELD_TABS: Record<keyof ProjectFormValues, 'script' | 'launch' | '
   triggers: 'launch',
   distribution: 'delivery',
   retention: 'delivery',
+  environments: 'script',
 };
