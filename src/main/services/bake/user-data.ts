@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import type { Project } from '../../../shared/project';
-import { plainEnv } from '../../../shared/environments';
+import { plainEnv, wireReferences } from '../../../shared/environments';
 import { AppError } from '../../../shared/result';
 import { buildCloudInitWrapper, buildScriptWrapper, type WrapperText } from './wrapper';
 
@@ -110,6 +110,7 @@ function wrappedText({ bakeId, nonce, project }: UserDataInput): {
     cloudInitClean: completion.cloudInitClean,
     script,
     env: plainEnv(project.env),
+    refs: wireReferences(project.env),
   });
   return { text, mode: 'script' };
 }
