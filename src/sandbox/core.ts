@@ -11,7 +11,9 @@ import { IamWorld } from './iam/world';
 import { KmsRegion } from './kms/keys';
 import { SecretsRegion } from './secretsmanager/store';
 import type { LaunchTimeline, Scenario } from './scenario';
-import type { SsmContext } from './ssm/actions';
+import { SSM_ACTIONS, type SsmContext } from './ssm/actions';
+import { SECRETS_MANAGER_ACTIONS } from './secretsmanager/actions';
+import type { ReferenceReader } from './boot/resolve-references';
 import { SsmRegion } from './ssm/store';
 import { StsService } from './sts/service';
 import { TokenBuckets } from './throttle';
@@ -129,6 +131,38 @@ export class SimulatorCore {
       nextTimeline: () => this.timelines.shift(),
       kms: this.kms(regionName),
       otherRegion: (name) => ({ ec2: this.region(name), kms: this.kms(name) }),
+      references: this.referenceReader(regionName),
+      instanceProfileExists: (nameOrArn) => this.iam.findProfile(nameOrArn) !== undefined,
+    };
+  }
+
+  /** A builder's reads through the Sandbox's own SSM and Secrets Manager actions, as its role session. */
+  private referenceReader(regionName: string): ReferenceReader {
+    return {
+      principal: (profileArn, instanceId) => {
+        const role = this.iam.findProfile(profileArn)?.role;
+        if (!role) return undefined;
+        return this.iam.roleCredentials(instanceId, role, this.clock.now()).principal;
+      },
+      getParameters: (principal, names) =>
+        SSM_ACTIONS.GetParameters!(this.ssmContext(regionName, principal), {
+          Names: names,
+          WithDecryption: true,
+        }) as { Parameters?: { Value: string }[] },
+      getSecretValue: (principal, id) =>
+        SECRETS_MANAGER_ACTIONS.GetSecretValue!(
+          {
+            now: this.clock.now(),
+            region: regionName,
+            accountId: this.accountId,
+            store: this.secrets(regionName),
+            kms: this.kms(regionName),
+            iam: this.iam,
+            principal,
+            ids: this.ids,
+          },
+          { SecretId: id },
+        ) as { SecretString?: string; SecretBinary?: string },
     };
   }
 

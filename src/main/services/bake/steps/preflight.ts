@@ -1,10 +1,13 @@
 import { DescribeImagesCommand, DescribeInstanceTypesCommand, type _InstanceType } from '@aws-sdk/client-ec2';
 import type { ResolvedBaseImage } from '../../../../shared/aws';
+import { describeReference, envReferences } from '../../../../shared/environments';
+import type { Project } from '../../../../shared/project';
 import { AppError } from '../../../../shared/result';
 import { resolveBaseImage } from '../../aws/base-image';
 import { awsErrorCode } from '../aws-call';
 import type { BakeRun } from '../bake-run';
 import { renderImageName } from '../image-name';
+import { readPermission } from '../reference-failure';
 import { buildUserData } from '../user-data';
 import { BUFFERED_CONSOLE_CAP_MS } from './run-script';
 
@@ -19,6 +22,7 @@ export async function preflight(run: BakeRun): Promise<string> {
   const { project } = run;
   const { ec2 } = run.connection.clients;
   const userData = buildUserData({ bakeId: run.id, nonce: run.state.nonce, project });
+  refuseReferencesWithoutProfile(project);
 
   // An SSM alias costs a GetParameter before the DescribeImages; both come out of the same EC2-side budget.
   if (project.baseImage.kind === 'ssm') {
@@ -80,6 +84,21 @@ export async function preflight(run: BakeRun): Promise<string> {
       ? `; ${project.instanceType} is a Xen type, whose console EC2 publishes late: the end of the script is read up to ${BUFFERED_CONSOLE_CAP_MS / 60_000} minutes after the builder powers off`
       : '';
   return `${base.imageId} (${base.name}), ${project.instanceType}, ${base.architecture}, image "${imageName}"${xen}`;
+}
+
+/**
+ * References are resolved on the builder with its instance profile: without one, the builder could only
+ * fail after booting. Say so now, naming what the role must be allowed.
+ */
+function refuseReferencesWithoutProfile(project: Project): void {
+  const refs = envReferences(project.env);
+  if (refs.length === 0 || project.iamInstanceProfile) return;
+  const [name, ref] = refs[0]!;
+  throw new AppError(
+    'INVALID_INPUT',
+    `iamInstanceProfile: ${name} is a reference (${describeReference(ref)}) that the builder resolves with its instance profile, and the project has none. Set iamInstanceProfile to a profile whose role is allowed ${readPermission(project, name)} on ${refs.length > 1 ? `it and ${refs.length - 1} more` : 'it'} (quadraxis policy prints that instance-role policy).`,
+    { reason: 'no-instance-profile', variable: name },
+  );
 }
 
 /**
