@@ -1,4 +1,3 @@
-import type { WireReference } from '../protocol/env-references';
 import type { Env, EnvReference, EnvValue, Project } from './project';
 import { AppError } from './result';
 
@@ -75,13 +74,4 @@ export function environmentForBranch(project: Project, branch: string | undefine
 
 export function environmentNames(project: Pick<Project, 'environments'>): string[] {
   return Object.keys(project.environments ?? {});
-}
-
-/** The references as the wrapper carries them (names only; src/protocol/env-references.ts). */
-export function wireReferences(env: Env): WireReference[] {
-  return envReferences(env).map(([name, ref]) =>
-    'ssm' in ref
-      ? { name, source: 'ssm', id: ref.ssm }
-      : { name, source: 'secretsmanager', id: ref.secretsManager, ...(ref.key ? { key: ref.key } : {}) },
-  );
 }

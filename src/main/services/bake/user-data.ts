@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import type { Project } from '../../../shared/project';
-import { plainEnv, wireReferences } from '../../../shared/environments';
+import type { WireReference } from '../../../protocol/env-references';
+import { envReferences, plainEnv } from '../../../shared/environments';
+import type { Env } from '../../../shared/project';
 import { AppError } from '../../../shared/result';
 import { buildCloudInitWrapper, buildScriptWrapper, type WrapperText } from './wrapper';
 
@@ -166,4 +168,13 @@ const PLACEHOLDER_NONCE = '0'.repeat(32);
 
 function kib(bytes: number): string {
   return `${(bytes / 1024).toFixed(1)} KB`;
+}
+
+/** The references as the wrapper carries them (names only; src/protocol/env-references.ts). */
+export function wireReferences(env: Env): WireReference[] {
+  return envReferences(env).map(([name, ref]) =>
+    'ssm' in ref
+      ? { name, source: 'ssm', id: ref.ssm }
+      : { name, source: 'secretsmanager', id: ref.secretsManager, ...(ref.key ? { key: ref.key } : {}) },
+  );
 }
