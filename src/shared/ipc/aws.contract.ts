@@ -45,6 +45,8 @@ export const PolicyAnswerSchema = GeneratedPolicySchema.extend({
   region: z.string().optional(),
   /** Why the policy is not scoped to an account, in words. */
   note: z.string().optional(),
+  /** The builder's instance-role policy, when the project's env has references (issue 18). */
+  instanceRole: GeneratedPolicySchema.optional(),
 });
 export type PolicyAnswer = z.infer<typeof PolicyAnswerSchema>;
 

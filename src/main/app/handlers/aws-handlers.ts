@@ -2,6 +2,7 @@ import { SANDBOX_PROFILE, type TargetRequest } from '../../../shared/aws';
 import type { TargetSelection } from '../../../shared/ipc/aws.contract';
 import { isAppError } from '../../../shared/result';
 import { generatePolicy } from '../../services/aws/policy';
+import { generateInstanceRolePolicy } from '../../services/aws/policy-instance-role';
 import type { AppContext } from '../app-context';
 import type { Handlers } from '../dispatch';
 
@@ -56,11 +57,21 @@ export function awsHandlers(ctx: AppContext): Pick<Handlers, AwsChannel> {
       try {
         const { target: resolved, identity } = await aws.identity(request);
         const scope = { accountId: identity.account, region: resolved.region };
-        return { ...generatePolicy(project, { ...scope, forms }), ...scope };
+        const instanceRole = generateInstanceRolePolicy(project, scope);
+        return {
+          ...generatePolicy(project, { ...scope, forms }),
+          ...scope,
+          ...(instanceRole ? { instanceRole } : {}),
+        };
       } catch (error) {
         // A policy is still worth having without an account to scope it to: say why it is broader.
         const reason = isAppError(error) ? error.message : 'the profile could not be reached.';
-        return { ...generatePolicy(project, { forms }), note: `Not scoped to an account: ${reason}` };
+        const instanceRole = generateInstanceRolePolicy(project);
+        return {
+          ...generatePolicy(project, { forms }),
+          note: `Not scoped to an account: ${reason}`,
+          ...(instanceRole ? { instanceRole } : {}),
+        };
       }
     },
     'aws:mfa-answer': ({ requestId, code }) => ({ accepted: ctx.mfa.answer(requestId, code) }),
