@@ -3,6 +3,7 @@ import type { TargetSelection } from '../../../shared/ipc/aws.contract';
 import { isAppError } from '../../../shared/result';
 import { generatePolicy } from '../../services/aws/policy';
 import { generateInstanceRolePolicy } from '../../services/aws/policy-instance-role';
+import { putSecureParameter } from '../../services/aws/secure-parameter';
 import type { AppContext } from '../app-context';
 import type { Handlers } from '../dispatch';
 
@@ -19,7 +20,8 @@ type AwsChannel =
   | 'aws:list-vpcs'
   | 'aws:list-subnets'
   | 'aws:list-security-groups'
-  | 'aws:list-key-pairs';
+  | 'aws:list-key-pairs'
+  | 'aws:put-secure-parameter';
 
 /**
  * The profile and region a call uses: what the renderer asked for, else what the header chose (settings),
@@ -73,6 +75,10 @@ export function awsHandlers(ctx: AppContext): Pick<Handlers, AwsChannel> {
           ...(instanceRole ? { instanceRole } : {}),
         };
       }
+    },
+    'aws:put-secure-parameter': async ({ target, name, value, keyId, description }) => {
+      const resolved = await resolveSelection(ctx, target);
+      return putSecureParameter(await aws.clients(resolved), { name, value, keyId, description });
     },
     'aws:mfa-answer': ({ requestId, code }) => ({ accepted: ctx.mfa.answer(requestId, code) }),
     'aws:search-images': async ({ target, refresh, query }) =>

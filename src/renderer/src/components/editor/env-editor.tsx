@@ -9,13 +9,14 @@ import {
   TextInput,
   Tooltip,
 } from '@mantine/core';
-import { IconPlus, IconTrash } from '@tabler/icons-react';
-import { useMemo } from 'react';
+import { IconKey, IconPlus, IconTrash } from '@tabler/icons-react';
+import { useMemo, useState } from 'react';
 import { useFieldArray, useFormContext, useWatch } from 'react-hook-form';
 import { diagnoseEnv } from '../../../../shared/user-data-secrets';
 import type { EnvValue } from '../../../../shared/project';
 import type { ProjectFormValues } from '../project/project-form-model';
 import { MONO_INPUT } from '../project/input-styles';
+import { SetSecretModal } from './set-secret-modal';
 
 /** Environment variables for the init script, as name/value rows beside the editor. */
 export function EnvEditor() {
@@ -146,16 +147,7 @@ function ValueInputs({ index, kind }: { index: number; kind: Kind }) {
       }
     | undefined;
   const common = { size: 'xs' as const, styles: MONO_INPUT, spellCheck: false, style: { flex: 1 } };
-  if (kind === 'ssm')
-    return (
-      <TextInput
-        {...common}
-        placeholder="/app/prod/db-password"
-        aria-label={`Variable ${index + 1} parameter name`}
-        error={error?.ssm?.message ?? error?.message}
-        {...register(`env.${index}.value.ssm`)}
-      />
-    );
+  if (kind === 'ssm') return <ParameterInput index={index} common={common} error={error} />;
   if (kind === 'secretsManager')
     return (
       <Group gap={6} wrap="nowrap" style={{ flex: 1 }}>
@@ -184,5 +176,53 @@ function ValueInputs({ index, kind }: { index: number; kind: Kind }) {
       error={error?.message}
       {...register(`env.${index}.value`)}
     />
+  );
+}
+
+/** A parameter name, and the way to set its SecureString value from here (never kept by Quadraxis). */
+function ParameterInput({
+  index,
+  common,
+  error,
+}: {
+  index: number;
+  common: object;
+  error: { message?: string; ssm?: { message?: string } } | undefined;
+}) {
+  const { register, control } = useFormContext<ProjectFormValues>();
+  const value = useWatch({ control, name: `env.${index}.value` });
+  const region = useWatch({ control, name: 'region' });
+  const [open, setOpen] = useState(false);
+  const name = typeof value === 'object' && 'ssm' in value ? value.ssm : '';
+  const settable = name !== '' && !/:\d+$/.test(name) && error === undefined;
+  return (
+    <Group gap={4} wrap="nowrap" style={{ flex: 1 }}>
+      <TextInput
+        {...common}
+        placeholder="/app/prod/db-password"
+        aria-label={`Variable ${index + 1} parameter name`}
+        error={error?.ssm?.message ?? error?.message}
+        {...register(`env.${index}.value.ssm`)}
+      />
+      <Tooltip label="Set its SecureString value">
+        <ActionIcon
+          variant="subtle"
+          mt={2}
+          disabled={!settable}
+          onClick={() => setOpen(true)}
+          aria-label={`Set the value of variable ${index + 1}`}
+        >
+          <IconKey size={14} />
+        </ActionIcon>
+      </Tooltip>
+      {open && (
+        <SetSecretModal
+          name={name}
+          region={region || undefined}
+          opened={open}
+          onClose={() => setOpen(false)}
+        />
+      )}
+    </Group>
   );
 }
