@@ -267,6 +267,12 @@ export class Simulator {
     this.core.iam.putInstanceProfile(name, name, now);
   }
 
+  /** Whether the account's own user (the sandbox profile) may call `action` (e.g. iam:SimulatePrincipalPolicy). */
+  setCallerAllowed(action: string, allowed: boolean): void {
+    if (allowed) this.core.iam.callerDenied.delete(action);
+    else this.core.iam.callerDenied.add(action);
+  }
+
   /** Removes an instance profile (RunInstances naming it then fails as on AWS). */
   deleteInstanceProfile(name: string): boolean {
     return this.core.iam.deleteInstanceProfile(name);

@@ -121,7 +121,7 @@ test('without an instance profile the bake fails in preflight, naming what the r
   await h.expectNoLeaks();
 });
 
-test('with a role that may not read the parameter, the builder says so and the bake leaves nothing', async () => {
+test('with a role that may not read the parameter, preflight asks IAM and fails naming the permission; nothing is launched', async () => {
   await setUp();
   h.sim.putRole('prod-only', {
     ProdParameters: {
@@ -134,6 +134,32 @@ test('with a role that may not read the parameter, the builder says so and the b
   });
   const record = await h.bake(withReferences({ iamInstanceProfile: 'prod-only' }));
   expect(record.status).toBe('failed');
+  expect(record.error?.message).toMatch(
+    /the role prod-only of instance profile prod-only may not ssm:GetParameters on arn:aws:ssm:eu-west-1:\d{12}:parameter\/app\/dev\/db-password \(DB_PASSWORD\): IAM's policy simulator says implicitDeny/,
+  );
+  expect(h.sim.instances()).toEqual([]);
+  // A profile that does not exist is named as such.
+  const missing = await h.bake(withReferences({ iamInstanceProfile: 'no-such-profile' }));
+  expect(missing.error?.message).toMatch(/there is no instance profile named no-such-profile/);
+  expect(h.sim.instances()).toEqual([]);
+  await h.expectNoLeaks();
+});
+
+test('where the baking identity may not ask IAM, the builder reports the denial in the same words and leaves nothing', async () => {
+  await setUp();
+  h.sim.putRole('prod-only', {
+    ProdParameters: {
+      Statement: {
+        Effect: 'Allow',
+        Action: 'ssm:GetParameters',
+        Resource: 'arn:aws:ssm:*:*:parameter/app/prod/*',
+      },
+    },
+  });
+  h.sim.setCallerAllowed('iam:SimulatePrincipalPolicy', false);
+  const record = await h.bake(withReferences({ iamInstanceProfile: 'prod-only' }));
+  expect(record.status).toBe('failed');
+  expect(record.steps.find((s) => s.step === 'preflight')?.message).toMatch(/not checked in advance/);
   expect(record.error?.message).toMatch(
     /instance profile prod-only may not read DB_PASSWORD \(ssm:\/app\/dev\/db-password\): AccessDeniedException: User: arn:aws:sts::\d{12}:assumed-role\/prod-only\/i-\w+ is not authorized to perform: ssm:GetParameters on resource: arn:aws:ssm:eu-west-1:\d{12}:parameter\/app\/dev\/db-password/,
   );
