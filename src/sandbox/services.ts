@@ -8,5 +8,10 @@ import { STS_SERVICE } from './sts/wire';
 import type { JsonService, QueryService } from './wire/service';
 
 /** Every AWS service the Sandbox answers, one entry each; a new service adds its descriptor here. */
-export const QUERY_SERVICES: readonly QueryService[] = [EC2_SERVICE, STS_SERVICE, AUTO_SCALING_SERVICE, IAM_SERVICE];
+export const QUERY_SERVICES: readonly QueryService[] = [
+  EC2_SERVICE,
+  STS_SERVICE,
+  AUTO_SCALING_SERVICE,
+  IAM_SERVICE,
+];
 export const JSON_SERVICES: readonly JsonService[] = [SSM_SERVICE, KMS_SERVICE, SECRETS_MANAGER_SERVICE];
