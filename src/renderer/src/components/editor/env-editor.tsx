@@ -75,6 +75,7 @@ export function EnvEditor() {
               />
               <NativeSelect
                 size="xs"
+                w={140}
                 aria-label={`Variable ${index + 1} source`}
                 data={KINDS}
                 value={kindOf(rows?.[index]?.value ?? '')}
@@ -85,7 +86,6 @@ export function EnvEditor() {
                   })
                 }
               />
-              <ValueInputs index={index} kind={kindOf(rows?.[index]?.value ?? '')} />
               <Tooltip label="Remove">
                 <ActionIcon
                   variant="subtle"
@@ -97,6 +97,10 @@ export function EnvEditor() {
                   <IconTrash size={14} />
                 </ActionIcon>
               </Tooltip>
+            </Group>
+            {/* The value on its own line: a parameter path or a secret and its key need the width. */}
+            <Group gap={6} align="flex-start" wrap="nowrap" pr={30}>
+              <ValueInputs index={index} kind={kindOf(rows?.[index]?.value ?? '')} />
             </Group>
             {secrets.has(index) && (
               <Text
