@@ -126,6 +126,33 @@ describe.each(['/bin/sh', '/bin/bash'])('references under %s', (shell) => {
   });
 });
 
+test('a Sandbox target: the endpoint in the head reaches the resolver only, never the script', async () => {
+  const script = '#!/bin/sh\necho "len=${#DB_PASSWORD} endpoint=[${AWS_ENDPOINT_URL_SSM:-}]"\n';
+  const wrapper = wrapperText(
+    buildScriptWrapper({
+      bakeId: BAKE,
+      nonce: NONCE,
+      cloudInitClean: false,
+      script,
+      env: {},
+      refs: [REFS[0]!],
+      awsEndpoint: t.sandbox.url,
+    }),
+  );
+  expect(await root.run(wrapper, { env: { QX_IMDS: imdsUrl } })).toBe(0);
+  expect(await root.read('dev', 'ttyS0')).toContain(`len=${SECRET.length} endpoint=[]\n`);
+  // Without a Sandbox endpoint the head has no such line (a bake on AWS).
+  const onAws = buildScriptWrapper({
+    bakeId: BAKE,
+    nonce: NONCE,
+    cloudInitClean: false,
+    script,
+    env: {},
+    refs: REFS,
+  });
+  expect(onAws.head).not.toContain('QX_AWS_ENDPOINT');
+});
+
 describe('failures name what is missing and the script never runs', () => {
   const unresolved = async () => {
     const lines = (await root.read('dev', 'ttyS0')).split('\n');

@@ -25,6 +25,8 @@ export interface UserDataInput {
   bakeId: string;
   nonce: string;
   project: Pick<Project, 'initScript' | 'env' | 'completion'>;
+  /** Sandbox targets only: where the builder's reference resolver reaches SSM and Secrets Manager. */
+  awsEndpoint?: string;
 }
 
 /** User data formats cloud-init understands that cannot be wrapped by a shell script. */
@@ -75,7 +77,7 @@ function refuseNul(script: string): void {
   );
 }
 
-function wrappedText({ bakeId, nonce, project }: UserDataInput): {
+function wrappedText({ bakeId, nonce, project, awsEndpoint }: UserDataInput): {
   text: WrapperText;
   mode: BuiltUserData['mode'];
 } {
@@ -113,6 +115,7 @@ function wrappedText({ bakeId, nonce, project }: UserDataInput): {
     script,
     env: plainEnv(project.env),
     refs: wireReferences(project.env),
+    ...(awsEndpoint ? { awsEndpoint } : {}),
   });
   return { text, mode: 'script' };
 }

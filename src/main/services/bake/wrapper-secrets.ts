@@ -15,7 +15,9 @@ import { MASK, MASK_MIN_LENGTH, UNRESOLVED_EXIT_CODE } from '../../../protocol/e
  *   multi-line value of 3 characters or more) with ****, longest first, before it reaches any console.
  *
  * The helper talks to the standard endpoints of the builder's region; AWS_ENDPOINT_URL_SSM and
- * AWS_ENDPOINT_URL_SECRETS_MANAGER (the AWS SDKs' and CLI's own variables) override them.
+ * AWS_ENDPOINT_URL_SECRETS_MANAGER (the AWS SDKs' and CLI's own variables) override them. For Sandbox
+ * targets only, the head carries QX_AWS_ENDPOINT (src/protocol/sandbox-endpoint.ts), which `qx_endpoint`
+ * turns into those two variables for the resolver alone — the user's script never sees them.
  */
 export const RESOLVER_PY = String.raw`import base64, hashlib, hmac, json, os, sys, time
 from urllib import error, parse, request
@@ -164,6 +166,13 @@ qx_resolve_cli() {
     echo "$qx_n=$(printf '%s' "$qx_v" | qx_b64e)"
   done
 }
+qx_endpoint() {
+  if [ -n "${'$'}{QX_AWS_ENDPOINT:-}" ]; then
+    AWS_ENDPOINT_URL_SSM="$QX_AWS_ENDPOINT" AWS_ENDPOINT_URL_SECRETS_MANAGER="$QX_AWS_ENDPOINT" "$@"
+  else
+    "$@"
+  fi
+}
 qx_resolve() {
   QX_NL='
 '
@@ -172,11 +181,11 @@ qx_resolve() {
   qx_rfirst=${'$'}{qx_refs%%"$QX_TAB"*}
   if command -v python3 > /dev/null 2>&1; then
     printf '%s' "$qx_refs" > "$QX_WORK/refs"
-    qx_out=$(python3 - "$QX_WORK/refs" 2> /dev/null << 'QX_RESOLVE'
+    qx_out=$(qx_endpoint python3 - "$QX_WORK/refs" 2> /dev/null << 'QX_RESOLVE'
 ${RESOLVER_PY}QX_RESOLVE
 )
   else
-    qx_out=$(qx_resolve_cli "$qx_rfirst" "$qx_refs")
+    qx_out=$(qx_endpoint qx_resolve_cli "$qx_rfirst" "$qx_refs")
   fi
   qx_rc=$?
   rm -f "$QX_WORK/refs"

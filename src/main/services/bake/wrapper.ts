@@ -25,6 +25,11 @@ export interface ScriptWrapperOptions extends WrapperOptions {
   env: Record<string, string>;
   /** Variables the builder resolves itself (names only): the resolver travels only when there are some. */
   refs?: readonly WireReference[];
+  /**
+   * Sandbox targets only: the endpoint the resolver sends SSM and Secrets Manager calls to
+   * (src/protocol/sandbox-endpoint.ts). In the head, with the other per-bake lines; absent on AWS.
+   */
+  awsEndpoint?: string;
 }
 
 /**
@@ -65,7 +70,9 @@ ${refs ? `QX_REFS_B64='${base64Lines(encodeReferences(refs))}'\n` : ''}${PRELUDE
 ${script}${endsWithNewline ? '' : '\n'}${delimiter}
 qx_main $?
 `;
-  return { head: head(options, 'script'), body };
+  const endpoint =
+    refs && options.awsEndpoint ? `QX_AWS_ENDPOINT='${options.awsEndpoint.replace(/'/g, '')}'\n` : '';
+  return { head: head(options, 'script') + endpoint, body };
 }
 
 /**

@@ -7,6 +7,7 @@ import {
   parameterName,
   secretRegion,
 } from '../../../../shared/environments';
+import { SANDBOX_AWS_GUEST_ENDPOINT } from '../../../../protocol/sandbox-endpoint';
 import type { Project } from '../../../../shared/project';
 import { AppError } from '../../../../shared/result';
 import { resolveBaseImage } from '../../aws/base-image';
@@ -27,7 +28,13 @@ export type ResolvedBase = ResolvedBaseImage;
 export async function preflight(run: BakeRun): Promise<string> {
   const { project } = run;
   const { ec2 } = run.connection.clients;
-  const userData = buildUserData({ bakeId: run.id, nonce: run.state.nonce, project });
+  // A Sandbox builder reaches the Sandbox's SSM and Secrets Manager at the one address its network forwards.
+  const userData = buildUserData({
+    bakeId: run.id,
+    nonce: run.state.nonce,
+    project,
+    ...(run.connection.simulated ? { awsEndpoint: SANDBOX_AWS_GUEST_ENDPOINT } : {}),
+  });
   refuseReferencesWithoutProfile(project);
   const roleNote = await checkBuilderRole(run);
 
