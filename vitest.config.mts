@@ -5,9 +5,10 @@ const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 
   version: string;
 };
 
-// Three suites, one runner: `unit` runs plain TypeScript services in Node; `built` loads the electron-vite
+// Four suites, one runner: `unit` runs plain TypeScript services in Node; `built` loads the electron-vite
 // output (main under a stub electron, the sandboxed preload, the CLI bundle); `e2e` drives the built
-// renderer in Debian's Chromium through the test bridge. `built` and `e2e` need `npm run build` first.
+// renderer in Debian's Chromium through the test bridge; `vm` bakes on real QEMU VMs through the Sandbox's
+// VM mode. `built`, `e2e` and `vm` need `npm run build` first.
 export default defineConfig({
   // The same constant the build injects, so services run from source report the real version.
   define: { __QUADRAXIS_VERSION__: JSON.stringify(pkg.version) },
@@ -43,6 +44,24 @@ export default defineConfig({
           hookTimeout: 120_000,
           // One Chromium at a time: the machine has two cores and the flows measure responsiveness.
           fileParallelism: false,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'vm',
+          environment: 'node',
+          include: ['tests/vm/**/*.test.ts'],
+          // Builds the Debian test image once (or finds it cached) and probes KVM; see tests/vm/global-setup.ts.
+          globalSetup: ['tests/vm/global-setup.ts'],
+          // Real VMs under TCG: a boot to power-off is ~40 s on an idle 2-core machine, minutes on a busy one.
+          testTimeout: 45 * 60_000,
+          hookTimeout: 5 * 60_000,
+          // One file at a time, two tests at once inside it: two VMs, the Sandbox's cap and the machine's cores.
+          fileParallelism: false,
+          maxConcurrency: 2,
+          // After the other suites: VMs would otherwise take the cores the e2e flows' timings depend on.
+          sequence: { groupOrder: 1 },
         },
       },
     ],

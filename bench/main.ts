@@ -1,24 +1,21 @@
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { provenance, type Provenance } from './lib/provenance';
-import { median, p95 } from './lib/stats';
-import { drawTimelines, TIMELINE_DISTRIBUTIONS, type BenchTimeline } from './lib/timelines';
+import { benchBakes } from './lib/bakes';
+import { provenance } from './lib/provenance';
 import { BENCH_TIMINGS } from './lib/world';
-import { measurePolicy, type BakeSample } from './parts/overhead';
-import { measureScale, type ScaleRow } from './parts/scale';
-import { POLICIES, policyById } from './policies';
-import { renderMarkdown, headline } from './report/markdown';
-import type { BakeRow, OverheadResults, ScaleResults, WindowResults } from './report/results';
-import { quadraxisBreakdown, summarizePolicy, withRatios } from './report/summary';
+import { measurePolicy } from './parts/overhead';
+import { measureScale } from './parts/scale';
+import { policyById } from './policies';
+import { buildResults, writeResults, type OverheadPartial, type Partials } from './report/results';
 
 /**
  * The benchmark's one executable (bundled by bench/run.mjs, which runs its jobs as separate processes):
- *   overhead --policy ID --shard I --shards N --lanes L   one policy over its share of the timelines
+ *   overhead --policy ID --shard I --shards N --lanes L   one policy over its share of the bakes
  *   scale --bakes N                                       N concurrent Quadraxis bakes
  *   window                                                the renderer in Chromium
  *   provenance                                            the machine and the moment, before anything runs
- *   report --partials DIR --root DIR                      results/*.json and BENCHMARKS.md
+ *   report --partials DIR --root DIR --run-seconds S      results/*.json, the chart, BENCHMARKS.md, README
  */
 const { positionals, values } = parseArgs({
   allowPositionals: true,
@@ -27,17 +24,18 @@ const { positionals, values } = parseArgs({
     shard: { type: 'string', default: '0' },
     shards: { type: 'string', default: '1' },
     lanes: { type: 'string', default: '1' },
-    timelines: { type: 'string', default: '200' },
+    'per-family': { type: 'string', default: '150' },
     seed: { type: 'string', default: '20260105' },
     bakes: { type: 'string' },
     out: { type: 'string' },
     partials: { type: 'string' },
     root: { type: 'string' },
+    'run-seconds': { type: 'string', default: '0' },
   },
 });
 
 const seed = Number(values.seed);
-const count = Number(values.timelines);
+const perFamily = Number(values['per-family']);
 
 function write(file: string | undefined, data: unknown): void {
   if (!file) throw new Error('--out is required');
@@ -45,108 +43,52 @@ function write(file: string | undefined, data: unknown): void {
   writeFileSync(file, `${JSON.stringify(data, null, 2)}\n`);
 }
 
-function read<T>(file: string): T {
-  return JSON.parse(readFileSync(file, 'utf8')) as T;
-}
-
+const read = <T>(file: string): T => JSON.parse(readFileSync(file, 'utf8')) as T;
 const say = (line: string) => process.stderr.write(`${line}\n`);
-
-interface OverheadPartial {
-  policy: string;
-  samples: BakeSample[];
-  realMs: number;
-}
 
 async function overhead(): Promise<void> {
   const policy = policyById(values.policy ?? '');
   const shard = Number(values.shard);
   const shards = Number(values.shards);
-  const mine = drawTimelines(count, seed)
-    .map((timeline, index) => ({ index, timeline }))
-    .filter(({ index }) => index % shards === shard);
+  const mine = benchBakes(seed, perFamily).filter((b) => b.index % shards === shard);
   const started = performance.now();
   let done = 0;
   const samples = await measurePolicy(policy, mine, {
     seed,
     lanes: Number(values.lanes),
     onBake: () => {
-      if (++done % 25 === 0 || done === mine.length)
+      if (++done % 100 === 0 || done === mine.length)
         say(`${policy.id} [${shard + 1}/${shards}]: ${done}/${mine.length} bakes`);
     },
   });
-  write(values.out, { policy: policy.id, samples, realMs: Math.round(performance.now() - started) });
-}
-
-function bakeRow(s: BakeSample): BakeRow {
-  return {
-    index: s.index,
-    ok: s.ok,
-    wallMs: s.wallMs,
-    awsMs: s.awsMs,
-    overheadMs: s.overheadMs,
-    calls: Object.values(s.calls).reduce((a, b) => a + b, 0),
-    premature: s.premature,
-    ...(s.stepsMs ? { stepsMs: s.stepsMs } : {}),
+  const partial: OverheadPartial = {
+    policy: policy.id,
+    samples,
+    realMs: Math.round(performance.now() - started),
   };
-}
-
-function timelineStats(timelines: BenchTimeline[]): OverheadResults['config']['timelineStats'] {
-  const keys = Object.keys(timelines[0] ?? {}) as (keyof BenchTimeline)[];
-  return Object.fromEntries(
-    keys.map((k) => [
-      k,
-      { median: median(timelines.map((t) => t[k])), p95: p95(timelines.map((t) => t[k])) },
-    ]),
-  ) as OverheadResults['config']['timelineStats'];
+  write(values.out, partial);
 }
 
 function report(): void {
   const dir = values.partials ?? '';
   const root = values.root ?? '';
   const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
-  const run = read<Provenance>(join(dir, 'provenance.json'));
-  const timelines = drawTimelines(count, seed);
-
-  const partials = files
-    .filter((f) => f.startsWith('overhead-'))
-    .map((f) => read<OverheadPartial>(join(dir, f)));
-  const summaries = POLICIES.flatMap((policy) => {
-    const parts = partials.filter((p) => p.policy === policy.id);
-    if (parts.length === 0) return [];
-    const samples = parts.flatMap((p) => p.samples).sort((a, b) => a.index - b.index);
-    return [{ policy, samples, realMs: parts.reduce((a, p) => a + p.realMs, 0) }];
-  });
-  const quadraxisSamples = summaries.find((s) => s.policy.id === 'quadraxis')?.samples ?? [];
+  const partials: Partials = {
+    provenance: read(join(dir, 'provenance.json')),
+    overhead: files.filter((f) => f.startsWith('overhead-')).map((f) => read(join(dir, f))),
+    scale: files.filter((f) => f.startsWith('scale-')).map((f) => read(join(dir, f))),
+    resources: files.filter((f) => f.startsWith('resources-')).map((f) => read(join(dir, f))),
+    window: files.includes('window.json') ? read(join(dir, 'window.json')) : undefined,
+  };
   const timings = { bootMs: BENCH_TIMINGS.bootMs ?? 0, shutdownDelayMs: BENCH_TIMINGS.shutdownDelayMs ?? 0 };
-  const overheadResults: OverheadResults = {
-    provenance: run,
-    config: {
-      seed,
-      timelines: count,
-      distributions: TIMELINE_DISTRIBUTIONS,
-      fixed: timings,
-      timelineStats: timelineStats(timelines),
-    },
-    policies: withRatios(summaries.map((s) => summarizePolicy(s.policy, s.samples))),
-    quadraxisBreakdown: quadraxisBreakdown(quadraxisSamples, timelines, timings),
-    bakes: Object.fromEntries(summaries.map((s) => [s.policy.id, s.samples.map(bakeRow)])),
-    realMs: Object.fromEntries(summaries.map((s) => [s.policy.id, s.realMs])),
-  };
-  const scaleRows = files
-    .filter((f) => f.startsWith('scale-'))
-    .map((f) => read<ScaleRow>(join(dir, f)))
-    .sort((a, b) => a.bakes - b.bakes);
-  const scaleResults: ScaleResults = { provenance: run, seed, rows: scaleRows };
-  const windowFile = files.find((f) => f === 'window.json');
-  const windowResults: WindowResults = {
-    provenance: run,
-    window: windowFile ? read(join(dir, windowFile)) : { error: 'the window job did not finish' },
-  };
-  write(join(root, 'bench/results/overhead.json'), overheadResults);
-  write(join(root, 'bench/results/scale.json'), scaleResults);
-  write(join(root, 'bench/results/window.json'), windowResults);
-  writeFileSync(join(root, 'BENCHMARKS.md'), renderMarkdown(overheadResults, scaleResults, windowResults));
-  say(`\n${headline(overheadResults, scaleResults)}`);
+  const results = buildResults(partials, {
+    seed,
+    perFamily,
+    timings,
+    runSeconds: Number(values['run-seconds']),
+  });
+  writeResults(root, results);
+  say(`\n${results.readme}`);
 }
 
 async function main(): Promise<void> {

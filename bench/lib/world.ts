@@ -32,6 +32,8 @@ export interface World {
   clientConfig: Record<string, unknown>;
   /** An EC2 client as a script using the AWS SDK would make one, its HTTP attempts tracked by the clock. */
   ec2Client(region?: string): EC2Client;
+  /** The settings for any other SDK client of this world (endpoint, credentials, clock, transport). */
+  clientOptions(region?: string): Record<string, unknown>;
   close(): Promise<void>;
 }
 
@@ -77,6 +79,10 @@ export async function createWorld(options: {
       clients.push(client);
       return client;
     },
+    clientOptions: (region = BENCH_REGION) => ({
+      ...sandboxClientConfig(sandbox, { region }),
+      ...clientConfig,
+    }),
     async close() {
       for (const client of clients) client.destroy();
       if (ownClock) clock.stopAuto();

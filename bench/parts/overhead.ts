@@ -1,19 +1,30 @@
 import { VirtualClock } from '../../src/main/services/clock';
-import type { CallRecord } from '../../src/sandbox';
-import { childSeed, seededRandom } from '../lib/random';
-import { sandboxTimeline, type BenchTimeline } from '../lib/timelines';
+import {
+  childSeed,
+  launchTimeline,
+  seededRandom,
+  type CallRecord,
+  type TimelineFamily,
+} from '../../src/sandbox';
+import type { BenchBake } from '../lib/bakes';
 import { BENCH_EPOCH, BENCH_REGION, createWorld } from '../lib/world';
 import type { BakeResult, Policy } from '../policies/types';
 
 /** One timeline played against one policy. */
 export interface BakeSample {
   index: number;
+  family: TimelineFamily;
   ok: boolean;
   message?: string;
-  wallMs: number;
+  /** From the start until the policy saw its image available (what a person waits for). */
+  seenMs: number;
+  /** AWS's own time until the image was available, on the policy's path. */
   awsMs: number;
+  /** seenMs − awsMs: what the policy added. */
   overheadMs: number;
-  /** EC2/SSM/STS calls the Sandbox answered during this bake, by action. */
+  /** From seeing the image until the policy returned: terminating the builder, waiting for that. */
+  cleanupMs: number;
+  /** Every call the Sandbox answered for this bake, by action (cleanup included). */
   calls: Record<string, number>;
   /** null when no image was made. */
   premature: boolean | null;
@@ -22,7 +33,7 @@ export interface BakeSample {
 
 export interface OverheadOptions {
   seed: number;
-  /** Independent Sandboxes played side by side on one clock; each plays its timelines one bake at a time. */
+  /** Independent Sandboxes played side by side on one clock; each plays its bakes one at a time. */
   lanes: number;
   onBake?: (sample: BakeSample) => void;
 }
@@ -34,19 +45,19 @@ function countByAction(calls: readonly CallRecord[]): Record<string, number> {
 }
 
 /**
- * Plays each timeline against the policy, alone in its Sandbox (one bake at a time per lane), and measures
- * in virtual time: wall, AWS's own time on the policy's path, the calls the Sandbox saw, and whether the
- * image was taken before the script had finished. `timelines` carries each one's index in the full draw.
+ * Plays each bake against the policy, alone in its Sandbox (one bake at a time per lane), and measures in
+ * virtual time: until the image was seen, AWS's own time on the policy's path, the cleanup after it, the
+ * calls the Sandbox saw, and whether the image was taken before the script had finished.
  */
 export async function measurePolicy(
   policy: Policy,
-  timelines: readonly { index: number; timeline: BenchTimeline }[],
+  bakes: readonly BenchBake[],
   options: OverheadOptions,
 ): Promise<BakeSample[]> {
   const clock = new VirtualClock(BENCH_EPOCH);
   clock.startAuto();
-  const lanes = Array.from({ length: Math.min(options.lanes, timelines.length) }, (_, lane) =>
-    timelines.filter((_, i) => i % options.lanes === lane),
+  const lanes = Array.from({ length: Math.min(options.lanes, bakes.length) }, (_, lane) =>
+    bakes.filter((_, i) => i % options.lanes === lane),
   );
   try {
     const results = await Promise.all(lanes.map((work, lane) => runLane(policy, work, clock, options, lane)));
@@ -58,7 +69,7 @@ export async function measurePolicy(
 
 async function runLane(
   policy: Policy,
-  work: readonly { index: number; timeline: BenchTimeline }[],
+  work: readonly BenchBake[],
   clock: VirtualClock,
   options: OverheadOptions,
   lane: number,
@@ -77,8 +88,8 @@ async function runLane(
     });
     try {
       const { sim } = world.sandbox;
-      for (const { index, timeline } of work) {
-        sim.pushTimeline(sandboxTimeline(timeline, policy.powersOff));
+      for (const { index, family, timeline } of work) {
+        sim.pushTimeline(launchTimeline(timeline, policy.script));
         const lastSeq = sim.calls().at(-1)?.seq ?? 0;
         const start = clock.now();
         // A reference policy's waiter may give up (as the real one would): a failed bake, not a failed run.
@@ -91,14 +102,17 @@ async function runLane(
           throw new Error(`${policy.id} bake ${index} never launched: ${result.message ?? 'no message'}`);
         }
         const image = result.imageId ? sim.images().find((i) => i.imageId === result.imageId) : undefined;
+        const seenMs = result.seenAt !== undefined ? result.seenAt - start : wallMs;
         const awsMs = policy.awsPathMs(timeline, world.timings);
         const sample: BakeSample = {
           index,
+          family,
           ok: result.ok,
           ...(result.message && !result.ok ? { message: result.message } : {}),
-          wallMs: Math.round(wallMs),
+          seenMs: Math.round(seenMs),
           awsMs,
-          overheadMs: Math.round(wallMs - awsMs),
+          overheadMs: Math.round(seenMs - awsMs),
+          cleanupMs: Math.round(wallMs - seenMs),
           calls: countByAction(sim.calls().filter((c) => c.seq > lastSeq)),
           premature: image ? image.scriptCompleteAtCapture !== true : null,
           ...(result.stepsMs ? { stepsMs: result.stepsMs } : {}),

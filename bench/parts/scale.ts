@@ -1,8 +1,14 @@
-import type { CallRecord } from '../../src/sandbox';
-import { childSeed, seededRandom } from '../lib/random';
+import {
+  childSeed,
+  launchTimeline,
+  seededRandom,
+  type BakeTimeline,
+  type CallRecord,
+} from '../../src/sandbox';
+import { TAG_BAKE_ID } from '../../src/protocol/builder-tags';
+import { mixedBakes } from '../lib/bakes';
 import { SandboxProbe } from '../lib/sandbox-probe';
 import { median } from '../lib/stats';
-import { drawTimelines, sandboxTimeline, type BenchTimeline } from '../lib/timelines';
 import { BENCH_REGION, createWorld } from '../lib/world';
 import { openQuadraxis } from '../policies/quadraxis';
 
@@ -19,7 +25,7 @@ export interface ScaleRow {
     total: number;
     perMinuteMean: number;
     perMinutePeak: number;
-    /** The shared poller's DescribeInstances/DescribeImages (batched by id filter), grouped by tick. */
+    /** The shared poller's DescribeInstances/DescribeSnapshots/DescribeImages (batched by filter), by tick. */
     pollerPerTickMax: number;
     pollerPerTickMedian: number;
     pollerTicks: number;
@@ -33,7 +39,7 @@ export interface ScaleRow {
 }
 
 const MB = 1024 * 1024;
-const POLLER_FILTERS = new Set(['instance-id', 'image-id']);
+const POLLER_FILTERS = new Set(['instance-id', 'image-id', `tag:${TAG_BAKE_ID}`]);
 
 const isDescribe = (c: CallRecord) => c.action.startsWith('Describe');
 
@@ -46,11 +52,13 @@ const isDescribe = (c: CallRecord) => c.action.startsWith('Describe');
 export async function measureScale(
   bakes: number,
   seed: number,
-  timelines: readonly BenchTimeline[] = drawTimelines(bakes, childSeed(seed, `scale/${bakes}`)),
+  timelines: readonly BakeTimeline[] = mixedBakes(childSeed(seed, `scale/${bakes}`), bakes).map(
+    (b) => b.timeline,
+  ),
 ): Promise<ScaleRow> {
   const world = await createWorld({ seed: `scale-${seed}-${bakes}`, throttling: true });
   const { sim } = world.sandbox;
-  for (const t of timelines) sim.pushTimeline(sandboxTimeline(t, true));
+  for (const t of timelines) sim.pushTimeline(launchTimeline(t));
 
   const probe = new SandboxProbe(sim);
 

@@ -23,17 +23,23 @@ export function benchScript(index: number): string {
 
 export const BENCH_INSTANCE_TYPE = 't3.micro';
 
+/** The base image every policy bakes from: the newest Amazon Linux 2023, by its public SSM parameter… */
+export const BENCH_BASE_PARAMETER = '/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64';
+/** …or by name, as Packer's `source_ami_filter` finds it. */
+export const BENCH_BASE_NAME = 'al2023-ami-2023.*-kernel-6.1-x86_64';
+
 /**
  * What the reference policies launch: the newest Amazon Linux 2023 x86_64 image and the same init script,
- * carried by Quadraxis's wrapper so the Sandbox knows when the script ends (see sandboxTimeline for how a
- * plain script that leaves the machine running is played). Looked up once, outside any bake's call count.
+ * carried by Quadraxis's wrapper so the Sandbox knows when the script ends (each policy's `script` says
+ * whether the machine then powers off or stays up, as a plain script leaves it). Looked up once; a policy
+ * that resolves its base image per bake (as a real script or template does) makes that call in bake().
  */
 export async function referenceBuilder(ec2: EC2Client, bakeId: string): Promise<BuilderSpec> {
   const out = await ec2.send(
     new DescribeImagesCommand({
       Owners: ['amazon'],
       Filters: [
-        { Name: 'name', Values: ['al2023-ami-2023.*-kernel-6.1-x86_64'] },
+        { Name: 'name', Values: [BENCH_BASE_NAME] },
         { Name: 'state', Values: ['available'] },
       ],
     }),

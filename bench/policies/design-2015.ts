@@ -29,9 +29,12 @@ const IMAGE_POLL_MS = 30_000;
 export const design2015: Policy = {
   id: 'design-2015',
   label: '2015 design',
+  group: 'anchor',
   summary:
     'PHP SDK waiter (15 s fixed) → sleep 120 s → CreateImage while running → DescribeImages every 30 s',
-  powersOff: false,
+  prematureReason:
+    'whenever the script runs longer than its fixed 120 s sleep: nothing on the instance says when the script is done',
+  script: { exitCode: 0, poweroff: false },
   awsPathMs: (t) => t.runningAfterMs + t.imageMs,
   async open({ world, region }) {
     const ec2 = world.ec2Client(region);
@@ -56,8 +59,9 @@ export const design2015: Policy = {
           if ((await imageState(ec2, imageId)) === 'available') break;
           await clock.sleep(IMAGE_POLL_MS);
         }
+        const seenAt = clock.now();
         await terminateInstance(ec2, instanceId);
-        return { ok: true, imageId };
+        return { ok: true, imageId, seenAt };
       },
       close: () => Promise.resolve(),
     };

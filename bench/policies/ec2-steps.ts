@@ -11,7 +11,7 @@ import type { WaiterState } from './waiters';
 
 /**
  * The EC2 calls the reference policies are made of, each one request, with the acceptors of the AWS SDK's
- * EC2 waiters (@aws-sdk/client-ec2 3.1169.0, dist-cjs/index.js: waitForInstanceRunning, …Stopped,
+ * EC2 waiters (@aws-sdk/client-ec2 3.1178.0, dist-cjs/index.js: waitForInstanceRunning, …Stopped,
  * …Terminated, waitForImageAvailable). A policy is then just its order of calls and its sleeps.
  */
 export interface BuilderSpec {
@@ -67,6 +67,11 @@ export function instanceCheck(
     }
     return 'retry';
   };
+}
+
+/** One DescribeInstances by id, as a tool does to learn an instance's address. */
+export async function describeInstance(ec2: EC2Client, instanceId: string): Promise<void> {
+  await ec2.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }));
 }
 
 /** The state of one image (DescribeImages by id), or undefined if the call failed. */

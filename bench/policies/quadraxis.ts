@@ -4,7 +4,7 @@ import { createRuntime, type Runtime } from '../../src/main/runtime/runtime';
 import { createLogger } from '../../src/main/services/logger';
 import { isolatedAwsEnv } from '../lib/world';
 import { BENCH_INSTANCE_TYPE, benchScript } from './builder-kit';
-import type { Policy, PolicyEnv, PolicyRunner } from './types';
+import { scriptPathMs, type Policy, type PolicyEnv, type PolicyRunner } from './types';
 
 /**
  * Quadraxis's real engine, wired exactly as the app, the CLI and the webhook wire it (createRuntime), on
@@ -16,11 +16,13 @@ import type { Policy, PolicyEnv, PolicyRunner } from './types';
 export const quadraxis: Policy = {
   id: 'quadraxis',
   label: 'Quadraxis',
+  group: 'quadraxis',
   summary:
-    'createRuntime + engine, wrapper completion mode, per-resource look schedules batched into one Describe per 2 s tick, console unwatched',
-  powersOff: true,
-  awsPathMs: (t, timings) =>
-    t.runningAfterMs + timings.bootMs + t.scriptMs + timings.shutdownDelayMs + t.stoppingMs + t.imageMs,
+    'createRuntime + engine, wrapper completion mode, capped per-resource look schedules batched into one Describe per 2 s tick, console unwatched',
+  prematureReason:
+    'never: the wrapper reports the exit code on the console and powers the builder off; only exit 0 and a stop are imaged',
+  script: 'succeed',
+  awsPathMs: (t, timings) => scriptPathMs(t, timings, true),
   open: (env) => openQuadraxis(env),
 };
 
@@ -61,10 +63,13 @@ export function openQuadraxis(env: PolicyEnv, options: QuadraxisOptions = {}): P
       for (const s of final.steps) {
         if (s.startedAt !== undefined && s.endedAt !== undefined) stepsMs[s.step] = s.endedAt - s.startedAt;
       }
+      // The image is seen available when the wait-image step ends; terminate and record follow.
+      const seenAt = final.steps.find((s) => s.step === 'wait-image')?.endedAt;
       return {
         ok: final.status === 'succeeded',
         ...(final.imageId ? { imageId: final.imageId } : {}),
         ...(final.message ? { message: final.message } : {}),
+        ...(seenAt !== undefined ? { seenAt } : {}),
         stepsMs,
       };
     },

@@ -1,23 +1,21 @@
-import type { SandboxTimings } from '../../src/sandbox';
-import type { BenchTimeline } from '../lib/timelines';
-import type { Random } from '../lib/random';
+import type { BakeTimeline, Random, SandboxTimings, ScriptOutcome } from '../../src/sandbox';
 import type { World } from '../lib/world';
-
-export type PolicyId = 'quadraxis' | 'design-2015' | 'sdk-waiters' | 'packer';
 
 export interface BakeResult {
   ok: boolean;
   /** The AMI made, if any (premature or not). */
   imageId?: string;
   message?: string;
-  /** Per-step durations the policy itself reports (Quadraxis's bake record), for the where-the-time-goes table. */
+  /** Clock time at which the policy saw its image available: what a person waits for. */
+  seenAt?: number;
+  /** Per-step durations the policy itself reports (Quadraxis's bake record). */
   stepsMs?: Record<string, number>;
 }
 
-/** One bake to make: its index (for unique names) and the timeline the Sandbox will play for it. */
+/** One bake to make: its index (for unique names) and the timeline the Sandbox plays for it. */
 export interface BakeSubject {
   index: number;
-  timeline: BenchTimeline;
+  timeline: BakeTimeline;
 }
 
 /** A policy opened on one world: bakes one project after another (or many at once, for Quadraxis). */
@@ -33,18 +31,40 @@ export interface PolicyEnv {
   rng: Random;
 }
 
+/**
+ * Where a policy sits on the chart: Quadraxis itself; a fair anchor (how people really bake AMIs); or one
+ * point of the SDK waiters' curve (the same waiter at several settings).
+ */
+export type PolicyGroup = 'quadraxis' | 'anchor' | 'tuned-waiter';
+
 /** One way of baking an AMI, measured on the same timelines as the others. */
 export interface Policy {
-  id: PolicyId;
+  id: string;
   label: string;
+  group: PolicyGroup;
   /** One line on what it does and where its numbers come from (the file's comment has the detail). */
   summary: string;
-  /** Whether its builder powers itself off after the script (Quadraxis's wrapper) or keeps running. */
-  powersOff: boolean;
+  /** Why its images are, or are never, taken before the init script finished. */
+  prematureReason: string;
+  /** How the Sandbox ends the script: the wrapper powering the machine off, or a script that leaves it up. */
+  script: ScriptOutcome;
   /**
-   * AWS's own time on this policy's path: the state changes its image depends on, as the timeline sets
-   * them. Wall time minus this is what the policy adds (poll lag, fixed sleeps, waits it chose to make).
+   * AWS's own time from the start until the image is available, on this policy's path: the state changes
+   * its image depends on, as the timeline sets them. Time until it saw the image, minus this, is what the
+   * policy adds (poll lag, fixed sleeps, retries).
    */
-  awsPathMs(t: BenchTimeline, timings: SandboxTimings): number;
+  awsPathMs(t: BakeTimeline, timings: SandboxTimings): number;
   open(env: PolicyEnv): Promise<PolicyRunner>;
+}
+
+/** running → booted → the script → (the wrapper's poweroff) → stopped → snapshot → available. */
+export function scriptPathMs(t: BakeTimeline, timings: SandboxTimings, poweroff: boolean): number {
+  return (
+    t.runningAfterMs +
+    timings.bootMs +
+    t.scriptMs +
+    (poweroff ? timings.shutdownDelayMs : 0) +
+    t.stoppingMs +
+    t.imageMs
+  );
 }

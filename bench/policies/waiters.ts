@@ -1,5 +1,5 @@
 import type { Clock } from '../../src/main/services/clock';
-import type { Random } from '../lib/random';
+import type { Random } from '../../src/sandbox';
 
 /** What one poll of a waiter concluded (the SDK's WaiterState without ABORTED). */
 export type WaiterState = 'success' | 'failure' | 'retry';
@@ -14,69 +14,86 @@ export class WaiterError extends Error {
   }
 }
 
+/** One poll: its number among the polls after the first (1-based), and what the waiter sleeps before it. */
+export type DelayFormula = (attempt: number, remainingMs: number, rng: Random) => number;
+
 /**
- * The delay before poll number `attempt` (1-based, counting polls after the first) of an AWS SDK waiter, as
- * @smithy/core 3.41.1 computes it for @aws-sdk/client-ec2 3.1169.0 (dist-cjs/submodules/client/index.js,
- * `exponentialBackoffWithJitter`; the Go SDK v2's `smithywaiter.ComputeDelay` is the same formula):
+ * The AWS SDK for JavaScript v3 (@smithy/core 3.41.1 util-waiter/poller.js, `exponentialBackoffWithJitter`
+ * and `runPolling`, as @aws-sdk/client-ec2 3.1178.0 ships it; tests/unit/bench/waiters.test.ts checks it
+ * against the real waiter):
  *
  *   attemptCeiling = log2(maxDelay / minDelay) + 1
  *   attempt > attemptCeiling ? maxDelay : uniform(minDelay, min(maxDelay, minDelay · 2^(attempt − 1)))
  *
- * and when the delay would run past the waiter's deadline, the remaining time minus 500 ms.
- * Math.random is replaced by the benchmark's seeded generator; nothing else differs.
+ * and, below the ceiling, when that would run past the deadline, the remaining time minus 500 ms.
  */
-export function sdkWaiterDelayMs(
-  attempt: number,
-  minDelayMs: number,
-  maxDelayMs: number,
-  rng: Random,
-  remainingMs = Number.POSITIVE_INFINITY,
-): number {
+export function sdkV3Delay(minDelayMs: number, maxDelayMs: number): DelayFormula {
   const attemptCeiling = Math.log(maxDelayMs / minDelayMs) / Math.log(2) + 1;
-  let delay: number;
-  if (attempt > attemptCeiling) delay = maxDelayMs;
-  else {
+  return (attempt, remainingMs, rng) => {
+    if (attempt > attemptCeiling) return maxDelayMs;
     const capped = Math.min(minDelayMs * 2 ** (attempt - 1), maxDelayMs);
-    delay = minDelayMs + rng.next() * (capped - minDelayMs);
-  }
-  return delay > remainingMs ? Math.max(0, remainingMs - 500) : delay;
+    const delay = minDelayMs + rng.next() * (capped - minDelayMs);
+    return delay > remainingMs ? Math.max(0, remainingMs - 500) : delay;
+  };
 }
 
-export interface SdkWaiterOptions {
+/**
+ * The AWS SDK for Go v2 (smithy-go waiter/waiter.go `ComputeDelay`, which every generated waiter of
+ * aws-sdk-go-v2 calls after each poll with the poll's 1-based count). Unlike JavaScript's, it truncates the
+ * attempt ceiling to an integer (of the Durations' integer ratio) and jitters past it too:
+ *
+ *   attemptCeiling = int64(log2(maxDelay / minDelay) + 1)
+ *   delay = attempt > attemptCeiling ? maxDelay : minDelay · 2^(attempt − 1)
+ *   delay ≠ minDelay ? delay = minDelay + rand[0, delay − minDelay) : delay
+ *   remaining − delay ≤ minDelay ? delay = remaining − minDelay
+ *
+ * So 15 s/120 s waits 15 s, then 15–30, 15–60, 15–120 s, and 15–120 s (mean 67.5 s) from then on.
+ */
+export function goV2Delay(minDelayMs: number, maxDelayMs: number): DelayFormula {
+  const attemptCeiling = Math.trunc(Math.log(Math.trunc(maxDelayMs / minDelayMs)) / Math.log(2) + 1);
+  return (attempt, remainingMs, rng) => {
+    let delay = attempt > attemptCeiling ? maxDelayMs : minDelayMs * 2 ** (attempt - 1);
+    if (delay !== minDelayMs) delay = minDelayMs + rng.next() * (delay - minDelayMs);
+    if (remainingMs - delay <= minDelayMs) delay = remainingMs - minDelayMs;
+    return delay;
+  };
+}
+
+/** The AWS SDK for Go v1 (aws/request/waiter.go with `ConstantWaiterDelay`): the same delay every time. */
+export function constantDelay(delayMs: number): DelayFormula {
+  return () => delayMs;
+}
+
+export interface WaiterOptions {
   clock: Clock;
   rng: Random;
-  /** Seconds, as the SDK takes them. EC2's waiters default to 15 and 120. */
-  minDelay: number;
-  maxDelay: number;
-  /** The caller must pass one to the SDK; the benchmark gives every wait an hour. */
-  maxWaitTime: number;
+  delay: DelayFormula;
+  /** The whole wait, as the caller must give it to the SDK (v1: attempts × delay). */
+  maxWaitMs: number;
+  /** Go v2 stops when less than its minimum delay is left; JavaScript and v1 when the next sleep would pass. */
+  minRemainingMs?: number;
   /** What is being waited for, for error messages. */
   what: string;
 }
 
 /**
- * `runPolling` from the same file: the first poll at once, then `sdkWaiterDelayMs` between polls, until an
- * acceptor says success or failure or the next delay would pass the deadline. Sleeps on the given clock
- * instead of setTimeout, which is the only reason the SDK's own waiters cannot be called here.
+ * The loop every SDK waiter runs: a poll at once, then the formula's delay between polls, until an acceptor
+ * says success or failure or the time is up. Sleeps on the given clock instead of setTimeout, which is the
+ * only reason the SDKs' own waiters cannot be called here; the seeded generator replaces their randomness.
+ * Returns the number of polls made.
  */
-export async function sdkWaiter(options: SdkWaiterOptions, check: () => Promise<WaiterState>): Promise<void> {
+export async function waitUntil(options: WaiterOptions, check: () => Promise<WaiterState>): Promise<number> {
   const { clock } = options;
-  const waitUntil = clock.now() + options.maxWaitTime * 1000;
-  for (let attempt = 0; ; attempt++) {
-    if (attempt > 0) {
-      const delay = sdkWaiterDelayMs(
-        attempt,
-        options.minDelay * 1000,
-        options.maxDelay * 1000,
-        options.rng,
-        waitUntil - clock.now(),
-      );
-      if (clock.now() + delay > waitUntil) throw new WaiterError('timeout', options.what);
-      await clock.sleep(delay);
-    }
+  const deadline = clock.now() + options.maxWaitMs;
+  for (let attempt = 1; ; attempt++) {
     const state = await check();
-    if (state === 'success') return;
+    if (state === 'success') return attempt;
     if (state === 'failure') throw new WaiterError('failure', options.what);
+    const remaining = deadline - clock.now();
+    if (remaining <= (options.minRemainingMs ?? 0)) throw new WaiterError('timeout', options.what);
+    const delay = options.delay(attempt, remaining, options.rng);
+    if (delay <= 0 || clock.now() + delay > deadline) throw new WaiterError('timeout', options.what);
+    await clock.sleep(delay);
   }
 }
 

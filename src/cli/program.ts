@@ -1,4 +1,4 @@
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { APP_VERSION } from '../main/services/app-version';
 import { AppError } from '../shared/result';
 import { EXIT_BAD_INPUT, EXIT_FAILURE } from './exit-codes';
@@ -26,9 +26,20 @@ export function buildProgram(io: CliIO): Command {
     )
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .showHelpAfterError('(run quadraxis --help for usage)')
+    // `deploy --version N` means the project's version: program options are read before the subcommand
+    // only, and every subcommand also takes --data-dir (hidden), so it still works after the subcommand too.
+    .enablePositionalOptions()
     .exitOverride();
   for (const register of commands) register(program, io);
+  for (const command of program.commands) acceptDataDir(command);
   return program;
+}
+
+function acceptDataDir(command: Command): void {
+  if (!command.options.some((o) => o.long === '--data-dir')) {
+    command.addOption(new Option('--data-dir <dir>', 'data directory shared with the app').hideHelp());
+  }
+  for (const sub of command.commands) acceptDataDir(sub);
 }
 
 /** Runs the CLI and returns the exit code; never calls process.exit itself, so it can be tested in-process. */

@@ -34,6 +34,7 @@ class ControlError extends Error {
  *   POST   /_sandbox/timelines                  LaunchTimeline or LaunchTimeline[]
  *   POST   /_sandbox/instances/<id>/stop|terminate   someone else acts on the instance
  *   PUT    /_sandbox/dry-run                    { action, allowed }
+ *   GET    /_sandbox/vm                         the VM mode: image, accelerator, QEMU pids, disk files
  *   GET    /_sandbox/autoscaling[?region=]      groups (with their instances) and instance refreshes
  *   GET|PUT /_sandbox/health                    { unhealthyImages }: group instances of these images fail
  *                                               their health checks
@@ -101,6 +102,11 @@ function dispatch(sim: Simulator, route: string, url: URL, req: WireRequest): un
     case 'POST /timelines':
       for (const timeline of list(body(req, oneOrMany(LaunchTimelineSchema)))) sim.pushTimeline(timeline);
       return { pendingTimelines: sim.pendingTimelines() };
+    case 'GET /vm': {
+      const status = sim.vm();
+      if (!status) throw new ControlError(404, 'this Sandbox runs no VMs (start it with a VM image)');
+      return status;
+    }
     case 'GET /autoscaling':
       return {
         groups: sim.autoScalingGroups(query),

@@ -2,6 +2,7 @@ import { AutoScalingBuckets } from './autoscaling/throttle';
 import { AutoScalingWorld } from './autoscaling/world';
 import type { Clock } from './clock';
 import type { Ec2Context } from './ec2/context';
+import { registerVmImage } from './ec2/vm-images';
 import { RegionState } from './ec2/region-state';
 import { FaultBook } from './faults';
 import { IdGenerator } from './ids';
@@ -18,6 +19,7 @@ import { SsmRegion } from './ssm/store';
 import { StsService } from './sts/service';
 import { TokenBuckets } from './throttle';
 import type { SandboxTimings } from './timings';
+import type { VmHost } from './vm/vm-host';
 
 export interface CallRecord {
   seq: number;
@@ -67,6 +69,8 @@ export class SimulatorCore {
     readonly timings: SandboxTimings,
     readonly throttling: boolean,
     readonly accountId: string,
+    /** The VM mode, when the Sandbox was started with a VM image. */
+    readonly vm?: VmHost,
   ) {
     this.ids = new IdGenerator(seed);
     this.sts = new StsService(accountId, this.ids, this.credentials);
@@ -95,6 +99,7 @@ export class SimulatorCore {
     let state = this.regions.get(name);
     if (!state) {
       state = new RegionState(name);
+      if (this.vm) registerVmImage(state, this.vm, this.accountId);
       this.regions.set(name, state);
     }
     return state;
@@ -129,6 +134,7 @@ export class SimulatorCore {
       timings: this.timings,
       scenario: this.scenario,
       nextTimeline: () => this.timelines.shift(),
+      ...(this.vm ? { vm: this.vm } : {}),
       kms: this.kms(regionName),
       otherRegion: (name) => ({ ec2: this.region(name), kms: this.kms(name) }),
       references: this.referenceReader(regionName),
@@ -186,6 +192,9 @@ export class SimulatorCore {
   }
 
   reset(): void {
+    // Forgetting a VM's record must not forget the VM: each is terminated (QEMU killed, its disk deleted).
+    for (const region of this.regions.values())
+      for (const instance of region.instances.values()) instance.vm?.terminate('');
     this.regions.clear();
     this.kmsRegions.clear();
     this.ssmRegions.clear();

@@ -5,6 +5,8 @@ import { IdGenerator } from './ids';
 import { listen } from './server';
 import { Simulator } from './simulator';
 import { DEFAULT_TIMINGS, type SandboxTimings } from './timings';
+import { VmHost } from './vm/vm-host';
+import type { VmOptions } from './vm/options';
 
 export interface SandboxOptions {
   /** Default 0: a free port. The sandbox always binds 127.0.0.1. */
@@ -19,6 +21,14 @@ export interface SandboxOptions {
   /** Guards the /_sandbox/ control API (header x-sandbox-token); default random. */
   controlToken?: string;
   accountId?: string;
+  /**
+   * Real-VM mode: the image becomes an AMI owned by the Sandbox's account (`debian-12-local-<hash>` for
+   * `npm run vm:image`'s), and its instances are QEMU virtual machines that really run their user data.
+   * Needs real time (the system clock).
+   */
+  vm?: VmOptions;
+  /** Where the Sandbox says what it does on its own (VM boots, accelerator choice); default nowhere. */
+  log?: (line: string) => void;
 }
 
 export interface SandboxHandle {
@@ -35,22 +45,35 @@ export interface SandboxHandle {
 export async function startSandbox(options: SandboxOptions = {}): Promise<SandboxHandle> {
   const accountId = options.accountId ?? '123456789012';
   if (!/^\d{12}$/.test(accountId)) throw new Error(`accountId must be 12 digits, got ${accountId}`);
+  const clock = options.clock ?? systemClock;
+  const vm = options.vm
+    ? await VmHost.start(options.vm, { now: () => clock.now(), ...(options.log ? { log: options.log } : {}) })
+    : undefined;
   const core = new SimulatorCore(
-    options.clock ?? systemClock,
+    clock,
     options.seed === undefined ? IdGenerator.randomSeed() : String(options.seed),
     { ...DEFAULT_TIMINGS, ...options.timings },
     options.throttling ?? true,
     accountId,
+    vm,
   );
   const sim = new Simulator(core);
   const controlToken = options.controlToken ?? randomBytes(24).toString('base64url');
-  const server = await listen(sim, controlToken, options.port ?? 0);
+  const server = await listen(sim, controlToken, options.port ?? 0).catch(async (error: unknown) => {
+    await vm?.close();
+    throw error;
+  });
+  let closing: Promise<void> | undefined;
   return {
     url: `http://127.0.0.1:${server.port}`,
     port: server.port,
     controlToken,
     sim,
-    close: () => server.close(),
+    close: () =>
+      (closing ??= (async () => {
+        await server.close();
+        await vm?.close();
+      })()),
   };
 }
 
@@ -68,4 +91,24 @@ export { FAULT_KINDS } from './scenario';
 export type { KmsKeyView, ParameterView, Simulator, ResourceQuery } from './simulator';
 export { DEFAULT_TIMINGS, type SandboxTimings } from './timings';
 export type { ImageView, InstanceView, SnapshotView, VolumeView } from './views';
+export {
+  BAKE_DISTRIBUTIONS,
+  FAMILIES,
+  TIMELINE_FAMILIES,
+  childSeed,
+  drawTimelines,
+  launchTimeline,
+  progressAt,
+  reportedProgress,
+  seededRandom,
+  type BakeTimeline,
+  type Distribution,
+  type FamilySpec,
+  type ProgressCurve,
+  type Random,
+  type TimelineFamily,
+} from './timing';
+export { DEBIAN_MIRROR, VmOptionsSchema, type MirrorHosts, type VmOptions } from './vm/options';
+export type { VmStatus } from './vm/vm-host';
+export { inspectVmSupport, type VmSupport } from './vm/support';
 export type { AutoScalingGroupView, GroupInstanceView, InstanceRefreshView } from './autoscaling/views';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ProgressCurveSchema } from './timing/progress';
 
 /**
  * What tests and benchmarks can make the simulated world do. These schemas also validate what arrives on
@@ -46,6 +47,10 @@ export const LaunchTimelineSchema = z.strictObject({
   scriptMs: durationMs.optional(),
   stoppingMs: durationMs.optional(),
   imageMs: durationMs.optional(),
+  /** CreateImage → the image's snapshots report completed; default: with the image (`imageMs`). */
+  snapshotMs: durationMs.optional(),
+  /** How their reported progress grows until then; default linear. */
+  progress: ProgressCurveSchema.optional(),
   terminateMs: durationMs.optional(),
   outcome: ScriptOutcomeSchema.optional(),
   image: ImageOutcomeSchema.optional(),

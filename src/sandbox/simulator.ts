@@ -21,6 +21,8 @@ import {
   type Scenario,
 } from './scenario';
 import type { SandboxTimings } from './timings';
+import type { ImdsRequestLog } from './vm/imds/server';
+import type { VmStatus } from './vm/vm-host';
 import {
   imageView,
   instanceView,
@@ -74,6 +76,16 @@ export class Simulator {
 
   get accountId(): string {
     return this.core.accountId;
+  }
+
+  /** The VM mode's state (image, accelerator, running QEMU processes, disk files), when it is on. */
+  vm(): VmStatus | undefined {
+    return this.core.vm?.status();
+  }
+
+  /** What a VM instance asked its instance metadata service (method, path, status, token), oldest first. */
+  metadataRequests(instanceId: string): ImdsRequestLog[] {
+    return [...(this.findInstance(instanceId).vm?.imdsLog ?? [])];
   }
 
   /** Answers one HTTP request the way AWS would (used by the server; tests may call it directly). */

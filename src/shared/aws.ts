@@ -152,13 +152,23 @@ export const PERMISSION_ACTIONS = [
   'ec2:DescribeLaunchTemplateVersions',
   'autoscaling:DescribeAutoScalingGroups',
   'kms:DescribeKey',
+  // Deploys (issue 17), checked when the project names deploy targets (DescribeLaunchTemplateVersions and
+  // DescribeAutoScalingGroups above serve both).
+  'ec2:CreateLaunchTemplateVersion',
+  'ec2:ModifyLaunchTemplate',
+  'autoscaling:DescribeInstanceRefreshes',
+  'autoscaling:StartInstanceRefresh',
+  'autoscaling:CancelInstanceRefresh',
+  'autoscaling:RollbackInstanceRefresh',
+  'autoscaling:UpdateAutoScalingGroup',
 ] as const;
 export const PermissionActionSchema = z.enum(PERMISSION_ACTIONS);
 export type PermissionAction = z.infer<typeof PermissionActionSchema>;
 
 export const PermissionResultSchema = z.object({
   action: PermissionActionSchema,
-  status: z.enum(['allowed', 'denied', 'error']),
+  /** `unchecked`: the call cannot be tried without changing something (Auto Scaling has no dry run). */
+  status: z.enum(['allowed', 'denied', 'error', 'unchecked']),
   /** AWS's own error code, e.g. UnauthorizedOperation, InvalidSubnetID.NotFound. */
   code: z.string().optional(),
   message: z.string().optional(),
@@ -205,7 +215,7 @@ export const PermissionReportSchema = z.object({
   /** The base image the RunInstances check used, when it could be resolved. */
   baseImage: ResolvedBaseImageSchema.optional(),
   results: z.array(PermissionResultSchema),
-  /** True when every action is allowed. */
+  /** True when every action is allowed (or cannot be checked). */
   ok: z.boolean(),
 });
 export type PermissionReport = z.infer<typeof PermissionReportSchema>;

@@ -7,6 +7,8 @@ import { VERSIONS_INVOKE } from './ipc/versions.channels';
 import { BAKE_EVENTS, BAKE_INVOKE } from './ipc/bake.channels';
 import { SWEEP_INVOKE } from './ipc/sweep.channels';
 import { WEBHOOK_EVENTS, WEBHOOK_INVOKE } from './ipc/webhook.channels';
+import { DEPLOY_EVENTS, DEPLOY_INVOKE } from './ipc/deploy.channels';
+import { SANDBOX_INVOKE } from './ipc/sandbox.channels';
 import { LIFECYCLE_EVENTS, LIFECYCLE_INVOKE } from './ipc/lifecycle.channels';
 
 /**
@@ -23,6 +25,8 @@ export const INVOKE_CHANNELS = [
   ...BAKE_INVOKE,
   ...SWEEP_INVOKE,
   ...WEBHOOK_INVOKE,
+  ...DEPLOY_INVOKE,
+  ...SANDBOX_INVOKE,
   ...LIFECYCLE_INVOKE,
 ] as const satisfies readonly InvokeChannel[];
 
@@ -33,6 +37,7 @@ export const EVENT_CHANNELS = [
   ...AWS_EVENTS,
   ...BAKE_EVENTS,
   ...WEBHOOK_EVENTS,
+  ...DEPLOY_EVENTS,
   ...LIFECYCLE_EVENTS,
 ] as const satisfies readonly EventChannel[];
 

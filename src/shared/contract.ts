@@ -7,6 +7,8 @@ import { versionsInvoke } from './ipc/versions.contract';
 import { bakeEvents, bakeInvoke } from './ipc/bake.contract';
 import { sweepInvoke } from './ipc/sweep.contract';
 import { webhookEvents, webhookInvoke } from './ipc/webhook.contract';
+import { deployEvents, deployInvoke } from './ipc/deploy.contract';
+import { sandboxInvoke } from './ipc/sandbox.contract';
 import { lifecycleEvents, lifecycleInvoke } from './ipc/lifecycle.contract';
 
 /**
@@ -26,6 +28,8 @@ export const invokeContract = {
   ...bakeInvoke,
   ...sweepInvoke,
   ...webhookInvoke,
+  ...deployInvoke,
+  ...sandboxInvoke,
   ...lifecycleInvoke,
 } as const;
 
@@ -35,6 +39,7 @@ export const eventContract = {
   ...awsEvents,
   ...bakeEvents,
   ...webhookEvents,
+  ...deployEvents,
   ...lifecycleEvents,
 } as const;
 

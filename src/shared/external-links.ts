@@ -2,7 +2,13 @@
  * The only places the app will open in the user's browser. Everything else is refused: a compromised or
  * confused renderer must not be able to launch arbitrary URLs or protocols through the OS.
  */
-const ALLOWED_HOSTS = [/^(?:[a-z0-9-]+\.)*console\.aws\.amazon\.com$/, /^docs\.aws\.amazon\.com$/];
+const ALLOWED_HOSTS = [
+  /^(?:[a-z0-9-]+\.)*console\.aws\.amazon\.com$/,
+  /^docs\.aws\.amazon\.com$/,
+  // Where distributions publish the cloud images the Sandbox's VM mode boots (Settings links to them).
+  /^cloud\.debian\.org$/,
+  /^cloud-images\.ubuntu\.com$/,
+];
 
 /**
  * The URL to hand to the OS, or undefined when it is refused. It is parsed as a browser parses it, and

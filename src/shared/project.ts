@@ -179,6 +179,70 @@ export const EnvironmentSchema = z.strictObject({
 });
 export type Environment = z.infer<typeof EnvironmentSchema>;
 
+/**
+ * How an instance refresh rolls a new image out (StartInstanceRefresh's preferences, in the project's
+ * words). Unset fields: the target's, then the project's, then Quadraxis's defaults (DEPLOY_DEFAULTS in
+ * src/shared/deploy.ts).
+ */
+export const DeployPreferencesSchema = z
+  .strictObject({
+    /** Capacity kept in service and healthy while instances are replaced, in % of the desired capacity. */
+    minHealthyPercentage: z.number().int().min(0).max(100).optional(),
+    /** Above 100, replacements launch before the instances they replace terminate. */
+    maxHealthyPercentage: z.number().int().min(100).max(200).optional(),
+    /** How long a new instance warms up before it counts; omitted: the group's own warmup. */
+    instanceWarmupSeconds: z.number().int().min(0).max(86_400).optional(),
+    /** Pause points, in % of instances replaced, ascending (e.g. [20, 50, 100]). */
+    checkpoints: z.array(z.number().int().min(1).max(100)).min(1).max(10).optional(),
+    checkpointDelaySeconds: z.number().int().min(0).max(172_800).optional(),
+    /** Leave instances that already run the new launch template version. */
+    skipMatching: z.boolean().optional(),
+    /** Let AWS roll the group back by itself when the refresh fails. */
+    autoRollback: z.boolean().optional(),
+  })
+  .refine((p) => !p.checkpoints || p.checkpoints.every((c, i) => i === 0 || c > p.checkpoints![i - 1]!), {
+    message: 'Checkpoints go in ascending order.',
+    path: ['checkpoints'],
+  })
+  .refine(
+    (p) => (p.maxHealthyPercentage ?? 100) - (p.minHealthyPercentage ?? 0) <= 100,
+    'maxHealthyPercentage may be at most 100 points above minHealthyPercentage.',
+  );
+export type DeployPreferences = z.infer<typeof DeployPreferencesSchema>;
+
+/** EC2 Auto Scaling group names: 1–255 characters, no control characters. */
+export const GroupNameSchema = z
+  .string()
+  .min(1)
+  .max(255)
+  .regex(/^\P{Cc}+$/u, 'An Auto Scaling group name has no control characters.');
+
+export const DeployTargetSchema = z.strictObject({
+  /** The Auto Scaling group, which launches from a launch template. */
+  group: GroupNameSchema,
+  /** Omitted: the project's region (else the region the deploy is run in). */
+  region: RegionSchema.optional(),
+  /** The profile that reaches the group's account; omitted: the profile the deploy is run with. */
+  profile: z.string().min(1).max(256).optional(),
+  preferences: DeployPreferencesSchema.optional(),
+});
+export type DeployTarget = z.infer<typeof DeployTargetSchema>;
+
+/** Where a project's images go into service (issue 17). */
+export const DeploySettingsSchema = z
+  .strictObject({
+    targets: z.array(DeployTargetSchema).max(50).default([]),
+    /** For every target, unless the target says otherwise. */
+    preferences: DeployPreferencesSchema.optional(),
+    /** A bake the webhook starts deploys its new version to every target once it succeeds. */
+    afterWebhookBake: z.boolean().default(false),
+  })
+  .refine(
+    (d) => new Set(d.targets.map((t) => `${t.group}\u0000${t.region ?? ''}`)).size === d.targets.length,
+    { message: 'A group is named twice for the same region.', path: ['targets'] },
+  );
+export type DeploySettings = z.infer<typeof DeploySettingsSchema>;
+
 const TagKeySchema = z
   .string()
   .min(1)
@@ -375,6 +439,8 @@ export const ProjectSchema = z
         environments: z.record(z.string().min(1).max(255), EnvironmentNameSchema).optional(),
       })
       .default({ branches: [] }),
+    /** Auto Scaling groups this project's versions are deployed to (issue 17). Omitted: none named. */
+    deploy: DeploySettingsSchema.optional(),
     /** Copies to other regions, sharing, encryption, SSM publishing (issue 16). Omitted: this region only. */
     distribution: DistributionSchema.optional(),
     /** Which old images prune retires (issue 16). Omitted: prune keeps everything. */

@@ -23,6 +23,27 @@ export const WindowStateSchema = z.object({
   maximized: z.boolean().default(false),
 });
 
+/** A path on this computer: the VM image (a `npm run vm:image` directory or a cloud image file). */
+const LocalPathSchema = z.string().max(4096);
+
+export const SandboxVmSettingsSchema = z.object({
+  enabled: z.boolean().default(false),
+  image: LocalPathSchema.default(''),
+  /** Replaces the kernel command line of an image directory's kernel; empty keeps the image's own. */
+  kernelArgs: z.string().max(2048).default(''),
+  /** Guests may reach Debian's package mirror (and nothing else) through the Sandbox's proxy. */
+  mirror: z.boolean().default(false),
+  maxVms: z.number().int().min(1).max(16).default(2),
+});
+export type SandboxVmSettings = z.infer<typeof SandboxVmSettingsSchema>;
+const SANDBOX_VM_DEFAULTS: SandboxVmSettings = {
+  enabled: false,
+  image: '',
+  kernelArgs: '',
+  mirror: false,
+  maxVms: 2,
+};
+
 /**
  * Where the world reaches the webhook listener, when that is not its own address: a reverse proxy's or
  * tunnel's http(s) URL, optionally with a path prefix. Hook URLs and each 202's Location are built from it.
@@ -73,6 +94,10 @@ export const SettingsSchema = z.object({
       insecure: z.boolean().default(false),
     })
     .default(WEBHOOK_DEFAULTS),
+  /** The Sandbox profile's real-VM mode ("Run on a local VM"): its image's AMI boots QEMU VMs. */
+  sandbox: z
+    .object({ vm: SandboxVmSettingsSchema.default(SANDBOX_VM_DEFAULTS) })
+    .default({ vm: SANDBOX_VM_DEFAULTS }),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 
@@ -105,6 +130,21 @@ export const SettingsPatchSchema = z
         tls: WebhookTlsSchema.strict(),
         publicUrl: z.union([z.literal(''), WebhookPublicUrlSchema]),
         insecure: z.boolean(),
+      })
+      .partial()
+      .strict(),
+    sandbox: z
+      .object({
+        vm: z
+          .object({
+            enabled: z.boolean(),
+            image: LocalPathSchema,
+            kernelArgs: z.string().max(2048),
+            mirror: z.boolean(),
+            maxVms: z.number().int().min(1).max(16),
+          })
+          .partial()
+          .strict(),
       })
       .partial()
       .strict(),

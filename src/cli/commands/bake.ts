@@ -13,6 +13,7 @@ import { isFinalStatus, type BakeRecord } from '../../shared/bake';
 import { applyEnvironment } from '../../shared/environments';
 import { EnvironmentNameSchema } from '../../shared/project';
 import { AppError, describeZodError, ErrorCodeSchema } from '../../shared/result';
+import { deployAfterBake } from './deploy-after-bake';
 import { EXIT_INTERRUPTED, EXIT_OK } from '../exit-codes';
 import type { CliIO } from '../program';
 import type { RegisterCommand } from './index';
@@ -25,6 +26,7 @@ interface BakeFlags extends TargetFlags {
   force?: boolean;
   /** One of the project's named environments (issue 18). */
   env?: string;
+  deploy?: boolean;
   mfaCode?: string;
   /** commander's --no-prune: false when given. */
   prune?: boolean;
@@ -49,11 +51,12 @@ export const registerBake: RegisterCommand = (program, io) => {
     .option('--env <name>', 'bake one of the project’s named environments (its values and launch settings)')
     .option('--no-prune', 'do not prune old images after this bake, even if the project asks for it')
     .option('--json', 'print one bake event per line (JSON) instead of text')
+    .option('--deploy', 'then deploy the new version to every deploy target the project names')
     .option('--mfa-code <code>', 'MFA code, when the profile needs one (otherwise asked on the terminal)')
     .addHelpText(
       'after',
       '\nPrints the AMI id as the last line of stdout (with --json, the last event names it).\n' +
-        'Exit codes: 0 baked, 1 failed, 2 bad input, 130 cancelled.',
+        'Exit codes: 0 baked (and, with --deploy, deployed), 1 failed, 2 bad input, 130 cancelled.',
     )
     .action(async (name: string | undefined, flags: BakeFlags, command: Command) => {
       // Ctrl-C (or SIGTERM from CI) cancels the bake, which cleans up before the command ends; a second one
@@ -125,8 +128,10 @@ export async function runBake(
         ...(flags.endpoint ? { endpoint: flags.endpoint } : {}),
         ...(flags.force ? { force: true } : {}),
         ...(flags.env !== undefined ? { environment: flags.env } : {}),
+        ...(flags.deploy ? { deploy: true } : {}),
       });
-      return conclude(io, final, flags.json === true);
+      const baked = conclude(io, final, flags.json === true);
+      return flags.deploy ? await deployAfterBake(io, runtime, final, flags.json === true, interrupt) : baked;
     } finally {
       off();
       await noteUnfinished(io, engine, resumed);

@@ -44,7 +44,7 @@ export const registerCheck: RegisterCommand = (program, io) => {
       }
       if (flags.json) io.stdout(`${JSON.stringify(report, null, 2)}\n`);
       else printReport(io, project.name, report);
-      const failed = report.results.filter((r) => r.status !== 'allowed');
+      const failed = report.results.filter((r) => r.status !== 'allowed' && r.status !== 'unchecked');
       if (failed.length > 0) {
         throw new AppError(
           failed.some((r) => r.status === 'denied') ? 'ACCESS_DENIED' : 'AWS_ERROR',

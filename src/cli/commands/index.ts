@@ -3,9 +3,12 @@ import type { CliIO } from '../program';
 import { registerBake } from './bake';
 import { registerBakes } from './bakes';
 import { registerCheck } from './check';
+import { registerDeploy } from './deploy';
+import { registerDeployments } from './deployments';
 import { registerPolicy } from './policy';
 import { registerProfiles } from './profiles';
 import { registerProjects } from './projects';
+import { registerRollback } from './rollback';
 import { registerPrune } from './prune';
 import { registerSandbox } from './sandbox';
 import { registerServe } from './serve';
@@ -26,5 +29,8 @@ export const commands: RegisterCommand[] = [
   registerSweep,
   registerServe,
   registerTriggers,
+  registerDeploy,
+  registerDeployments,
+  registerRollback,
   registerPrune,
 ];

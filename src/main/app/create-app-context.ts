@@ -1,5 +1,6 @@
 import type { Notice } from '../../shared/notice';
 import { createRuntime, type RuntimeOptions } from '../runtime/runtime';
+import { vmOptionsFromSettings } from '../runtime/sandbox-vm-settings';
 import { APP_VERSION } from '../services/app-version';
 import type { Clock } from '../services/clock';
 import type { Logger } from '../services/logger';
@@ -70,8 +71,14 @@ export function createAppContext(options: AppContextOptions): AppContext {
   const offLimit = settings.onChange((next) =>
     runtime.engine.setPerRegionLimit(next.bakes.concurrencyPerRegion),
   );
+  // "Run on a local VM": the Sandbox follows the settings (restarting once idle when they change).
+  runtime.sandbox.configure(vmOptionsFromSettings(settings.get().sandbox.vm));
+  const offVm = settings.onChange((next) =>
+    runtime.sandbox.configure(vmOptionsFromSettings(next.sandbox.vm)),
+  );
   unwires.set(ctx, () => {
     offLimit();
+    offVm();
     unwire();
   });
   // A file in the data directory that could not be read is set aside by the store; the person hears of it.

@@ -14,6 +14,7 @@ import { getCallerIdentity } from '../services/aws/identity';
 import { checkPermissions } from '../services/aws/permissions';
 import { createPickers, type Pickers } from '../services/aws/pickers';
 import { generatePolicy } from '../services/aws/policy';
+import { targetInstanceProfiles } from '../services/aws/policy-deploy';
 import { discoverProfiles } from '../services/aws/profiles';
 import { describeTarget, resolveTarget, type AwsTarget } from '../services/aws/target';
 import type { Connect } from '../services/bake';
@@ -107,7 +108,15 @@ export class AwsAccess {
   async policy(project: Project, request?: TargetRequest): Promise<GeneratedPolicy> {
     if (!request) return generatePolicy(project);
     const { target, identity } = await this.identity(request);
-    return generatePolicy(project, { accountId: identity.account, region: target.region });
+    // With a profile, the deploy targets' launch templates say whether an instance profile's role is passed.
+    const deployInstanceProfiles = project.deploy?.targets.length
+      ? await targetInstanceProfiles(await this.clients(request), project).catch(() => undefined)
+      : undefined;
+    return generatePolicy(project, {
+      accountId: identity.account,
+      region: target.region,
+      ...(deployInstanceProfiles ? { deployInstanceProfiles } : {}),
+    });
   }
 
   /** The bake engine's view: clients plus the key its shared poller is per (account, or endpoint when simulated). */

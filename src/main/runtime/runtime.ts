@@ -1,4 +1,9 @@
 import type { AskMfaCode } from '../services/aws/credentials';
+import { getCallerIdentity } from '../services/aws/identity';
+import { RegionRegistry } from '../services/bake/region-services';
+import { AfterBakeDeploys } from '../services/deploy/after-bake';
+import { createDeployService } from '../services/deploy/service';
+import type { DeployService } from '../services/deploy/types';
 import { APP_VERSION } from '../services/app-version';
 import { createBakeEngine, type BakeEngine } from '../services/bake';
 import type { Clock } from '../services/clock';
@@ -32,7 +37,10 @@ export interface Runtime {
   clock: Clock;
   logger: Logger;
   store: Store;
+  /** The bake engine; a bake started with `deploy` deploys its version when it succeeds. */
   engine: BakeEngine;
+  deploy: DeployService;
+  afterBake: AfterBakeDeploys;
   aws: AwsAccess;
   sandbox: SandboxManager;
   close(): Promise<void>;
@@ -63,25 +71,44 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     logger: { warn: (message) => logger.warn(message) },
     ...(options.owner ? { owner: options.owner } : {}),
   });
-  const engine = createBakeEngine({
+  // One poller and one set of request buckets per account and region, for bakes and deploys alike.
+  const regions = new RegionRegistry(clock, logger, options.pollIntervalMs ?? 2_000);
+  const bakes = createBakeEngine({
     store,
     clock,
     connect: aws.connect,
     logger,
     appVersion: APP_VERSION,
+    regions,
     ...(options.perRegionLimit ? { limits: { perRegion: options.perRegionLimit } } : {}),
     ...(options.pollIntervalMs ? { pollIntervalMs: options.pollIntervalMs } : {}),
     dataDir: options.dataDir,
   });
+  const deploy = createDeployService({
+    store,
+    clock,
+    connect: aws.connect,
+    regions,
+    identity: (connection) => getCallerIdentity(connection.clients),
+    logger,
+    actor: options.actor,
+    ...(options.pollIntervalMs ? { pollIntervalMs: options.pollIntervalMs } : {}),
+  });
+  const afterBake = new AfterBakeDeploys(deploy, logger);
+  const engine = afterBake.wrap(bakes);
   return {
     dataDir: options.dataDir,
     clock,
     logger,
     store,
     engine,
+    deploy,
+    afterBake,
     aws,
     sandbox,
     close: async () => {
+      // Deploys first: they share the engine's pollers, which its shutdown closes.
+      await deploy.shutdown();
       await engine.shutdown();
       aws.close();
       await sandbox.close();

@@ -1,17 +1,31 @@
-import { AppShell, Group, NavLink, Stack, Text, Title, useMantineColorScheme } from '@mantine/core';
+import {
+  AppShell,
+  Center,
+  Group,
+  Loader,
+  NavLink,
+  Stack,
+  Text,
+  Title,
+  useMantineColorScheme,
+} from '@mantine/core';
 import { useHotkeys } from '@mantine/hooks';
 import { IconBox, IconSettings, IconStack2 } from '@tabler/icons-react';
-import { useEffect, type ReactNode } from 'react';
+import { Suspense, useEffect, type ReactNode } from 'react';
 import { api, unwrap } from './api';
 import { ProfileStatus } from './components/aws/profile-status';
 import { ErrorBoundary } from './components/error-boundary';
 import { NoticeList } from './components/notice-list';
-import { BakePage } from './pages/bake-page';
-import { BakesPage } from './pages/bakes-page';
-import { ProjectPage } from './pages/project-page';
+import {
+  BakePage,
+  BakesPage,
+  DeploymentPage,
+  prefetchPages,
+  ProjectPage,
+  SettingsPage,
+} from './pages/lazy-pages';
 import { ProjectsPage } from './pages/projects-page';
-import { SettingsPage } from './pages/settings-page';
-import { sectionOf, useAppStore, type TopPage } from './state/app-store';
+import { sectionOf, useAppStore, type Route, type TopPage } from './state/app-store';
 
 const NAV: { page: TopPage; label: string; icon: ReactNode; shortcut: string }[] = [
   { page: 'projects', label: 'Projects', icon: <IconBox size={18} aria-hidden />, shortcut: '1' },
@@ -44,12 +58,41 @@ function useThemeFromSettings() {
   }, [theme, setColorScheme]);
 }
 
+/**
+ * Each navigation is a new visit: its page mounts afresh (and reads main again), even when a quick
+ * back-and-forth never committed the page in between — a lazy page still loading suspends that render,
+ * which would otherwise leave the old instance of the page where it was.
+ */
+const visits = new WeakMap<Route, number>();
+let lastVisit = 0;
+function visitOf(route: Route): number {
+  let visit = visits.get(route);
+  if (visit === undefined) visits.set(route, (visit = ++lastVisit));
+  return visit;
+}
+
+/** The other pages' chunks, fetched once the window has loaded and is idle (see lazy-pages). */
+function usePrefetchedPages() {
+  useEffect(() => {
+    let cancel = (): void => undefined;
+    const start = () => (cancel = prefetchPages());
+    if (document.readyState === 'complete') start();
+    else window.addEventListener('load', start, { once: true });
+    return () => {
+      window.removeEventListener('load', start);
+      cancel();
+    };
+  }, []);
+}
+
 export function App() {
   useMainConnection();
   useThemeFromSettings();
+  usePrefetchedPages();
   const route = useAppStore((s) => s.route);
   const navigate = useAppStore((s) => s.navigate);
   const section = sectionOf(route);
+  const visit = visitOf(route);
   const version = useAppStore((s) => s.info?.version);
   useHotkeys(NAV.map(({ page, shortcut }) => [`mod+${shortcut}`, () => void navigate({ page })]));
 
@@ -89,11 +132,20 @@ export function App() {
       <AppShell.Main>
         <NoticeList />
         <ErrorBoundary resetKey={JSON.stringify(route)}>
-          {route.page === 'projects' && <ProjectsPage />}
-          {route.page === 'project' && <ProjectPage key={route.name} name={route.name} />}
-          {route.page === 'bakes' && <BakesPage />}
-          {route.page === 'bake' && <BakePage key={route.id} id={route.id} />}
-          {route.page === 'settings' && <SettingsPage />}
+          <Suspense
+            fallback={
+              <Center py="xl">
+                <Loader aria-label="Loading the page" />
+              </Center>
+            }
+          >
+            {route.page === 'projects' && <ProjectsPage key={visit} />}
+            {route.page === 'project' && <ProjectPage key={visit} name={route.name} />}
+            {route.page === 'bakes' && <BakesPage key={visit} />}
+            {route.page === 'bake' && <BakePage key={visit} id={route.id} />}
+            {route.page === 'deployment' && <DeploymentPage key={visit} id={route.id} />}
+            {route.page === 'settings' && <SettingsPage key={visit} />}
+          </Suspense>
         </ErrorBoundary>
       </AppShell.Main>
     </AppShell>

@@ -5,6 +5,7 @@ import type { QueryTree } from '../wire/query';
 import type { XmlValue } from '../wire/xml';
 import type { LaunchTimeline, Scenario } from '../scenario';
 import type { SandboxTimings } from '../timings';
+import type { VmHost } from '../vm/vm-host';
 import type { RegionState } from './region-state';
 
 /** What an EC2 action handler works with: the caller's region at this moment, and the simulation's knobs. */
@@ -17,6 +18,8 @@ export interface Ec2Context {
   scenario: Scenario;
   /** The next per-launch timeline pushed by a benchmark, consumed by this call. */
   nextTimeline(): LaunchTimeline | undefined;
+  /** The VM mode's host, when the Sandbox runs one (instances of its images are QEMU VMs). */
+  vm?: VmHost;
   /** The caller region's KMS keys (encrypted volumes, snapshots and copies name one). */
   kms: KmsRegion;
   /** Another region's EC2 resources and keys: CopyImage reads its source there. */

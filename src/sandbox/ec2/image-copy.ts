@@ -8,6 +8,7 @@ import { checkNewImageName, imageState } from './images';
 import { TagSpecificationListSchema } from './params';
 import type { ImageDevice, ImageRecord } from './records';
 import { addTags, tagsFor } from './tags';
+import { LINEAR } from '../timing/progress';
 
 const REGION = /^[a-z]{2}(?:-gov|-iso[a-z]*)?-[a-z]+-\d$/;
 /** EBS gives every copied snapshot this volume id: the copy was made from no volume in this region. */
@@ -103,6 +104,8 @@ export const copyImage: Ec2Handler = (ctx, tree) => {
       description: `Copied for DestinationAmi ${imageId} from SourceAmi ${sourceImageId} for SourceSnapshot ${device.snapshotId}. Task created on ${new Date(ctx.now).toISOString()}.`,
       startTime: ctx.now,
       readyAt,
+      // A copy's snapshot is not a bake's: the timeline families shape only CreateImage's.
+      progress: LINEAR,
       outcome: fails ? 'error' : 'completed',
       tags: new Map(snapshotTags),
       ...(key ? { encrypted: true, kmsKeyId: key.id } : {}),

@@ -17,6 +17,9 @@ import {
 } from './params';
 import type { ImageDevice, ImageRecord } from './records';
 import { tagSet, tagsFor } from './tags';
+import { LINEAR } from '../timing/progress';
+import { captureVmDisk, releaseVmSnapshot } from './vm-images';
+import { vmScriptFinished } from './vm-instances';
 
 export type ImageStateName = 'pending' | 'available' | 'failed' | 'disabled';
 
@@ -55,9 +58,17 @@ export const createImage: Ec2Handler = (ctx, tree) => {
       `The instance '${instanceId}' is not in a state from which an image can be created (state: ${state}).`,
     );
   }
+  // A running VM's disk changes under a copy; EC2's crash-consistent snapshot of it is not modelled.
+  if (instance.vm && !(state === 'stopped' && instance.vm.diskAtRest)) {
+    throw incorrectState(
+      `The instance '${instanceId}' is a Sandbox VM: stop it before creating an image (state: ${state}).`,
+    );
+  }
   const imageTags = tagsFor(p.TagSpecification, 'image', ['image', 'snapshot']);
   const snapshotTags = tagsFor(p.TagSpecification, 'snapshot', ['image', 'snapshot']);
-  const scriptCompleteAtCapture = instance.script.doneAt !== null && instance.script.doneAt <= ctx.now;
+  const scriptCompleteAtCapture = instance.vm
+    ? vmScriptFinished(instance)
+    : instance.script.doneAt !== null && instance.script.doneAt <= ctx.now;
   if (state === 'running' && !p.NoReboot) planReboot(instance, ctx.now, REBOOT_MS, ctx.timings.bootMs);
   const imageId = ctx.ids.next('ami');
   const readyAt = ctx.now + instance.timing.imageMs;
@@ -76,7 +87,8 @@ export const createImage: Ec2Handler = (ctx, tree) => {
       volumeSize: volume?.size ?? volumeSize,
       description: `Created by CreateImage(${instanceId}) for ${imageId}`,
       startTime: ctx.now,
-      readyAt,
+      readyAt: ctx.now + (instance.timing.snapshotMs ?? instance.timing.imageMs),
+      progress: instance.timing.progress ?? LINEAR,
       outcome: outcome === 'failed' ? 'error' : 'completed',
       tags: new Map(snapshotTags),
       ...encryptionOf(volume),
@@ -105,7 +117,7 @@ export const createImage: Ec2Handler = (ctx, tree) => {
       deleteOnTermination: mapping.Ebs.DeleteOnTermination ?? true,
     });
   }
-  ctx.region.images.set(imageId, {
+  const record: ImageRecord = {
     imageId,
     region: ctx.region.region,
     name,
@@ -123,7 +135,12 @@ export const createImage: Ec2Handler = (ctx, tree) => {
     tags: imageTags,
     sourceInstanceId: instanceId,
     scriptCompleteAtCapture,
-  });
+  };
+  ctx.region.images.set(imageId, record);
+  if (instance.vm && ctx.vm) {
+    const rootSnapshot = devices.find((d) => d.deviceName === instance.rootDeviceName)?.snapshotId;
+    if (rootSnapshot) captureVmDisk(ctx.vm, instance, record, ctx.region.snapshots.get(rootSnapshot)!);
+  }
   return { imageId };
 };
 
@@ -292,6 +309,8 @@ export const deregisterImage: Ec2Handler = (ctx, tree) => {
   if (p.DeleteAssociatedSnapshots) {
     for (const device of image.devices) {
       if (!device.snapshotId) continue;
+      const snapshot = ctx.region.snapshots.get(device.snapshotId);
+      if (snapshot) releaseVmSnapshot(ctx.vm, snapshot);
       const deleted = ctx.region.snapshots.delete(device.snapshotId);
       results.push({ snapshotId: device.snapshotId, returnCode: deleted ? 'success' : 'error-generic' });
     }

@@ -97,7 +97,8 @@ export function stopInstance(
       `This instance '${instance.instanceId}' is not in a state from which it can be stopped.`,
     );
   }
-  planStop(instance, now, USER_SHUTDOWN, userInitiated(now));
+  if (instance.vm) instance.vm.stop(userInitiated(now));
+  else planStop(instance, now, USER_SHUTDOWN, userInitiated(now));
   return { previous, current: 'stopping' };
 }
 
@@ -107,7 +108,8 @@ export function terminateInstance(
 ): { previous: InstanceStateName; current: InstanceStateName } {
   const previous = stateAt(instance, now);
   if (previous === 'terminated' || previous === 'shutting-down') return { previous, current: previous };
-  planTerminate(instance, now, USER_SHUTDOWN, userInitiated(now));
+  if (instance.vm) instance.vm.terminate(userInitiated(now));
+  else planTerminate(instance, now, USER_SHUTDOWN, userInitiated(now));
   return { previous, current: 'shutting-down' };
 }
 
@@ -142,7 +144,8 @@ export const startInstances: Ec2Handler = (ctx, tree) => {
   checkAll(instances, ctx.now, ['stopped'], 'started');
   return {
     instancesSet: instances.map((i) => {
-      planStart(i, ctx.now, ctx.timings.bootMs);
+      if (i.vm) i.vm.start();
+      else planStart(i, ctx.now, ctx.timings.bootMs);
       return stateChangeXml(i.instanceId, 'stopped', 'pending');
     }),
   };
@@ -177,6 +180,14 @@ export const getConsoleOutput: Ec2Handler = (ctx, tree) => {
       'UnsupportedOperation',
       `The instance type ${instance.instanceType} does not support retrieving the latest console output.`,
     );
+  }
+  if (instance.vm) {
+    const output = instance.vm.console(p.Latest ?? false);
+    return {
+      instanceId,
+      timestamp: isoTime(ctx.now),
+      ...(output.length > 0 ? { output: output.toString('base64') } : {}),
+    };
   }
   // Nothing posted yet (a Xen instance shortly after launch): no output, as EC2 answers then.
   const posted = instance.consoleRefreshes.filter((at) => at <= ctx.now);

@@ -2,6 +2,10 @@ import type { ConsoleLine } from '../boot/console-lines';
 import type { Architecture, Distro } from '../catalogue/base-images';
 import type { SubnetInfo } from '../catalogue/network';
 import type { ImageOutcome } from '../scenario';
+import type { ProgressCurve } from '../timing/progress';
+import type { DiskNode } from '../vm/disk-store';
+import type { VmBoot } from '../vm/image';
+import type { VmInstance } from '../vm/vm-instance';
 
 /** What the sandbox remembers about EC2 resources. States are not stored but computed from `at` times. */
 export type InstanceStateName =
@@ -69,8 +73,13 @@ export interface InstanceRecord {
     stoppingMs: number;
     shuttingDownMs: number;
     imageMs: number;
+    /** CreateImage → its snapshots complete, when the launch timeline set it apart from the image. */
+    snapshotMs?: number;
+    progress?: ProgressCurve;
     image?: ImageOutcome;
   };
+  /** Set when the instance is a real VM (VM mode): its state then follows QEMU, not a plan. */
+  vm?: VmInstance;
 }
 
 export interface ImageDevice {
@@ -113,6 +122,8 @@ export interface ImageRecord {
   /** Whether the source instance's script had printed its done marker when CreateImage was called. */
   scriptCompleteAtCapture?: boolean;
   publicSsmParameterName?: string;
+  /** A VM image (VM mode): instances boot `root` (a real disk file) the way `boot` says. */
+  vm?: { root: DiskNode; boot: VmBoot };
   launchPermissions?: LaunchPermissions;
   /** EnableImageDeprecation's time (rounded to the minute). */
   deprecationTime?: number;
@@ -132,9 +143,14 @@ export interface SnapshotRecord {
   volumeSize: number;
   description: string;
   startTime: number;
+  /** When it leaves `pending` (100 %): with its image, or before or after it (launch timelines). */
   readyAt: number;
+  /** How its reported progress grows until then (linear unless a launch timeline says otherwise). */
+  progress: ProgressCurve;
   outcome: 'completed' | 'error';
   tags: Tags;
+  /** A VM snapshot: its disk file (once copied); `released` once DeleteSnapshot has let it go. */
+  vm?: { disk?: DiskNode; released: boolean };
   encrypted?: boolean;
   kmsKeyId?: string;
   /** Accounts that may create volumes from it (ModifySnapshotAttribute createVolumePermission). */

@@ -15,6 +15,7 @@ import { BlockDeviceMappingListSchema, TagSpecificationListSchema } from './para
 import { resolveDevices } from './launch-devices';
 import type { InstanceRecord, Transition } from './records';
 import { tagsFor } from './tags';
+import { launchVm, vmLaunchPlan } from './vm-instances';
 
 const USER_DATA_LIMIT = 16 * 1024;
 const INSTANCE_LIMIT = 20;
@@ -95,30 +96,34 @@ export const runInstances: Ec2Handler = (ctx, tree) => {
       stoppingMs: timeline?.stoppingMs ?? ctx.timings.stoppingMs,
       shuttingDownMs: timeline?.terminateMs ?? ctx.timings.shuttingDownMs,
       imageMs: timeline?.imageMs ?? ctx.timings.imagePendingMs,
+      ...(timeline?.snapshotMs !== undefined ? { snapshotMs: timeline.snapshotMs } : {}),
+      ...(timeline?.progress ? { progress: timeline.progress } : {}),
       ...(timeline?.image ? { image: timeline.image } : {}),
     };
     const shutdownBehavior = p.InstanceInitiatedShutdownBehavior ?? 'stop';
     const outcome = timeline?.outcome ?? ctx.scenario.outcome;
     const scriptMs = timeline?.scriptMs ?? ctx.scenario.scriptMs;
-    const plan = planLaunch({
-      at: ctx.now,
-      machine: {
-        instanceId,
-        distro: image.distro,
-        architecture: image.architecture,
-        privateIp,
-        region: ctx.region.region,
-      },
-      userData,
-      shutdownBehavior,
-      ...ctx.timings,
-      pendingMs: timing.pendingMs,
-      stoppingMs: timing.stoppingMs,
-      shuttingDownMs: timing.shuttingDownMs,
-      ...(outcome !== undefined ? { outcome } : {}),
-      ...(scriptMs !== undefined ? { scriptMs } : {}),
-      resolve: (refs) => resolveReferences(refs, network.profile?.arn, instanceId, ctx.references),
-    });
+    const plan = image.vm
+      ? vmLaunchPlan(ctx.now, userData)
+      : planLaunch({
+          at: ctx.now,
+          machine: {
+            instanceId,
+            distro: image.distro,
+            architecture: image.architecture,
+            privateIp,
+            region: ctx.region.region,
+          },
+          userData,
+          shutdownBehavior,
+          ...ctx.timings,
+          pendingMs: timing.pendingMs,
+          stoppingMs: timing.stoppingMs,
+          shuttingDownMs: timing.shuttingDownMs,
+          ...(outcome !== undefined ? { outcome } : {}),
+          ...(scriptMs !== undefined ? { scriptMs } : {}),
+          resolve: (refs) => resolveReferences(refs, network.profile?.arn, instanceId, ctx.references),
+        });
     const transitions: Transition[] = kmsProblem
       ? [
           { at: ctx.now, state: 'pending', reason: PENDING_REASON, transitionReason: '' },
@@ -195,6 +200,11 @@ export const runInstances: Ec2Handler = (ctx, tree) => {
     }
     ctx.region.instances.set(instanceId, instance);
     instances.push(instance);
+    // A launch that failed on its volumes' key boots nothing.
+    if (image.vm && !kmsProblem) {
+      const root = devices.find((d) => d.deviceName === image.rootDeviceName);
+      launchVm(ctx, instance, image, type, root?.volumeSize ?? 8);
+    }
   }
   if (p.ClientToken) {
     ctx.region.clientTokens.set(p.ClientToken, {

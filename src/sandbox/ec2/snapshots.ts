@@ -11,11 +11,19 @@ import { FilterListSchema, IdListSchema, PagingSchema } from './params';
 import type { SnapshotRecord, VolumeRecord } from './records';
 import type { RegionState } from './region-state';
 import { tagSet } from './tags';
+import { reportedProgress } from '../timing/progress';
+import { releaseVmSnapshot } from './vm-images';
 
+/** Pending until `readyAt`, reporting whole percents along its progress curve; then completed at 100 %. */
 export function snapshotState(snapshot: SnapshotRecord, now: number): { state: string; progress: number } {
   if (now >= snapshot.readyAt) return { state: snapshot.outcome, progress: 100 };
   const span = snapshot.readyAt - snapshot.startTime;
-  return { state: 'pending', progress: span > 0 ? Math.floor(((now - snapshot.startTime) / span) * 100) : 0 };
+  // A VM disk copy has no planned end (readyAt is infinite until it is done).
+  const progress =
+    span > 0 && Number.isFinite(span)
+      ? reportedProgress(snapshot.progress, (now - snapshot.startTime) / span)
+      : 0;
+  return { state: 'pending', progress };
 }
 
 const snapshotFields = (now: number): FilterFields<SnapshotRecord> => ({
@@ -100,6 +108,7 @@ export const deleteSnapshot: Ec2Handler = (ctx, tree) => {
       `The snapshot ${snapshotId} is currently in use by ${user.imageId}`,
     );
   }
+  releaseVmSnapshot(ctx.vm, ctx.region.snapshots.get(snapshotId)!);
   ctx.region.snapshots.delete(snapshotId);
   return { return: true };
 };

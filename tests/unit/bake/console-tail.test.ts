@@ -47,3 +47,21 @@ test('after a restart, the lines already kept are passed over once, where the co
   moved.resumeAfter(['gone 1', 'gone 2']);
   expect(moved.push('later\n')).toEqual(['later']);
 });
+
+test("a failure report ends at the script's done marker even after a real shutdown's hundreds of lines", () => {
+  const tail = new ConsoleTail();
+  const shutdown = Array.from(
+    { length: 300 },
+    (_, i) => `[\u001b[0;32m  OK  \u001b[0m] Stopped \u001b[0;1;39munit-${i}.service\u001b[0m - Unit ${i}.`,
+  );
+  tail.push(
+    ['booting', 'about to fail', '[quadraxis:n] done exit=3', ...shutdown, 'reboot: Power down', ''].join(
+      '\n',
+    ),
+  );
+  expect(tail.scriptTail((line) => line.includes('done exit='))).toEqual([
+    'booting',
+    'about to fail',
+    '[quadraxis:n] done exit=3',
+  ]);
+});

@@ -97,6 +97,20 @@ test('one call per kind per tick, shared by whoever is due or may come early; ti
   ]);
 });
 
+test('a look that may come early rides along only with a call of its kind someone is due for', async () => {
+  // The image is due at 30 s; the snapshots could come 10 s early, at 30 s, but nobody else wants a
+  // DescribeSnapshots then: they wait for their own time instead of spending a call at the image's tick.
+  const image = wants([30_000]);
+  const snapshots = wants([38_000], 10_000);
+  poller.watchImage('ami-1', image.watcher);
+  poller.watchSnapshots('bake-1', snapshots.watcher);
+  await settle();
+  expect(sent).toEqual([
+    { at: 30_000, action: 'DescribeImages', keys: ['ami-1'] },
+    { at: 38_000, action: 'DescribeSnapshots', keys: ['bake-1'] },
+  ]);
+});
+
 test('a watcher whose look moves earlier wakes the poller to plan again', async () => {
   let at = 600_000;
   const seen: number[] = [];

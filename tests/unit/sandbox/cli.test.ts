@@ -1,10 +1,12 @@
 import { DescribeRegionsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { runSandbox } from '../../../src/cli/commands/sandbox';
 import { runCli, type CliIO } from '../../../src/cli/program';
 import { AppError } from '../../../src/shared/result';
 import { SANDBOX_CREDENTIALS } from '../../../src/sandbox';
+import { FAKE_QEMU, fakeImageDir } from './vm/fixture';
 
 function capture(): CliIO & { out: string[]; err: string[]; firstLine: Promise<string> } {
   const out: string[] = [];
@@ -69,5 +71,44 @@ describe('quadraxis sandbox', () => {
     const io = capture();
     expect(await runCli(['sandbox', '--port', 'eighty'], io)).toBe(2);
     expect(io.err.join('')).toContain('a port is a number from 0 to 65535');
+  });
+});
+
+describe('quadraxis sandbox --vm', () => {
+  it('runs the VM mode and says which image, accelerator and cap it has', async () => {
+    const image = await fakeImageDir();
+    const io = capture();
+    let stop!: () => void;
+    try {
+      const running = runSandbox(
+        { port: 0, vm: image, vmQemu: FAKE_QEMU, vmMax: 1, vmMirror: true },
+        io,
+        new Promise<void>((resolve) => (stop = resolve)),
+      );
+      await io.firstLine;
+      const banner = io.err.join('');
+      expect(banner).toContain('VM mode: AMI debian-12-local-0123456789ab (owner self) boots real VMs with');
+      expect(banner).toContain('at most 1 at once');
+      expect(banner).toContain('guests reach instance metadata and deb.debian.org');
+      stop();
+      await running;
+    } finally {
+      await rm(image, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses VM flags without --vm, and an image it cannot use, changing nothing', async () => {
+    const io = capture();
+    expect(await runCli(['sandbox', '--vm-kernel-args', 'console=tty0'], io)).toBe(2);
+    expect(io.err.join('')).toContain('need --vm <image>');
+    const missing = capture();
+    expect(await runCli(['sandbox', '--vm', '/nonexistent/image'], missing)).toBe(2);
+    expect(missing.err.join('')).toContain(
+      'cannot start the VM mode: VM image /nonexistent/image does not exist',
+    );
+    expect(missing.out).toEqual([]);
+    const cap = capture();
+    expect(await runCli(['sandbox', '--vm', '/x', '--vm-max', '0'], cap)).toBe(2);
+    expect(cap.err.join('')).toContain('a number of VMs from 1 to 64');
   });
 });

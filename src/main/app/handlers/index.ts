@@ -9,6 +9,8 @@ import { bakeHandlers, wireBakeEvents } from './bake-handlers';
 import { settingsHandlers } from './settings-handlers';
 import { sweepHandlers } from './sweep-handlers';
 import { webhookHandlers, wireWebhook } from './webhook-handlers';
+import { deployHandlers, wireDeployEvents } from './deploy-handlers';
+import { sandboxHandlers } from './sandbox-handlers';
 import { lifecycleHandlers } from './lifecycle-handlers';
 
 /**
@@ -27,6 +29,8 @@ export function createHandlers(ctx: AppContext): Handlers {
     ...versionsHandlers(ctx),
     ...awsHandlers(ctx),
     ...webhookHandlers(ctx),
+    ...deployHandlers(ctx),
+    ...sandboxHandlers(ctx),
     ...lifecycleHandlers(ctx),
   };
 }
@@ -40,6 +44,7 @@ export function wireEvents(ctx: AppContext): () => void {
     wireAwsEvents(ctx),
     wireBakeEvents(ctx),
     wireWebhook(ctx),
+    wireDeployEvents(ctx),
   ];
   return () => offs.forEach((off) => off());
 }

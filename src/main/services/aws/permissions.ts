@@ -27,6 +27,7 @@ import type { AwsClients } from './clients';
 import { cleanMessage, targetContext, toAppError } from './errors';
 import { deliveryChecks } from './permissions-delivery';
 import { getCallerIdentity } from './identity';
+import { PLACEHOLDER_TEMPLATE_MISSING, deployChecks, uncheckableResults } from './permissions-deploy';
 import { describeTarget } from './target';
 
 /** Well-formed ids of nothing: the calls that act on one existing resource are dry-run against these. */
@@ -172,12 +173,14 @@ export async function checkPermissions(
     ]);
   }
 
+  checks.push(...deployChecks(clients, project, send));
   checks.push(
     ...deliveryChecks(clients, project, options.regionClients ?? (() => Promise.resolve(clients)), send),
   );
 
   const results = await Promise.all(
-    checks.map(async ([action, call]): Promise<PermissionResult> => {
+    // Deploys and retention both read launch templates and groups: one row per action, the first asked.
+    onePerAction(checks).map(async ([action, call]): Promise<PermissionResult> => {
       try {
         await call();
         return { action, status: 'allowed' };
@@ -187,13 +190,19 @@ export async function checkPermissions(
     }),
   );
   tagOnCreateOnly(results);
+  results.push(...uncheckableResults(project));
   return {
     target: describeTarget(clients.target),
     identity,
     ...(baseImage ? { baseImage } : {}),
     results,
-    ok: results.every((r) => r.status === 'allowed'),
+    ok: results.every((r) => r.status === 'allowed' || r.status === 'unchecked'),
   };
+}
+
+function onePerAction<T extends [PermissionAction, unknown]>(checks: T[]): T[] {
+  const seen = new Set<PermissionAction>();
+  return checks.filter(([action]) => !seen.has(action) && seen.add(action));
 }
 
 function interpret(action: PermissionAction, error: unknown, clients: AwsClients): PermissionResult {
@@ -202,7 +211,8 @@ function interpret(action: PermissionAction, error: unknown, clients: AwsClients
   const message = cleanMessage((error as { message?: string } | null)?.message ?? String(error));
   if (code === 'DryRunOperation') return { action, status: 'allowed' };
   if (DENIED.has(code)) return { action, status: 'denied', code, message };
-  if (PLACEHOLDER_MISSING.test(code)) return { action, status: 'allowed', code, note: PLACEHOLDER_NOTE };
+  if (PLACEHOLDER_MISSING.test(code) || PLACEHOLDER_TEMPLATE_MISSING.test(code))
+    return { action, status: 'allowed', code, note: PLACEHOLDER_NOTE };
   const translated = toAppError(error, { ...targetContext(clients.target), action });
   if (WHOLE_CHECK_FAILURES.has(translated.code)) throw translated;
   return {

@@ -2,6 +2,7 @@ import type { GeneratedPolicy, IamStatement } from '../../../shared/aws';
 import type { Project } from '../../../shared/project';
 import { ROLE_BUILDER, TAG_PROJECT, TAG_ROLE } from '../../../protocol/builder-tags';
 import { envReferences } from '../../../shared/environments';
+import { deployStatements } from './policy-deploy';
 import { deliveryStatements } from './policy-delivery';
 
 export interface PolicyOptions {
@@ -11,6 +12,8 @@ export interface PolicyOptions {
   region?: string;
   /** Also allow the read-only calls the app's project form makes (instance types, VPCs, subnets, key pairs). */
   forms?: boolean;
+  /** The instance profiles the deploy targets' launch templates name, when read from AWS. */
+  deployInstanceProfiles?: string[];
 }
 
 type Explained = IamStatement & { explanation: string };
@@ -168,6 +171,15 @@ export function generatePolicy(project: Project, options: PolicyOptions = {}): G
         'Fill the project form’s pickers (instance types, VPCs, subnets, security groups, key pairs); read-only.',
     });
   }
+
+  statements.push(
+    ...deployStatements(project, {
+      partition,
+      account,
+      region,
+      ...(options.deployInstanceProfiles ? { instanceProfiles: options.deployInstanceProfiles } : {}),
+    }),
+  );
 
   return {
     policy: {

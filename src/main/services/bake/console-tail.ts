@@ -17,8 +17,13 @@ export class ConsoleTail {
   /** Lines already kept from this builder before a restart, to be passed over in the first snapshot. */
   private known: string[] = [];
 
+  /**
+   * `keepLines`: as many as one 64 KB console snapshot can hold. A real systemd shutdown prints well over a
+   * hundred lines after the script's done marker (seen on the Sandbox's real VMs); keeping fewer lost the
+   * marker, and with it the script's last words, from every failure report.
+   */
   constructor(
-    private readonly keepLines = 120,
+    private readonly keepLines = 2_000,
     private readonly maxLineLength = 4096,
   ) {}
 

@@ -28,7 +28,7 @@ export function createBakeEngine(deps: EngineDeps): BakeEngine {
   const { store, clock } = deps;
   const logger = deps.logger ?? silentLogger;
   const pollIntervalMs = deps.pollIntervalMs ?? DEFAULT_POLL_MS;
-  const regions = new RegionRegistry(clock, logger, pollIntervalMs);
+  const regions = deps.regions ?? new RegionRegistry(clock, logger, pollIntervalMs);
   const slots = new SlotQueue(deps.limits?.perRegion ?? DEFAULT_PER_REGION);
   const active = new Map<string, BakeRun>();
   const leaders = new Map<string, BakeRun>();

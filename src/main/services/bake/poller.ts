@@ -1,3 +1,4 @@
+import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { Clock } from '../clock';
 import type { Logger } from '../logger';
@@ -11,9 +12,17 @@ import {
   type InstanceView,
   type SnapshotView,
 } from './poll-calls';
+import {
+  describeGroups,
+  describeRefreshes,
+  type AutoScalingDescribe,
+  type GroupView,
+  type RefreshView,
+} from './poll-calls-autoscaling';
 import type { RegionLimiter } from './rate-limiter';
 
 export type { ImageView, InstanceView, SnapshotView } from './poll-calls';
+export type { GroupView, RefreshView } from './poll-calls-autoscaling';
 
 /** What one look saw for one key: the resource, its absence, or the error that hid it. */
 export type Observation<T> =
@@ -43,6 +52,8 @@ export interface PollerOptions {
   ec2: EC2Client;
   clock: Clock;
   limiter: RegionLimiter;
+  /** For deploys' looks at instance refreshes and groups (absent: nobody may watch those). */
+  autoScaling?: AutoScalingClient;
   /** The shortest time between two ticks (the engine's base tick). */
   intervalMs: number;
   logger: Logger;
@@ -52,6 +63,8 @@ interface Kind<T> {
   action: string;
   describe: Describe<T>;
   watchers: Map<string, Set<Watcher<T>>>;
+  /** Keys one call carries (default: EC2's 200 filter values). */
+  keysPerCall?: number;
 }
 
 /**
@@ -78,6 +91,18 @@ export class RegionPoller {
     describe: describeImages,
     watchers: new Map(),
   };
+  /** Deploys: one DescribeInstanceRefreshes per watched group (the API takes one group), then… */
+  private readonly refreshes: Kind<RefreshView[]> = this.autoScalingKind(
+    'autoscaling:DescribeInstanceRefreshes',
+    describeRefreshes,
+    1,
+  );
+  /** …one DescribeAutoScalingGroups for every watched group, for their instances one by one. */
+  private readonly groups: Kind<GroupView> = this.autoScalingKind(
+    'autoscaling:DescribeAutoScalingGroups',
+    describeGroups,
+    50,
+  );
   private readonly controller = new AbortController();
   private running = false;
   private waker: AbortController | undefined;
@@ -99,13 +124,23 @@ export class RegionPoller {
     return this.watch(this.snapshots, bakeId, watcher);
   }
 
+  /** An Auto Scaling group's recent instance refreshes, newest first. */
+  watchRefreshes(group: string, watcher: Watcher<RefreshView[]>): () => void {
+    return this.watch(this.refreshes, group, watcher);
+  }
+
+  /** An Auto Scaling group and its instances. */
+  watchGroup(group: string, watcher: Watcher<GroupView>): () => void {
+    return this.watch(this.groups, group, watcher);
+  }
+
   /** A watcher's next look changed outside an observation: plan the next tick again. */
   wake(): void {
     this.waker?.abort();
   }
 
   get watching(): number {
-    return this.instances.watchers.size + this.snapshots.watchers.size + this.images.watchers.size;
+    return this.kinds().reduce((sum, kind) => sum + kind.watchers.size, 0);
   }
 
   close(): void {
@@ -177,8 +212,21 @@ export class RegionPoller {
     }
   }
 
-  private kinds(): [Kind<InstanceView>, Kind<SnapshotView[]>, Kind<ImageView>] {
-    return [this.instances, this.snapshots, this.images];
+  private kinds(): { watchers: Map<string, Set<{ nextLook(): Look }>> }[] {
+    return [this.instances, this.snapshots, this.images, this.refreshes, this.groups];
+  }
+
+  private autoScalingKind<T>(action: string, describe: AutoScalingDescribe<T>, keysPerCall: number): Kind<T> {
+    return {
+      action,
+      describe: (_ec2, keys, token, signal) => {
+        if (!this.options.autoScaling)
+          throw new Error('This poller was made without an Auto Scaling client.');
+        return describe(this.options.autoScaling, keys, token, signal);
+      },
+      watchers: new Map(),
+      keysPerCall,
+    };
   }
 
   /** Returns whether EC2 throttled this tick. */
@@ -188,22 +236,22 @@ export class RegionPoller {
     throttled = (await this.poll(this.instances)) || throttled;
     throttled = (await this.poll(this.snapshots)) || throttled;
     throttled = (await this.poll(this.images)) || throttled;
+    throttled = (await this.poll(this.refreshes)) || throttled;
+    throttled = (await this.poll(this.groups)) || throttled;
     return throttled;
   }
 
   private async poll<T>(kind: Kind<T>): Promise<boolean> {
     const now = this.options.clock.now();
-    const keys = [...kind.watchers].flatMap(([key, set]) =>
-      [...set].some((w) => {
-        const look = w.nextLook();
-        return look.at - look.slackMs <= now;
-      })
-        ? [key]
-        : [],
-    );
+    const looks = [...kind.watchers].map(([key, set]) => ({ key, looks: [...set].map((w) => w.nextLook()) }));
+    // A look that may come early only rides along with a call someone is due for: alone, it waits its turn
+    // (a tick made for another kind of resource is no reason to spend this call).
+    if (!looks.some((k) => k.looks.some((l) => l.at <= now))) return false;
+    const keys = looks.flatMap((k) => (k.looks.some((l) => l.at - l.slackMs <= now) ? [k.key] : []));
     let throttled = false;
-    for (let start = 0; start < keys.length; start += KEYS_PER_CALL) {
-      const chunk = keys.slice(start, start + KEYS_PER_CALL);
+    const perCall = kind.keysPerCall ?? KEYS_PER_CALL;
+    for (let start = 0; start < keys.length; start += perCall) {
+      const chunk = keys.slice(start, start + perCall);
       const found = new Map<string, T>();
       let outcome: { error: unknown } | undefined;
       try {

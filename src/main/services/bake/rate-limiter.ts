@@ -12,6 +12,15 @@ export const EC2_BUCKETS = {
   'non-mutating': { capacity: 100, refillPerSecond: 20 },
 } as const;
 export const CONSOLE_BUDGET = { capacity: 4, refillPerSecond: 2 } as const;
+/**
+ * Auto Scaling's budget, for actions named `autoscaling:<Action>`. AWS publishes no numbers for it; these
+ * are conservative, and the Sandbox throttles at the same sizes (src/sandbox/autoscaling/throttle.ts).
+ */
+export const AUTO_SCALING_BUCKETS = {
+  describe: { capacity: 40, refillPerSecond: 8 },
+  mutate: { capacity: 20, refillPerSecond: 2 },
+} as const;
+export const AUTO_SCALING_PREFIX = 'autoscaling:';
 
 export type ActionCategory = keyof typeof EC2_BUCKETS;
 
@@ -24,6 +33,7 @@ export function categoryOf(action: string): ActionCategory {
 export class RegionLimiter {
   private readonly buckets: Record<ActionCategory, TokenBucket>;
   private readonly console: TokenBucket;
+  private readonly autoScaling: Record<keyof typeof AUTO_SCALING_BUCKETS, TokenBucket>;
 
   constructor(clock: Clock) {
     this.buckets = {
@@ -32,10 +42,18 @@ export class RegionLimiter {
       'non-mutating': bucket(clock, EC2_BUCKETS['non-mutating']),
     };
     this.console = bucket(clock, CONSOLE_BUDGET);
+    this.autoScaling = {
+      describe: bucket(clock, AUTO_SCALING_BUCKETS.describe),
+      mutate: bucket(clock, AUTO_SCALING_BUCKETS.mutate),
+    };
   }
 
-  /** Waits for the right to send `action` (an EC2 API action name). */
+  /** Waits for the right to send `action` (an EC2 API action name, or `autoscaling:<Action>`). */
   async acquire(action: string, signal?: AbortSignal): Promise<void> {
+    if (action.startsWith(AUTO_SCALING_PREFIX)) {
+      const name = action.slice(AUTO_SCALING_PREFIX.length);
+      return this.autoScaling[/^Describe/.test(name) ? 'describe' : 'mutate'].take(signal);
+    }
     if (action === 'GetConsoleOutput') await this.console.take(signal);
     await this.buckets[categoryOf(action)].take(signal);
   }

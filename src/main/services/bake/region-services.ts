@@ -32,6 +32,7 @@ export class RegionRegistry {
       const limiter = new RegionLimiter(this.clock);
       const poller = new RegionPoller({
         ec2: connection.clients.ec2,
+        autoScaling: connection.clients.autoScaling,
         clock: this.clock,
         limiter,
         intervalMs: this.pollIntervalMs,

@@ -5,11 +5,11 @@ import type { InstanceView, Look, Observation } from './poller';
  * "stopped" (CreateImage waits for it) and seeing the image "available". Seeing "running" or the script's
  * end late costs nothing by itself — EC2 carries on — so looks are spent near those two moments only.
  *
- * Times grow with how long the bake has taken so far, so a Sandbox whose builders run in seconds is followed
- * as closely, relatively, as EC2 whose builders run in minutes, and every fixed span is counted in the
- * engine's base tick (2 s; tests and the CLI's QUADRAXIS_POLL_MS shrink it with their worlds). At 2 s the
- * spans are EC2's own: running after 15–45 s, stopping for 20–60 s, a snapshot for minutes. Measured on the
- * benchmark's 200 timelines (BENCHMARKS.md).
+ * Early gaps grow with how long the bake has taken so far, so a Sandbox whose builders run in seconds is
+ * followed as closely, relatively, as EC2 whose builders run in minutes; every gap is capped, and every cap is
+ * counted in the engine's base tick (2 s; tests and the CLI's QUADRAXIS_POLL_MS shrink it with their worlds).
+ * At 2 s the caps are sized for EC2's spread: running after 6 s to 3 min, stopping in 4 s to 3 min, a
+ * snapshot for minutes — the benchmark's timeline families (src/sandbox/timing, BENCHMARKS.md).
  */
 export interface Schedule<T> {
   nextLook(): Look;
@@ -29,21 +29,30 @@ function clamp(value: number, min: number, max: number): number {
   return Math.min(max, Math.max(min, value));
 }
 
-/** First look at a new builder: EC2 is rarely running before 15 s; a Sandbox builder is well on its way. */
-const FIRST_LOOK_TICKS = 12;
-/** While it is up, the next look comes after twice the time since launch (24 s, 72 s, …)… */
-const UP_GROWTH = 2;
 /**
- * …but never more than 25 ticks (50 s) later: EC2 stops a machine in 20–60 s, so a stop that falls between
- * two looks 50 s apart is seen "stopping" or, at worst, "stopped" for 30 s. Looks 18 s apart would never
- * miss the "stopping" window, but cost about three times as many calls over a typical script; 50 s keeps
- * the lag within the benchmark's targets (median ≤ 10 s, p95 ≤ 30 s) at a third of the calls. Each 5 s
- * more would save about half a call per bake for about 5 s more at p95.
+ * The builder's looks, in engine ticks (2 s in the app). Every gap is capped: nothing the builder does can
+ * push the next look further out than `upCapTicks` while it runs, or `stoppingCapTicks` once it stops.
  */
-const UP_CAP_TICKS = 25;
-/** Once it is stopping: a tenth of the time since launch, at most 5 ticks (10 s), until it is stopped. */
-const STOPPING_FRACTION = 0.1;
-const STOPPING_CAP_TICKS = 5;
+export const BUILDER_LOOKS = {
+  /** First look at a new builder: EC2 is rarely running before 15 s; a Sandbox builder is well on its way. */
+  firstLookTicks: 12,
+  /** While it is up, the next look comes after twice the time since launch (24 s, 72 s, …)… */
+  upGrowth: 2,
+  /**
+   * …but never more than 15 ticks (30 s) later. The stop is what costs the person time: EC2 stops a machine
+   * in anything from 5 s to a few minutes, and a stop that begins between two looks is seen "stopping" (then
+   * closely, below) or, at worst, "stopped" up to one gap late. 30 s keeps that lag's p95 near 20 s on the
+   * benchmark's timelines; each 5 s more saves about one call per bake of a 3-minute script and adds about
+   * 4 s to that p95 (BENCHMARKS.md).
+   */
+  upCapTicks: 15,
+  /** Once it is stopping: every 2 ticks (4 s) at first, the gap growing by a fifth of the time since, at most 3. */
+  stoppingMinTicks: 2,
+  stoppingFraction: 0.2,
+  stoppingCapTicks: 3,
+} as const;
+
+export type BuilderLooks = { readonly [K in keyof typeof BUILDER_LOOKS]: number };
 
 /**
  * The builder, from launch to "stopped", across the steps that wait on it (wait-running, run-script, stop).
@@ -52,7 +61,8 @@ const STOPPING_CAP_TICKS = 5;
 export class BuilderSchedule implements Schedule<InstanceView> {
   private nextAt: number;
   private lastLookAt: number;
-  private stopping = false;
+  /** When the stop was first seen or announced; undefined while the builder is up. */
+  private stoppingSince: number | undefined;
   /** The last state seen, and when. */
   lastSeen: { state: string; at: number } | undefined;
 
@@ -60,9 +70,10 @@ export class BuilderSchedule implements Schedule<InstanceView> {
   constructor(
     private readonly tickMs: number,
     private readonly launchedAt: number,
-    firstLookAt = launchedAt + FIRST_LOOK_TICKS * tickMs,
+    firstLookAt?: number,
+    private readonly looks: BuilderLooks = BUILDER_LOOKS,
   ) {
-    this.nextAt = firstLookAt;
+    this.nextAt = firstLookAt ?? launchedAt + looks.firstLookTicks * tickMs;
     this.lastLookAt = launchedAt;
   }
 
@@ -75,7 +86,7 @@ export class BuilderSchedule implements Schedule<InstanceView> {
     if (observation.kind === 'found') {
       this.lastSeen = { state: observation.value.state, at: now };
       if (observation.value.state !== 'pending' && observation.value.state !== 'running')
-        this.stopping = true;
+        this.stoppingSince ??= now;
     }
     const interval = this.interval(now);
     this.nextAt =
@@ -87,15 +98,19 @@ export class BuilderSchedule implements Schedule<InstanceView> {
    * follows within seconds, or the engine asked EC2 to stop it.
    */
   expectStop(now: number): void {
-    this.stopping = true;
+    this.stoppingSince ??= now;
     this.nextAt = Math.min(this.nextAt, now + this.interval(now));
   }
 
   private interval(now: number): number {
-    const since = now - this.launchedAt;
-    return this.stopping
-      ? clamp(since * STOPPING_FRACTION, this.tickMs, STOPPING_CAP_TICKS * this.tickMs)
-      : clamp(since * UP_GROWTH, this.tickMs, UP_CAP_TICKS * this.tickMs);
+    const l = this.looks;
+    if (this.stoppingSince !== undefined)
+      return clamp(
+        (now - this.stoppingSince) * l.stoppingFraction,
+        l.stoppingMinTicks * this.tickMs,
+        l.stoppingCapTicks * this.tickMs,
+      );
+    return clamp((now - this.launchedAt) * l.upGrowth, this.tickMs, l.upCapTicks * this.tickMs);
   }
 }
 

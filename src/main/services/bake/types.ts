@@ -5,7 +5,7 @@ import type { Clock } from '../clock';
 import type { Logger } from '../logger';
 import type { Pruner } from '../delivery/retention/pruner';
 import type { Store } from '../store';
-import type { RegionServices } from './region-services';
+import type { RegionRegistry, RegionServices } from './region-services';
 
 export interface ConnectRequest {
   profile: string;
@@ -51,6 +51,8 @@ export interface EngineDeps {
   logger?: Logger;
   appVersion: string;
   limits?: { perRegion?: number };
+  /** Pollers and limiters shared with deploys (the runtime makes one registry for both); default: its own. */
+  regions?: RegionRegistry;
   /**
    * The base tick (default 2000 ms): the shortest gap between two polls of a region and between two console
    * reads, and the unit the look schedules scale with (tests and QUADRAXIS_POLL_MS shrink it).
@@ -73,6 +75,11 @@ export interface StartRequest {
   force?: boolean;
   /** One of the project's named environments: applied to the project before anything else (issue 18). */
   environment?: string;
+  /**
+   * Deploy the new version to every deploy target the project names once the bake succeeds (a failed bake
+   * never deploys). The runtime does it (src/main/services/deploy/after-bake.ts); the engine only carries it.
+   */
+  deploy?: boolean;
   /**
    * Start only once this bake has ended (queued until then; a cancel while waiting cancels it). The webhook
    * queues a project's next bake behind its running one, so the push it was asked for is really baked

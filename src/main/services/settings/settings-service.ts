@@ -70,12 +70,13 @@ export function createSettingsService(backend: SettingsBackend): SettingsService
   return {
     get: () => current,
     update(patch) {
-      const { profile, region, bakes, webhook, ...rest } = patch;
+      const { profile, region, bakes, webhook, sandbox, ...rest } = patch;
       const next: Settings = { ...current, ...rest };
       if (profile !== undefined) next.profile = profile ?? undefined;
       if (region !== undefined) next.region = region ?? undefined;
       if (bakes) next.bakes = { ...current.bakes, ...bakes };
       if (webhook) next.webhook = { ...current.webhook, ...webhook };
+      if (sandbox?.vm) next.sandbox = { ...current.sandbox, vm: { ...current.sandbox.vm, ...sandbox.vm } };
       return commit(next);
     },
     replace: commit,

@@ -4,6 +4,7 @@ import { BakeStore } from './bakes';
 import { CONSOLE_CAP_BYTES } from './console-log';
 import { currentIdentity } from './context';
 import type { StoreContext } from './context';
+import { DeploymentStore } from './deployments';
 import { DraftStore } from './drafts';
 import { BakeOwners } from './owner';
 import type { OwnerOptions } from './owner';
@@ -22,6 +23,7 @@ export { BakeStore, MAX_BAKE_LIST } from './bakes';
 export { RECOVERY_HINT } from './orphan-view';
 export { CONSOLE_CAP_BYTES, CONSOLE_TRUNCATED_MARKER } from './console-log';
 export type { Draft, DraftInput } from './drafts';
+export { DeploymentStore, newDeployId, type DeploymentListOptions } from './deployments';
 export type { ReadJournalOptions } from './journal';
 export type { BakeClaim, BakeOwner, LiveOwner, OwnerOptions } from './owner';
 export type { ProjectCheck, ProjectFormat, ProjectIssue, ParseOptions } from './project-file';
@@ -57,6 +59,8 @@ export interface Store {
   versions: VersionStore;
   bakes: BakeStore;
   drafts: DraftStore;
+  /** Deployments of versions to Auto Scaling groups, per project (deployments.ts). */
+  deployments: DeploymentStore;
   /** Files found unusable (quarantined or skipped), for the app to show once. */
   notices: Notices;
 }
@@ -94,8 +98,11 @@ export function createStore(opts: StoreOptions): Store {
   const bakes = track(
     new BakeStore(ctx, new BakeOwners(ctx, opts.owner), opts.consoleCapBytes ?? CONSOLE_CAP_BYTES),
   );
-  const projects = track(new ProjectStore(ctx, { versions, drafts, bakes }));
-  return { dataDir: opts.dataDir, projects, versions, bakes, drafts, notices };
+  const deployments = track(
+    new DeploymentStore(ctx, opts.owner?.processToken ? { processToken: opts.owner.processToken } : {}),
+  );
+  const projects = track(new ProjectStore(ctx, { versions, drafts, bakes, deployments }));
+  return { dataDir: opts.dataDir, projects, versions, bakes, drafts, deployments, notices };
 }
 
 /**

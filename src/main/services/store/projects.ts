@@ -5,6 +5,7 @@ import { AppError, describeZodError } from '../../../shared/result';
 import { fsyncDir, isNotFound, readTextIfExists, readdirIfExists, writeAtomic } from './atomic';
 import type { BakeStore } from './bakes';
 import type { StoreContext } from './context';
+import type { DeploymentStore } from './deployments';
 import type { DraftStore } from './drafts';
 import { withLock } from './lock';
 import { parseProjectName } from './names';
@@ -23,6 +24,7 @@ export interface ProjectEntry {
 interface Related {
   versions: VersionStore;
   drafts: DraftStore;
+  deployments: DeploymentStore;
   bakes: BakeStore;
 }
 
@@ -70,7 +72,7 @@ export class ProjectStore {
   }
 
   /**
-   * Renames a project; its versions, bake history and draft follow it. The new file is complete before the
+   * Renames a project; its versions, bake and deployment history and draft follow it. The new file is complete before the
    * old one goes, so a concurrent reader sees the project under one name or both, never neither.
    */
   async rename(from: string, to: string, opts: { revision?: string } = {}): Promise<ProjectEntry> {
@@ -82,6 +84,7 @@ export class ProjectStore {
       if (!current) throw new AppError('NOT_FOUND', `No project named "${oldName}".`);
       if (opts.revision !== undefined) await this.expectRevision(oldName, current.revision, opts.revision);
       if (oldName === newName) return current;
+      await this.related.deployments.assertIdle(oldName);
       if (!caseOnly) {
         const clash = (await this.names()).find((n) => n.toLowerCase() === newName.toLowerCase());
         if (clash) throw new AppError('CONFLICT', `A project named "${clash}" already exists.`);
@@ -109,6 +112,7 @@ export class ProjectStore {
       await this.related.versions.move(oldName, newName);
       await this.related.bakes.moveProjectIndex(oldName, newName);
       await this.related.drafts.move(oldName, newName);
+      await this.related.deployments.move(oldName, newName);
       return entry;
     });
   }

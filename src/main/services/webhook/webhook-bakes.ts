@@ -100,6 +100,7 @@ export class WebhookBakes {
       force: true,
       ...(ticket.environment ? { environment: ticket.environment } : {}),
       ...(after ? { after } : {}),
+      deploy: ticket.project.deploy?.afterWebhookBake === true,
     });
   }
 

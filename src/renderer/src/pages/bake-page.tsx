@@ -13,6 +13,7 @@ import { BakeStatusBadge, SimulatedBadge } from '../components/bake/status-badge
 import { StepList } from '../components/bake/step-list';
 import { StepTimelineChart } from '../components/bake/step-timeline-chart';
 import { useConsoleWatch } from '../components/bake/use-console-watch';
+import { DeployButton } from '../components/deploy/deploy-button';
 import { useAppStore } from '../state/app-store';
 import { closeBake, consoleOf, openBake, useBakesStore } from '../state/bakes-store';
 
@@ -79,6 +80,9 @@ export function BakePage({ id }: { id: string }) {
         </Stack>
         <Group gap="sm">
           {!final && <CancelBakeButton bakeId={record.id} project={record.project} />}
+          {record.status === 'succeeded' && record.version !== undefined && (
+            <DeployButton project={record.project} version={record.version} />
+          )}
           {final && <BakeButton project={record.project} label="Bake again" />}
         </Group>
       </Group>

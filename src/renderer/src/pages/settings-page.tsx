@@ -10,6 +10,7 @@ import {
   Title,
 } from '@mantine/core';
 import { PageHeader } from '../components/page-header';
+import { VmSettings } from '../components/sandbox/vm-settings';
 import { WebhookSettings } from '../components/triggers/webhook-settings';
 import { useAppStore } from '../state/app-store';
 import { saveSettings } from '../state/save-settings';
@@ -78,6 +79,7 @@ export function SettingsPage() {
           </Stack>
         </Paper>
         <WebhookSettings />
+        <VmSettings />
         <Paper withBorder p="lg">
           <Title order={3} size="h5" mb="sm">
             Data

@@ -9,12 +9,13 @@ export type Route =
   | { page: 'project'; name: string }
   | { page: 'bakes' }
   | { page: 'bake'; id: string }
+  | { page: 'deployment'; id: string }
   | { page: 'settings' };
 export type TopPage = 'projects' | 'bakes' | 'settings';
 
 /** Which navigation entry a route belongs to. */
 export function sectionOf(route: Route): TopPage {
-  if (route.page === 'project') return 'projects';
+  if (route.page === 'project' || route.page === 'deployment') return 'projects';
   if (route.page === 'bake') return 'bakes';
   return route.page;
 }
@@ -47,6 +48,7 @@ function restoredRoute(): Route {
     const raw = JSON.parse(sessionStorage.getItem(ROUTE_KEY) ?? 'null') as Partial<Route> | null;
     if (raw?.page === 'project' && typeof raw.name === 'string') return { page: 'project', name: raw.name };
     if (raw?.page === 'bake' && typeof raw.id === 'string') return { page: 'bake', id: raw.id };
+    if (raw?.page === 'deployment' && typeof raw.id === 'string') return { page: 'deployment', id: raw.id };
     if (raw?.page === 'projects' || raw?.page === 'bakes' || raw?.page === 'settings')
       return { page: raw.page };
   } catch {

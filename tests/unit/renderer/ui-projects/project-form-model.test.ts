@@ -36,6 +36,17 @@ describe('project form model', () => {
     expect(ProjectSchema.parse(toProjectInput(values))).toEqual(project);
   });
 
+  it('carries the deploy section, which the form does not edit, through a save', () => {
+    const withDeploy = ProjectSchema.parse({
+      ...project,
+      deploy: {
+        targets: [{ group: 'web-asg', region: 'eu-west-1' }],
+        preferences: { minHealthyPercentage: 75 },
+      },
+    });
+    expect(ProjectSchema.parse(toProjectInput(toFormValues(withDeploy)))).toEqual(withDeploy);
+  });
+
   it('turns empty inputs into "not set", and drops rows still without a name', () => {
     const bare = ProjectSchema.parse({ name: 'x', baseImage: project.baseImage, initScript: '#!/bin/sh\n' });
     const values = { ...toFormValues(bare), env: [{ name: '', value: 'typing' }] };

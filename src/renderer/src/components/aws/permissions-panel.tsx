@@ -9,6 +9,7 @@ const STATUS = {
   allowed: { color: 'teal', label: 'Allowed' },
   denied: { color: 'red', label: 'Denied' },
   error: { color: 'orange', label: 'Error' },
+  unchecked: { color: 'gray', label: 'Not checkable' },
 } as const;
 
 /** Dry-runs every call a bake of this project makes, as the chosen profile, and shows each answer. */
@@ -31,7 +32,7 @@ export function PermissionsPanel({ project, blocked }: { project?: ProjectInput;
     }
   };
 
-  const failed = report?.results.filter((r) => r.status !== 'allowed') ?? [];
+  const failed = report?.results.filter((r) => r.status !== 'allowed' && r.status !== 'unchecked') ?? [];
   return (
     <Paper withBorder p="md" component="section" aria-label="Permission check">
       <Stack gap="sm">
@@ -70,7 +71,9 @@ export function PermissionsPanel({ project, blocked }: { project?: ProjectInput;
               color={report.ok ? 'teal' : 'red'}
               title={
                 report.ok
-                  ? `All ${report.results.length} actions are allowed`
+                  ? report.results.some((r) => r.status === 'unchecked')
+                    ? `All ${report.results.filter((r) => r.status === 'allowed').length} checkable actions are allowed`
+                    : `All ${report.results.length} actions are allowed`
                   : `${failed.length} of ${report.results.length} actions would fail`
               }
             >

@@ -5,10 +5,12 @@ import type { ConsoleLines } from './console-lines';
 export const ROW_HEIGHT = 18;
 /**
  * The virtualizer works on blocks of lines, not lines: it re-measures every item whenever the count
- * changes, which at 100,000 lines and a flush per frame was the main-thread hog. Blocks cut that 25-fold
- * while adding at most a block of off-screen rows at each edge.
+ * changes, which at 100,000 lines and a flush per frame was the main-thread hog. Blocks cut that 10-fold
+ * while adding at most a block of off-screen rows at each edge. Not larger: while the console follows a
+ * flood, every frame mounts whole new blocks, and 25-line blocks made those frames lay out four times the
+ * rows on screen (tasks over 50 ms in the benchmark); 10 keeps them near twice.
  */
-export const LINES_PER_BLOCK = 25;
+export const LINES_PER_BLOCK = 10;
 
 interface ConsoleBlockProps {
   lines: ConsoleLines;

@@ -1,9 +1,12 @@
-import { useState, type ReactNode } from 'react';
+import { lazy, Suspense, useState, type ReactNode } from 'react';
 import type { BakeDefaults, BakeStartRequest } from '../../../../shared/ipc/bake.contract';
 import type { AppErrorPayload } from '../../../../shared/result';
 import { ApiError, api, unwrap } from '../../api';
 import { useAppStore } from '../../state/app-store';
-import { StartBakeModal, type StartBakeChoice } from './start-bake-modal';
+import type { StartBakeChoice } from './start-bake-modal';
+
+// Its form and schemas load the first time it opens, not with the projects list that shows the button.
+const StartBakeModal = lazy(() => import('./start-bake-modal').then((m) => ({ default: m.StartBakeModal })));
 
 export type StartDialog =
   | { kind: 'closed' }
@@ -84,13 +87,18 @@ export function useStartBake(): {
     return start(request, choice.remember);
   };
 
-  const modal = (
-    <StartBakeModal
-      dialog={dialog}
-      onClose={() => setDialog({ kind: 'closed' })}
-      onSubmit={submit}
-      onForce={(request, remember) => start({ ...request, force: true }, remember)}
-    />
-  );
+  // Mounted from its first opening on, so closing it still plays the modal's transition.
+  const [opened, setOpened] = useState(false);
+  if (dialog.kind !== 'closed' && !opened) setOpened(true);
+  const modal = opened ? (
+    <Suspense fallback={null}>
+      <StartBakeModal
+        dialog={dialog}
+        onClose={() => setDialog({ kind: 'closed' })}
+        onSubmit={submit}
+        onForce={(request, remember) => start({ ...request, force: true }, remember)}
+      />
+    </Suspense>
+  ) : null;
   return { begin, busy, modal };
 }

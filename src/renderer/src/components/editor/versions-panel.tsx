@@ -18,6 +18,8 @@ import type { VersionSummary } from '../../../../shared/ipc/versions.contract';
 import { scriptLanguage } from '../../../../shared/script-diagnostics';
 import { api, errorMessage, unwrap } from '../../api';
 import { SimulatedBadge } from '../bake/status-badge';
+import { DeployButton } from '../deploy/deploy-button';
+import { DeploymentsTable } from '../deploy/deployments-table';
 import { formatDateTime } from '../project/format';
 import { PruneModal } from '../lifecycle/prune-modal';
 import { VersionRegions } from '../lifecycle/version-regions';
@@ -148,6 +150,7 @@ export function VersionsPanel({
                 <Table.Th>Regions</Table.Th>
                 <Table.Th>Base image · type</Table.Th>
                 <Table.Th>Took</Table.Th>
+                <Table.Th aria-label="Actions" />
               </Table.Tr>
             </Table.Thead>
             <Table.Tbody>
@@ -194,12 +197,16 @@ export function VersionsPanel({
                   <Table.Td>
                     <Text size="sm">{formatDuration(v.durationMs)}</Text>
                   </Table.Td>
+                  <Table.Td>
+                    <DeployButton project={project} version={v.version} size="md" variant="subtle" compact />
+                  </Table.Td>
                 </Table.Tr>
               ))}
             </Table.Tbody>
           </Table>
         </Table.ScrollContainer>
       </Paper>
+      <DeploymentsTable project={project} />
       <Paper withBorder p="md">
         <Stack gap="sm">
           <Group justify="space-between" align="flex-end">

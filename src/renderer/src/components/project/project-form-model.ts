@@ -85,6 +85,8 @@ export const ProjectFormSchema = z.object({
   tags: z.array(TagRowSchema).superRefine(uniqueBy((r) => r.key, 'key', 'Tag')),
   completion: shape.completion.unwrap(),
   triggers: shape.triggers.unwrap(),
+  // Not edited by the form (the project file holds it), but carried through a save untouched.
+  deploy: shape.deploy,
   distribution: DistributionFormSchema,
   retention: RetentionFormSchema,
   /** Named environments travel through the form untouched (edited in the project file), never dropped. */
@@ -113,6 +115,7 @@ export function toFormValues(project: Project): ProjectFormValues {
     tags: Object.entries(project.tags).map(([key, value]) => ({ key, value })),
     completion: project.completion,
     triggers: project.triggers,
+    ...(project.deploy ? { deploy: project.deploy } : {}),
     distribution: toDistributionForm(project.distribution),
     retention: toRetentionForm(project.retention),
     ...(project.environments ? { environments: project.environments } : {}),
@@ -150,6 +153,7 @@ export function toProjectInput(values: ProjectFormValues): ProjectInput {
     tags: Object.fromEntries(values.tags.filter((r) => r.key !== '').map((r) => [r.key, r.value])),
     completion: values.completion,
     triggers: values.triggers,
+    deploy: values.deploy,
     distribution: toDistribution(values.distribution),
     retention: toRetention(values.retention),
     environments: values.environments,
@@ -194,6 +198,7 @@ export const FIELD_TABS: Record<keyof ProjectFormValues, 'script' | 'launch' | '
   tags: 'launch',
   completion: 'launch',
   triggers: 'launch',
+  deploy: 'launch',
   distribution: 'delivery',
   retention: 'delivery',
   environments: 'script',

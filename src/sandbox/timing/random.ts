@@ -31,7 +31,7 @@ export function seededRandom(seed: number): Random {
   };
 }
 
-/** Derives an independent stream for a named purpose from one run seed. */
+/** Derives an independent stream for a named purpose from one run seed (FNV-1a over the purpose). */
 export function childSeed(seed: number, purpose: string): number {
   let hash = seed >>> 0;
   for (const char of purpose) hash = Math.imul(hash ^ char.charCodeAt(0), 0x01000193) >>> 0;

@@ -1,0 +1,209 @@
+import type { Command } from 'commander';
+import { z } from 'zod';
+import type { Runtime } from '../../main/runtime/runtime';
+import { DeployEventText, describeDeployOutcome } from '../../main/services/deploy/progress-text';
+import type { DeployRequest } from '../../main/services/deploy/types';
+import type { Deployment } from '../../shared/deploy';
+import { GroupNameSchema, ProjectNameSchema, RegionSchema } from '../../shared/project';
+import { AppError, describeZodError } from '../../shared/result';
+import { EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK } from '../exit-codes';
+import type { CliIO } from '../program';
+import { unknownProfileAsBadInput } from '../project-target';
+import { cliRuntime } from './bake';
+import type { RegisterCommand } from './index';
+import type { TargetFlags } from './profiles';
+
+interface DeployFlags extends TargetFlags {
+  version?: string;
+  asg?: string;
+  minHealthy?: string;
+  warmup?: string;
+  json?: boolean;
+  mfaCode?: string;
+}
+
+const int = (name: string, min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, `${name} is a whole number`)
+    .transform(Number)
+    .pipe(z.number().int().min(min, `${name} is at least ${min}`).max(max, `${name} is at most ${max}`));
+
+/** The command line, validated at the boundary with the same schemas the project file uses. */
+const DeployFlagsSchema = z.object({
+  project: ProjectNameSchema,
+  version: int('--version', 1, 1_000_000).optional(),
+  asg: GroupNameSchema,
+  region: RegionSchema.optional(),
+  minHealthy: int('--min-healthy', 0, 100).optional(),
+  warmup: int('--warmup', 0, 86_400).optional(),
+  profile: z.string().min(1).max(256).optional(),
+  endpoint: z.url().optional(),
+});
+
+export const registerDeploy: RegisterCommand = (program, io) => {
+  program
+    .command('deploy')
+    .description('roll a baked version out to an Auto Scaling group (instance refresh), and watch it')
+    .argument('<project>', 'project name in the data directory')
+    .option('--version <n>', 'the project version to deploy (default: the newest)')
+    .option('--asg <name>', 'the Auto Scaling group (default: the project’s only deploy target)')
+    .option('--region <region>', 'the group’s region (default: the target’s, else the project’s)')
+    .option(
+      '--min-healthy <pct>',
+      'capacity kept in service while replacing, in % (default: the project’s, else 90)',
+    )
+    .option('--warmup <seconds>', 'instance warmup (default: the project’s, else the group’s)')
+    .option('--profile <profile>', 'AWS profile (default: the target’s, else as the AWS CLI picks it)')
+    .option('--endpoint <url>', 'send every call to this endpoint (a running `quadraxis sandbox`)')
+    .option('--json', 'print one deploy event per line (JSON) instead of text')
+    .option('--mfa-code <code>', 'MFA code, when the profile needs one (otherwise asked on the terminal)')
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 Successful, 1 Failed / Cancelled / rolled back (or refused before anything changed),\n' +
+        '2 bad input, 130 after Ctrl-C (which asks AWS to cancel the instance refresh first).',
+    )
+    .action(async (project: string, flags: DeployFlags, command: Command) => {
+      const interrupt = new AbortController();
+      const onSignal = (signal: NodeJS.Signals) => {
+        if (interrupt.signal.aborted) {
+          process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+          process.kill(process.pid, signal);
+          return;
+        }
+        io.stderr(
+          '\nCancelling the instance refresh (press Ctrl-C again to quit at once; AWS carries on)…\n',
+        );
+        interrupt.abort();
+      };
+      process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
+      try {
+        const code = await runDeploy(command, io, project, flags, interrupt.signal);
+        if (code !== EXIT_OK) process.exitCode = code;
+      } finally {
+        process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+      }
+    });
+};
+
+/** Everything `quadraxis deploy` does; `interrupt` stands for Ctrl-C, so tests can press it. */
+export async function runDeploy(
+  command: Command,
+  io: CliIO,
+  name: string,
+  flags: DeployFlags,
+  interrupt: AbortSignal,
+): Promise<number> {
+  const runtime = cliRuntime(command, io, flags);
+  try {
+    // Deployments an earlier run left (its process stopped mid-refresh) are watched again while this runs.
+    for (const taken of await runtime.deploy.recover()) {
+      io.stderr(
+        `Following ${taken.id} (${taken.project} to ${taken.group}) again: the run that started it stopped; the next quadraxis start carries it on if this one ends first.\n`,
+      );
+    }
+    const request = await deployRequest(runtime, name, flags);
+    return await follow(io, runtime, flags.json === true, interrupt, () => runtime.deploy.start(request));
+  } finally {
+    await runtime.close();
+  }
+}
+
+async function deployRequest(runtime: Runtime, name: string, flags: DeployFlags): Promise<DeployRequest> {
+  const parsed = DeployFlagsSchema.safeParse({
+    ...flags,
+    project: name,
+    asg: flags.asg ?? (await onlyTarget(runtime, name)),
+  });
+  if (!parsed.success) throw new AppError('INVALID_INPUT', describeZodError(parsed.error));
+  const p = parsed.data;
+  const preferences = {
+    ...(p.minHealthy !== undefined ? { minHealthyPercentage: p.minHealthy } : {}),
+    ...(p.warmup !== undefined ? { instanceWarmupSeconds: p.warmup } : {}),
+  };
+  const fallback = (await runtime.aws.profiles()).currentProfile;
+  return {
+    project: p.project,
+    ...(p.version !== undefined ? { version: p.version } : {}),
+    group: p.asg,
+    ...(p.region ? { region: p.region } : {}),
+    ...(p.profile ? { profile: p.profile } : {}),
+    ...(fallback ? { defaultProfile: fallback } : {}),
+    ...(p.endpoint ? { endpoint: p.endpoint } : {}),
+    preferences,
+    trigger: 'cli',
+  };
+}
+
+/** Without --asg, the project's one deploy target (several: the person picks). */
+async function onlyTarget(runtime: Runtime, name: string): Promise<string> {
+  const entry = await runtime.store.projects.get(name).catch(() => undefined);
+  const targets = entry?.project.deploy?.targets ?? [];
+  if (targets.length === 1) return targets[0]!.group;
+  throw new AppError(
+    'INVALID_INPUT',
+    targets.length === 0
+      ? `Name the Auto Scaling group with --asg (${name} names no deploy target).`
+      : `${name} names ${targets.length} deploy targets (${targets.map((t) => t.group).join(', ')}): pick one with --asg.`,
+  );
+}
+
+/**
+ * Starts (or, for `deployments … --rollback`, starts rolling back) and prints the deployment's events
+ * until it ends. Ctrl-C asks AWS to cancel the refresh, waits for that, and exits 130.
+ */
+export async function follow(
+  io: CliIO,
+  runtime: Runtime,
+  json: boolean,
+  interrupt: AbortSignal,
+  start: () => Promise<Deployment>,
+): Promise<number> {
+  const text = new DeployEventText();
+  let id: string | undefined;
+  const early: Parameters<Parameters<Runtime['deploy']['subscribe']>[0]>[0][] = [];
+  const print = (event: (typeof early)[number]) => {
+    if (json) io.stdout(`${JSON.stringify(event)}\n`);
+    else for (const line of text.lines(event)) io.stdout(`${line}\n`);
+  };
+  const off = runtime.deploy.subscribe((event) => {
+    if (id === undefined) early.push(event);
+    else if (event.deployId === id) print(event);
+  });
+  try {
+    let started: Deployment;
+    try {
+      started = await start();
+    } catch (error) {
+      throw unknownProfileAsBadInput(error);
+    }
+    id = started.id;
+    const before = early.filter((e) => e.deployId === started.id);
+    // Started elsewhere (after a bake) before this began to listen: say where it stands, then follow.
+    if (!before.some((e) => e.type === 'created'))
+      print({
+        type: 'created',
+        deployId: started.id,
+        seq: started.seq,
+        at: started.createdAt,
+        record: started,
+      });
+    for (const event of before) print(event);
+    const cancel = () => void runtime.deploy.cancel(started.id).catch(() => undefined);
+    if (interrupt.aborted) cancel();
+    else interrupt.addEventListener('abort', cancel, { once: true });
+    const final = await runtime.deploy.waitForFinal(started.id);
+    if (!json && final.status !== 'succeeded') io.stderr(`${describeDeployOutcome(final)}\n`);
+    if (interrupt.aborted) return EXIT_INTERRUPTED;
+    return final.status === 'succeeded' ? EXIT_OK : EXIT_FAILURE;
+  } catch (error) {
+    // Refused before anything changed: a failed deploy to a script, with the reason on stderr.
+    if (error instanceof AppError && error.code === 'CONFLICT') {
+      io.stderr(`refused: ${error.message}\n`);
+      return EXIT_FAILURE;
+    }
+    throw error;
+  } finally {
+    off();
+  }
+}

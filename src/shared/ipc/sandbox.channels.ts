@@ -1,0 +1,1 @@
+export const SANDBOX_INVOKE = ['sandbox:vm-check'] as const;
