@@ -8,7 +8,8 @@ import { FaultBook } from './faults';
 import { IdGenerator } from './ids';
 import { SANDBOX_CREDENTIALS } from './client-config';
 import { CredentialBook, type Principal } from './iam/credentials';
-import { IamWorld } from './iam/world';
+import { IamWorld, ROLE_SESSION_MS } from './iam/world';
+import type { RoleSession } from './vm/imds/iam-routes';
 import { KmsRegion } from './kms/keys';
 import { SecretsRegion } from './secretsmanager/store';
 import type { LaunchTimeline, Scenario } from './scenario';
@@ -139,6 +140,32 @@ export class SimulatorCore {
       otherRegion: (name) => ({ ec2: this.region(name), kms: this.kms(name) }),
       references: this.referenceReader(regionName),
       instanceProfileExists: (nameOrArn) => this.iam.findProfile(nameOrArn) !== undefined,
+    };
+  }
+
+  /**
+   * The role session instance metadata hands a VM instance launched with an instance profile (the same
+   * credentials until they near their end), or undefined without a profile or a role in it.
+   */
+  instanceRoleSession(source: {
+    instanceId: string;
+    iamInstanceProfile?: { arn: string; id: string };
+  }): RoleSession | undefined {
+    const profile = source.iamInstanceProfile
+      ? this.iam.findProfile(source.iamInstanceProfile.arn)
+      : undefined;
+    if (!profile?.role) return undefined;
+    const now = this.clock.now();
+    const issued = this.iam.roleCredentials(source.instanceId, profile.role, now);
+    return {
+      role: profile.role,
+      instanceProfileArn: profile.arn,
+      instanceProfileId: profile.id,
+      accessKeyId: issued.accessKeyId,
+      secretAccessKey: issued.secretAccessKey,
+      token: issued.sessionToken ?? '',
+      expiresAt: issued.expiresAt ?? now,
+      issuedAt: (issued.expiresAt ?? now) - ROLE_SESSION_MS,
     };
   }
 
