@@ -1,5 +1,6 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -234,5 +235,112 @@ print(h["authorization"])
     expect(authorization).toBe(
       'AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, SignedHeaders=host;x-amz-date, Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31',
     );
+  });
+});
+
+describe('without python3: the AWS CLI', () => {
+  /** A PATH with the tools the wrapper uses and a stand-in `aws`, but no python3. */
+  async function pathWithoutPython(aws: string): Promise<string> {
+    const dir = root.path('nopy');
+    await mkdir(dir);
+    for (const tool of [
+      'sh',
+      'bash',
+      'cat',
+      'rm',
+      'mkdir',
+      'chmod',
+      'tr',
+      'base64',
+      'awk',
+      'tee',
+      'mkfifo',
+      'sleep',
+      'grep',
+      'cut',
+      'tail',
+      'sync',
+      'sed',
+      'ls',
+      'dirname',
+    ])
+      await symlink(
+        execFileSync('sh', ['-c', `command -v ${tool}`])
+          .toString()
+          .trim(),
+        join(dir, tool),
+      );
+    for (const stub of ['poweroff', 'systemctl', 'cloud-init'])
+      await symlink(root.path('bin', stub), join(dir, stub)).catch(() => undefined);
+    await writeFile(join(dir, 'aws'), `#!/bin/sh\n${aws}\n`, { mode: 0o755 });
+    return dir;
+  }
+
+  test('resolves through `aws ssm get-parameter --with-decryption`, masked like the helper', async () => {
+    const dir = await pathWithoutPython(
+      `case "$*" in *"get-parameter --name /app/dev/db-password --with-decryption"*) printf '%s\\n' '${SECRET}' ;; *) echo "unexpected: $*" >&2; exit 2 ;; esac`,
+    );
+    const wrapper = wrapperText(
+      buildScriptWrapper({
+        bakeId: BAKE,
+        nonce: NONCE,
+        cloudInitClean: false,
+        script: SCRIPT,
+        env: { APP_MODE: 'dev' },
+        refs: [REFS[0]!],
+      }),
+    );
+    expect(await root.run(wrapper, { env: { PATH: dir } })).toBe(0);
+    const text = await root.read('dev', 'ttyS0');
+    expect(text).toContain(`DB_PASSWORD set=yes length=${SECRET.length}`);
+    expect(text).toContain('careless: **** and \n');
+    expect(text).not.toContain(SECRET);
+  });
+
+  test('a denial from the CLI names the variable and keeps AWS’s words', async () => {
+    const dir = await pathWithoutPython(
+      `echo "An error occurred (AccessDeniedException) when calling the GetParameter operation: not authorized to perform: ssm:GetParameter" >&2; exit 254`,
+    );
+    const wrapper = wrapperText(
+      buildScriptWrapper({
+        bakeId: BAKE,
+        nonce: NONCE,
+        cloudInitClean: false,
+        script: SCRIPT,
+        env: {},
+        refs: [REFS[0]!],
+      }),
+    );
+    expect(await root.run(wrapper, { env: { PATH: dir } })).toBe(UNRESOLVED_EXIT_CODE);
+    const marker = (await root.read('dev', 'ttyS0'))
+      .split('\n')
+      .map((l) => parseMarker(l, NONCE))
+      .find((m) => m?.kind === 'unresolved');
+    expect(marker).toMatchObject({ name: 'DB_PASSWORD', reason: 'denied' });
+  });
+
+  test('neither python3 nor the AWS CLI: no-helper, saying what to install', async () => {
+    const dir = await pathWithoutPython('exit 0');
+    await rm(join(dir, 'aws'));
+    const wrapper = wrapperText(
+      buildScriptWrapper({
+        bakeId: BAKE,
+        nonce: NONCE,
+        cloudInitClean: false,
+        script: SCRIPT,
+        env: {},
+        refs: [REFS[0]!],
+      }),
+    );
+    expect(await root.run(wrapper, { env: { PATH: dir } })).toBe(UNRESOLVED_EXIT_CODE);
+    const marker = (await root.read('dev', 'ttyS0'))
+      .split('\n')
+      .map((l) => parseMarker(l, NONCE))
+      .find((m) => m?.kind === 'unresolved');
+    expect(marker).toMatchObject({
+      name: 'DB_PASSWORD',
+      reason: 'no-helper',
+      message: expect.stringContaining('neither python3 nor the AWS CLI'),
+    });
   });
 });
