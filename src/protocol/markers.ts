@@ -10,6 +10,7 @@
  *   cleaned                          the user data, its environment and the wrapper are gone (version 3)
  *   not-cleaned <paths>              what could not be removed (version 3): never imaged
  *   rebooted                         printed at the next boot when the script rebooted the builder (version 3)
+ *   unresolved <NAME> <reason>: <t>  an environment reference the builder could not resolve (./env-references.ts)
  *
  * The nonce does not make a marker unforgeable: a script can read it (instance metadata, cloud-init's copy
  * of the user data) and print a marker of its own. The wrapper prints its markers last, so the reader takes
@@ -21,7 +22,8 @@ export type MarkerLine =
   | { kind: 'warning'; level: string; message: string }
   | { kind: 'cleaned' }
   | { kind: 'not-cleaned'; what: string }
-  | { kind: 'rebooted' };
+  | { kind: 'rebooted' }
+  | { kind: 'unresolved'; name: string; reason: string; message: string };
 
 export function markerTag(nonce: string): string {
   return `[quadraxis:${nonce}]`;
@@ -42,6 +44,10 @@ export function warningMarker(nonce: string, level: string, message: string): st
 
 export function cleanedMarker(nonce: string): string {
   return `${markerTag(nonce)} cleaned`;
+}
+
+export function unresolvedMarker(nonce: string, name: string, reason: string, message: string): string {
+  return `${markerTag(nonce)} unresolved ${name} ${reason}: ${message}`;
 }
 
 export function rebootedMarker(nonce: string): string {
@@ -67,6 +73,9 @@ export function parseMarker(line: string, nonce: string): MarkerLine | null {
   }
   const warning = /^warning ([A-Z][A-Z0-9_-]{0,31}): (.*)$/.exec(rest);
   if (warning) return { kind: 'warning', level: warning[1]!, message: warning[2]! };
+  const unresolved = /^unresolved ([A-Za-z_][A-Za-z0-9_]*) ([a-z-]{1,16}): (.*)$/.exec(rest);
+  if (unresolved)
+    return { kind: 'unresolved', name: unresolved[1]!, reason: unresolved[2]!, message: unresolved[3]! };
   const notCleaned = /^not-cleaned (.*)$/.exec(rest);
   return notCleaned ? { kind: 'not-cleaned', what: notCleaned[1]! } : null;
 }
@@ -122,6 +131,8 @@ export class CompletionReader {
   /** A `cleaned` marker came after the last done marker. */
   cleaned = false;
   notCleaned: string | undefined;
+  /** The environment reference the builder could not resolve (the script never ran). */
+  unresolved: { name: string; reason: string; message: string } | undefined;
   /** The guest's power-down line came after the last begin marker. */
   poweredDown = false;
   /** Set once the script rebooted the builder: the console lines that show it. */
@@ -164,6 +175,7 @@ export class CompletionReader {
         this.open = true;
         this.beginLine = line;
         this.warnings = [];
+        this.unresolved = undefined;
         this.poweredDown = false;
         this.recent = [];
         this.shutdownLine = undefined;
@@ -184,6 +196,9 @@ export class CompletionReader {
       case 'not-cleaned':
         this.cleaned = false;
         this.notCleaned = marker.what;
+        return;
+      case 'unresolved':
+        this.unresolved = { name: marker.name, reason: marker.reason, message: marker.message };
         return;
       case 'rebooted':
         if (this.reboot) {

@@ -1,4 +1,5 @@
 import { gunzipSync } from 'node:zlib';
+import { decodeReferences, type WireReference } from './env-references';
 
 export { beginMarker, doneMarker, parseMarker, type MarkerLine } from './markers';
 
@@ -60,6 +61,8 @@ export interface WrapperInfo {
   /** The user's own script, as they wrote it (script mode). */
   userScript?: string;
   env: Record<string, string>;
+  /** Variables the builder resolves itself (names only; ./env-references.ts). */
+  refs: WireReference[];
 }
 
 export interface UserDataInfo {
@@ -142,6 +145,7 @@ export function parseWrapper(text: string): WrapperInfo | null {
   if (!version || !bakeId || !nonce || (mode !== 'script' && mode !== 'cloud-init')) return null;
   const userScript = verbatimScript(text) ?? b64Assignment(text, 'QX_SCRIPT_B64');
   const envPayload = b64Assignment(text, 'QX_ENV_B64');
+  const refsPayload = b64Assignment(text, 'QX_REFS_B64');
   return {
     version: Number(version),
     bakeId,
@@ -149,6 +153,7 @@ export function parseWrapper(text: string): WrapperInfo | null {
     mode,
     ...(userScript !== undefined ? { userScript } : {}),
     env: envPayload ? decodeEnv(envPayload) : {},
+    refs: refsPayload ? decodeReferences(refsPayload) : [],
   };
 }
 

@@ -6,9 +6,16 @@ import { registerVmImage } from './ec2/vm-images';
 import { RegionState } from './ec2/region-state';
 import { FaultBook } from './faults';
 import { IdGenerator } from './ids';
+import { SANDBOX_CREDENTIALS } from './client-config';
+import { CredentialBook, type Principal } from './iam/credentials';
+import { IamWorld, ROLE_SESSION_MS } from './iam/world';
+import type { RoleSession } from './vm/imds/iam-routes';
 import { KmsRegion } from './kms/keys';
+import { SecretsRegion } from './secretsmanager/store';
 import type { LaunchTimeline, Scenario } from './scenario';
-import type { SsmContext } from './ssm/actions';
+import { SSM_ACTIONS, type SsmContext } from './ssm/actions';
+import { SECRETS_MANAGER_ACTIONS } from './secretsmanager/actions';
+import type { ReferenceReader } from './boot/resolve-references';
 import { SsmRegion } from './ssm/store';
 import { StsService } from './sts/service';
 import { TokenBuckets } from './throttle';
@@ -43,6 +50,11 @@ export class SimulatorCore {
   readonly buckets = new TokenBuckets();
   readonly dryRunDenied = new Set<string>();
   readonly sts: StsService;
+  /** Every access key the Sandbox issued, with its secret: what signatures are verified against. */
+  readonly credentials = new CredentialBook();
+  /** Roles and instance profiles (IAM is global): what builders' sessions may do. */
+  readonly iam: IamWorld;
+  readonly secretsRegions = new Map<string, SecretsRegion>();
   /** Auto Scaling's groups, launch configurations and instance refreshes (src/sandbox/autoscaling). */
   readonly autoScaling = new AutoScalingWorld();
   readonly autoScalingBuckets = new AutoScalingBuckets();
@@ -62,7 +74,26 @@ export class SimulatorCore {
     readonly vm?: VmHost,
   ) {
     this.ids = new IdGenerator(seed);
-    this.sts = new StsService(accountId, this.ids);
+    this.sts = new StsService(accountId, this.ids, this.credentials);
+    this.iam = new IamWorld(accountId, this.ids, this.credentials);
+    this.addSandboxUser();
+  }
+
+  /** The sandbox profile's own keys: known, so requests signed with them are verified. */
+  private addSandboxUser(): void {
+    this.credentials.add({
+      ...SANDBOX_CREDENTIALS,
+      principal: { kind: 'user', arn: `arn:aws:iam::${this.accountId}:user/sandbox`, verified: true },
+    });
+  }
+
+  secrets(regionName: string): SecretsRegion {
+    let state = this.secretsRegions.get(regionName);
+    if (!state) {
+      state = new SecretsRegion(regionName, this.accountId);
+      this.secretsRegions.set(regionName, state);
+    }
+    return state;
   }
 
   region(name: string): RegionState {
@@ -107,10 +138,68 @@ export class SimulatorCore {
       ...(this.vm ? { vm: this.vm } : {}),
       kms: this.kms(regionName),
       otherRegion: (name) => ({ ec2: this.region(name), kms: this.kms(name) }),
+      references: this.referenceReader(regionName),
+      instanceProfileExists: (nameOrArn) => this.iam.findProfile(nameOrArn) !== undefined,
     };
   }
 
-  ssmContext(regionName: string): SsmContext {
+  /**
+   * The role session instance metadata hands a VM instance launched with an instance profile (the same
+   * credentials until they near their end), or undefined without a profile or a role in it.
+   */
+  instanceRoleSession(source: {
+    instanceId: string;
+    iamInstanceProfile?: { arn: string; id: string };
+  }): RoleSession | undefined {
+    const profile = source.iamInstanceProfile
+      ? this.iam.findProfile(source.iamInstanceProfile.arn)
+      : undefined;
+    if (!profile?.role) return undefined;
+    const now = this.clock.now();
+    const issued = this.iam.roleCredentials(source.instanceId, profile.role, now);
+    return {
+      role: profile.role,
+      instanceProfileArn: profile.arn,
+      instanceProfileId: profile.id,
+      accessKeyId: issued.accessKeyId,
+      secretAccessKey: issued.secretAccessKey,
+      token: issued.sessionToken ?? '',
+      expiresAt: issued.expiresAt ?? now,
+      issuedAt: (issued.expiresAt ?? now) - ROLE_SESSION_MS,
+    };
+  }
+
+  /** A builder's reads through the Sandbox's own SSM and Secrets Manager actions, as its role session. */
+  private referenceReader(regionName: string): ReferenceReader {
+    return {
+      principal: (profileArn, instanceId) => {
+        const role = this.iam.findProfile(profileArn)?.role;
+        if (!role) return undefined;
+        return this.iam.roleCredentials(instanceId, role, this.clock.now()).principal;
+      },
+      getParameters: (principal, names) =>
+        SSM_ACTIONS.GetParameters!(this.ssmContext(regionName, principal), {
+          Names: names,
+          WithDecryption: true,
+        }) as { Parameters?: { Value: string }[] },
+      getSecretValue: (principal, id) =>
+        SECRETS_MANAGER_ACTIONS.GetSecretValue!(
+          {
+            now: this.clock.now(),
+            region: regionName,
+            accountId: this.accountId,
+            store: this.secrets(regionName),
+            kms: this.kms(regionName),
+            iam: this.iam,
+            principal,
+            ids: this.ids,
+          },
+          { SecretId: id },
+        ) as { SecretString?: string; SecretBinary?: string },
+    };
+  }
+
+  ssmContext(regionName: string, principal: Principal): SsmContext {
     return {
       now: this.clock.now(),
       region: regionName,
@@ -119,6 +208,8 @@ export class SimulatorCore {
       kms: this.kms(regionName),
       ec2: this.region(regionName),
       imageValidationMs: this.timings.ssmImageValidationMs,
+      iam: this.iam,
+      principal,
     };
   }
 
@@ -138,6 +229,10 @@ export class SimulatorCore {
     this.buckets.reset();
     this.dryRunDenied.clear();
     this.sts.reset();
+    this.credentials.clear();
+    this.addSandboxUser();
+    this.iam.reset();
+    this.secretsRegions.clear();
     this.autoScaling.reset();
     this.autoScalingBuckets.reset();
     this.ids.reset();

@@ -5,6 +5,7 @@ import { IdGenerator } from './ids';
 import { listen } from './server';
 import { Simulator } from './simulator';
 import { DEFAULT_TIMINGS, type SandboxTimings } from './timings';
+import { iamRoutes } from './vm/imds/iam-routes';
 import { VmHost } from './vm/vm-host';
 import type { VmOptions } from './vm/options';
 
@@ -46,8 +47,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const accountId = options.accountId ?? '123456789012';
   if (!/^\d{12}$/.test(accountId)) throw new Error(`accountId must be 12 digits, got ${accountId}`);
   const clock = options.clock ?? systemClock;
+  // The VM host starts before the core it serves: its IAM metadata routes reach the core once it exists.
+  const late: { core?: SimulatorCore } = {};
   const vm = options.vm
-    ? await VmHost.start(options.vm, { now: () => clock.now(), ...(options.log ? { log: options.log } : {}) })
+    ? await VmHost.start(options.vm, {
+        now: () => clock.now(),
+        ...(options.log ? { log: options.log } : {}),
+        extraRoutes: iamRoutes((source) => late.core?.instanceRoleSession(source)),
+      })
     : undefined;
   const core = new SimulatorCore(
     clock,
@@ -57,12 +64,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     accountId,
     vm,
   );
+  late.core = core;
   const sim = new Simulator(core);
   const controlToken = options.controlToken ?? randomBytes(24).toString('base64url');
   const server = await listen(sim, controlToken, options.port ?? 0).catch(async (error: unknown) => {
     await vm?.close();
     throw error;
   });
+  if (vm) vm.awsPort = server.port;
   let closing: Promise<void> | undefined;
   return {
     url: `http://127.0.0.1:${server.port}`,

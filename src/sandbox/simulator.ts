@@ -6,6 +6,7 @@ import {
   type InstanceRefreshView,
 } from './autoscaling/views';
 import type { CallRecord, SimulatorCore } from './core';
+import { PolicyDocumentSchema } from './iam/policy';
 import { stopInstance, terminateInstance } from './ec2/instances';
 import type { InstanceRecord } from './ec2/records';
 import type { RegionState } from './ec2/region-state';
@@ -263,6 +264,53 @@ export class Simulator {
     const instance = this.findInstance(instanceId);
     terminateInstance(instance, this.core.clock.now());
     return instanceView(instance, this.core.clock.now());
+  }
+
+  /**
+   * Creates or replaces a role with these inline policies (its allow list) and an instance profile of the
+   * same name holding it: how tests give a builder less than builder-role's "read everything".
+   */
+  putRole(name: string, policies: Record<string, unknown>): void {
+    const parsed = Object.fromEntries(
+      Object.entries(policies).map(([policy, doc]) => [policy, PolicyDocumentSchema.parse(doc)]),
+    );
+    const now = this.core.clock.now();
+    this.core.iam.putRole(name, parsed, now);
+    this.core.iam.putInstanceProfile(name, name, now);
+  }
+
+  /** Whether the account's own user (the sandbox profile) may call `action` (e.g. iam:SimulatePrincipalPolicy). */
+  setCallerAllowed(action: string, allowed: boolean): void {
+    if (allowed) this.core.iam.callerDenied.delete(action);
+    else this.core.iam.callerDenied.add(action);
+  }
+
+  /** Removes an instance profile (RunInstances naming it then fails as on AWS). */
+  deleteInstanceProfile(name: string): boolean {
+    return this.core.iam.deleteInstanceProfile(name);
+  }
+
+  /**
+   * The role credentials an instance's metadata service hands out (iam/security-credentials/<role>), for the
+   * instance profile `profile`; undefined when the profile does not exist or holds no role.
+   */
+  instanceRoleCredentials(
+    instanceId: string,
+    profile: string,
+  ):
+    | { role: string; AccessKeyId: string; SecretAccessKey: string; Token: string; Expiration: string }
+    | undefined {
+    const found = this.core.iam.findProfile(profile);
+    if (!found?.role) return undefined;
+    const now = this.core.clock.now();
+    const issued = this.core.iam.roleCredentials(instanceId, found.role, now);
+    return {
+      role: found.role,
+      AccessKeyId: issued.accessKeyId,
+      SecretAccessKey: issued.secretAccessKey,
+      Token: issued.sessionToken ?? '',
+      Expiration: new Date(issued.expiresAt ?? now).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    };
   }
 
   /** Forgets every resource, call, fault, scenario and timeline; ids start over from the seed. */

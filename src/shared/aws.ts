@@ -27,7 +27,7 @@ export const PROFILE_KINDS = [
 export const ProfileKindSchema = z.enum(PROFILE_KINDS);
 export type ProfileKind = z.infer<typeof ProfileKindSchema>;
 
-export const AWS_SERVICES = ['ec2', 'sts', 'ssm', 'kms', 'autoscaling'] as const;
+export const AWS_SERVICES = ['ec2', 'sts', 'ssm', 'kms', 'autoscaling', 'iam'] as const;
 export type AwsService = (typeof AWS_SERVICES)[number];
 
 /** Endpoint overrides (LocalStack, the sandbox, a VPC endpoint); absent means AWS's own endpoint. */
@@ -37,6 +37,7 @@ export const ServiceEndpointsSchema = z.object({
   ssm: z.string().optional(),
   kms: z.string().optional(),
   autoscaling: z.string().optional(),
+  iam: z.string().optional(),
 });
 export type ServiceEndpoints = z.infer<typeof ServiceEndpointsSchema>;
 

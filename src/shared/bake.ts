@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ProjectNameSchema } from './project';
+import { EnvironmentNameSchema, EnvSchema, ProjectNameSchema } from './project';
 
 /**
  * A bake as everyone sees it: the engine emits these events, the store persists them, the renderer, the CLI
@@ -173,6 +173,8 @@ export const BakeRecordSchema = z.object({
   /** The endpoint override the bake used (a sandbox, LocalStack), so crash recovery reaches the same place. */
   endpoint: z.string().optional(),
   trigger: BakeTriggerSchema,
+  /** The project's named environment this bake used (issue 18); absent: the project's own values. */
+  environment: EnvironmentNameSchema.optional(),
   status: BakeStatusSchema,
   createdAt: z.number(),
   startedAt: z.number().optional(),
@@ -283,7 +285,10 @@ export const VersionSchema = z.object({
   instanceType: z.string(),
   initScript: z.string(),
   scriptSha256: z.string(),
-  env: z.record(z.string(), z.string()),
+  /** As baked: plain values, and references by name (a resolved value is never recorded). */
+  env: EnvSchema,
+  /** The named environment this version was baked for; absent: the project's own values. */
+  environment: EnvironmentNameSchema.optional(),
   stepDurationsMs: z.partialRecord(BakeStepSchema, z.number()),
   apiCalls: z.number().int(),
   durationMs: z.number(),

@@ -102,6 +102,88 @@ export const CompletionSchema = z.discriminatedUnion('mode', [
 ]);
 export type Completion = z.infer<typeof CompletionSchema>;
 
+// ── Environment values: plain strings, or references resolved on the builder (issue 18) ─────────────────
+
+/** A Parameter Store name (`/app/prod/db-password` or `db-password`), optionally pinned to a version (`:3`). */
+export const SSM_REFERENCE_PATTERN = /^(?:(?:\/[a-zA-Z0-9_.-]+)+|[a-zA-Z0-9_.-]+)(?::\d{1,10})?$/;
+/** A Secrets Manager secret: its name, or its ARN (which also names its region). */
+export const SECRET_ID_PATTERN =
+  /^(?:[A-Za-z0-9/_+=.@-]{1,512}|arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]{1,512})$/;
+
+export const SsmReferenceSchema = z.strictObject({
+  /** String or SecureString; resolved with GetParameters WithDecryption on the builder. */
+  ssm: z
+    .string()
+    .max(2048)
+    .regex(
+      SSM_REFERENCE_PATTERN,
+      'A parameter name holds letters, digits, . - _ and /, a full path starting with / (optionally :<version>).',
+    )
+    .refine((name) => !/^\/?(aws|ssm)/i.test(name), 'Parameter names may not begin with aws or ssm.'),
+});
+export const SecretsManagerReferenceSchema = z.strictObject({
+  /** The secret's name or ARN; resolved with GetSecretValue (AWSCURRENT) on the builder. */
+  secretsManager: z
+    .string()
+    .regex(SECRET_ID_PATTERN, 'A secret is named by its name (letters, digits, /_+=.@-) or its ARN.'),
+  /** The secret holds JSON: take this top-level key's value. Omitted: the whole SecretString. */
+  key: z.string().min(1).max(256).optional(),
+});
+export const EnvReferenceSchema = z.union([SsmReferenceSchema, SecretsManagerReferenceSchema]);
+export type EnvReference = z.infer<typeof EnvReferenceSchema>;
+
+export const EnvValueSchema = z.union(
+  [z.string().max(4096), SsmReferenceSchema, SecretsManagerReferenceSchema],
+  {
+    error:
+      'An environment value is a string, { ssm: <parameter name> } or { secretsManager: <secret name or ARN>, key: <JSON key> }.',
+  },
+);
+export type EnvValue = z.infer<typeof EnvValueSchema>;
+
+export const EnvSchema = z.record(
+  z.string().regex(ENV_NAME_PATTERN, 'Environment variable names are letters, digits and _.'),
+  EnvValueSchema,
+);
+export type Env = z.infer<typeof EnvSchema>;
+
+export const ENVIRONMENT_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/;
+export const EnvironmentNameSchema = z
+  .string()
+  .regex(ENVIRONMENT_NAME_PATTERN, 'An environment name is 1–32 letters, digits, - or _ (like prod).');
+
+export const InstanceTypeSchema = z
+  .string()
+  .regex(INSTANCE_TYPE_PATTERN, 'An instance type looks like t3.micro.');
+export const SubnetIdSchema = z
+  .string()
+  .regex(/^subnet-[0-9a-f]{8,17}$/, 'A subnet id looks like subnet-0123abcd.');
+export const SecurityGroupIdSchema = z
+  .string()
+  .regex(/^sg-[0-9a-f]{8,17}$/, 'A security group id looks like sg-0123abcd.');
+export const InstanceProfileSchema = z
+  .string()
+  .regex(
+    /^(?:arn:aws[a-z-]*:iam::\d{12}:instance-profile\/)?[\w+=,.@/-]{1,128}$/,
+    'Not an instance profile name or ARN.',
+  );
+
+/**
+ * A named environment (dev, staging, prod): the project with these values instead. `env` overrides (or
+ * adds) variables one by one; the launch settings replace the project's. The instance profile may differ
+ * too, so each environment's role reads only its own secrets.
+ */
+export const EnvironmentSchema = z.strictObject({
+  description: z.string().max(1024).optional(),
+  env: EnvSchema.default({}),
+  region: RegionSchema.optional(),
+  instanceType: InstanceTypeSchema.optional(),
+  subnetId: SubnetIdSchema.optional(),
+  securityGroupIds: z.array(SecurityGroupIdSchema).optional(),
+  iamInstanceProfile: InstanceProfileSchema.optional(),
+});
+export type Environment = z.infer<typeof EnvironmentSchema>;
+
 /**
  * How an instance refresh rolls a new image out (StartInstanceRefresh's preferences, in the project's
  * words). Unset fields: the target's, then the project's, then Quadraxis's defaults (DEPLOY_DEFAULTS in
@@ -320,68 +402,68 @@ export const RetentionSchema = z
   });
 export type Retention = z.infer<typeof RetentionSchema>;
 
-export const ProjectSchema = z.object({
-  schemaVersion: z.literal(PROJECT_SCHEMA_VERSION).default(PROJECT_SCHEMA_VERSION),
-  name: ProjectNameSchema,
-  description: z.string().max(1024).default(''),
-  /** Overrides the profile's default region for this project. */
-  region: RegionSchema.optional(),
-  baseImage: BaseImageSchema,
-  instanceType: z
-    .string()
-    .regex(INSTANCE_TYPE_PATTERN, 'An instance type looks like t3.micro.')
-    .default('t3.micro'),
-  subnetId: z
-    .string()
-    .regex(/^subnet-[0-9a-f]{8,17}$/, 'A subnet id looks like subnet-0123abcd.')
-    .optional(),
-  securityGroupIds: z
-    .array(z.string().regex(/^sg-[0-9a-f]{8,17}$/, 'A security group id looks like sg-0123abcd.'))
-    .default([]),
-  /** Name or ARN of an IAM instance profile for the builder. */
-  iamInstanceProfile: z
-    .string()
-    .regex(
-      /^(?:arn:aws[a-z-]*:iam::\d{12}:instance-profile\/)?[\w+=,.@/-]{1,128}$/,
-      'Not an instance profile name or ARN.',
-    )
-    .optional(),
-  keyName: z.string().min(1).max(255).optional(),
-  rootVolume: z
-    .object({
-      /** Omitted: the base image's own size. */
-      sizeGiB: z.number().int().min(1).max(16384).optional(),
-      type: z.enum(VOLUME_TYPES).default('gp3'),
-    })
-    .default({ type: 'gp3' }),
-  /** The init script: any shebang, or #cloud-config. */
-  initScript: z.string().max(1024 * 1024, 'The init script is over 1 MB.'),
-  /** Exported to the script's environment on the builder. Plain values: not for secrets. */
-  env: z
-    .record(
-      z.string().regex(ENV_NAME_PATTERN, 'Environment variable names are letters, digits and _.'),
-      z.string().max(4096),
-    )
-    .default({}),
-  /** Placeholders: {project}, {yyyyMMdd-HHmmss}, {yyyyMMdd}, {bakeId}, {version}. */
-  imageName: z.string().min(1).max(256).default(DEFAULT_IMAGE_NAME_TEMPLATE),
-  imageDescription: z.string().max(255).optional(),
-  tags: z.record(TagKeySchema, z.string().max(256)).default({}),
-  completion: CompletionSchema.default({ mode: 'wrapper', timeoutMinutes: 30, cloudInitClean: true }),
-  /** Bake-on-push settings (the webhook). Secrets are never stored here. */
-  triggers: z
-    .object({
-      /** Branches whose pushes bake; empty means the repository's default branch. */
-      branches: z.array(z.string().min(1).max(255)).default([]),
-    })
-    .default({ branches: [] }),
-  /** Auto Scaling groups this project's versions are deployed to (issue 17). Omitted: none named. */
-  deploy: DeploySettingsSchema.optional(),
-  /** Copies to other regions, sharing, encryption, SSM publishing (issue 16). Omitted: this region only. */
-  distribution: DistributionSchema.optional(),
-  /** Which old images prune retires (issue 16). Omitted: prune keeps everything. */
-  retention: RetentionSchema.optional(),
-});
+export const ProjectSchema = z
+  .object({
+    schemaVersion: z.literal(PROJECT_SCHEMA_VERSION).default(PROJECT_SCHEMA_VERSION),
+    name: ProjectNameSchema,
+    description: z.string().max(1024).default(''),
+    /** Overrides the profile's default region for this project. */
+    region: RegionSchema.optional(),
+    baseImage: BaseImageSchema,
+    instanceType: InstanceTypeSchema.default('t3.micro'),
+    subnetId: SubnetIdSchema.optional(),
+    securityGroupIds: z.array(SecurityGroupIdSchema).default([]),
+    /** Name or ARN of an IAM instance profile for the builder (its role resolves env references). */
+    iamInstanceProfile: InstanceProfileSchema.optional(),
+    keyName: z.string().min(1).max(255).optional(),
+    rootVolume: z
+      .object({
+        /** Omitted: the base image's own size. */
+        sizeGiB: z.number().int().min(1).max(16384).optional(),
+        type: z.enum(VOLUME_TYPES).default('gp3'),
+      })
+      .default({ type: 'gp3' }),
+    /** The init script: any shebang, or #cloud-config. */
+    initScript: z.string().max(1024 * 1024, 'The init script is over 1 MB.'),
+    /**
+     * Exported to the script's environment on the builder. A plain value travels in the user data (not for
+     * secrets); a reference ({ ssm: name } or { secretsManager: id, key? }) is resolved on the builder.
+     */
+    env: EnvSchema.default({}),
+    /** Placeholders: {project}, {yyyyMMdd-HHmmss}, {yyyyMMdd}, {bakeId}, {version}. */
+    imageName: z.string().min(1).max(256).default(DEFAULT_IMAGE_NAME_TEMPLATE),
+    imageDescription: z.string().max(255).optional(),
+    tags: z.record(TagKeySchema, z.string().max(256)).default({}),
+    completion: CompletionSchema.default({ mode: 'wrapper', timeoutMinutes: 30, cloudInitClean: true }),
+    /** Bake-on-push settings (the webhook). Secrets are never stored here. */
+    triggers: z
+      .object({
+        /** Branches whose pushes bake; empty means the repository's default branch. */
+        branches: z.array(z.string().min(1).max(255)).default([]),
+        /** Which environment a push to a branch bakes (branch → environment name); unmapped: none. */
+        environments: z.record(z.string().min(1).max(255), EnvironmentNameSchema).optional(),
+      })
+      .default({ branches: [] }),
+    /** Auto Scaling groups this project's versions are deployed to (issue 17). Omitted: none named. */
+    deploy: DeploySettingsSchema.optional(),
+    /** Copies to other regions, sharing, encryption, SSM publishing (issue 16). Omitted: this region only. */
+    distribution: DistributionSchema.optional(),
+    /** Which old images prune retires (issue 16). Omitted: prune keeps everything. */
+    retention: RetentionSchema.optional(),
+    /** Named overrides of env values and launch settings a bake can pick (issue 18). Omitted: none. */
+    environments: z.record(EnvironmentNameSchema, EnvironmentSchema).optional(),
+  })
+  .superRefine((project, ctx) => {
+    // A branch mapped to an environment the project does not define would bake with the wrong values.
+    for (const [branch, name] of Object.entries(project.triggers.environments ?? {})) {
+      if (!project.environments?.[name])
+        ctx.addIssue({
+          code: 'custom',
+          path: ['triggers', 'environments', branch],
+          message: `There is no environment named ${name} (environments: ${Object.keys(project.environments ?? {}).join(', ') || 'none'}).`,
+        });
+    }
+  });
 
 /** A project as written by a person (defaults optional). */
 export type ProjectInput = z.input<typeof ProjectSchema>;

@@ -154,6 +154,69 @@ describe('init-script editor', () => {
     await app.close();
   });
 
+  it('edits env references, sets a SecureString from a masked field, keeps environments, and the start dialog asks which', async () => {
+    const app = await openApp(browser());
+    const { page, bridge } = app;
+    await bridge.ctx.runtime.store.projects.create({
+      name: 'secretive',
+      baseImage: {
+        kind: 'ssm',
+        parameter: '/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64',
+      },
+      initScript: SCRIPT,
+      iamInstanceProfile: 'builder-role',
+      env: { APP_MODE: 'dev', API_TOKEN: { secretsManager: 'dev/api', key: 'token' } },
+      environments: { prod: { env: { APP_MODE: 'prod' }, instanceType: 't3.small' } },
+    });
+    await openProject(page, 'secretive');
+    expect(await page.getByLabel('Variable 2 secret').inputValue()).toBe('dev/api');
+    expect(await page.getByLabel('Variable 2 JSON key').inputValue()).toBe('token');
+    // A plain value becomes a reference to a parameter, whose SecureString is set from here.
+    await page.getByRole('button', { name: 'Add variable' }).click();
+    await page.getByLabel('Variable 3 name').fill('DB_PASSWORD');
+    await page.getByLabel('Variable 3 source').selectOption('ssm');
+    await page.getByLabel('Variable 3 parameter name').fill('/app/dev/db-password');
+    await page.getByRole('button', { name: 'Set the value of variable 3' }).click();
+    const modal = page.getByRole('dialog', { name: 'Set /app/dev/db-password' });
+    await modal.getByLabel('Value', { exact: true }).fill('typed-in-the-masked-field');
+    expect(await modal.getByLabel('Value', { exact: true }).getAttribute('type')).toBe('password');
+    await modal.getByRole('button', { name: 'Save as SecureString' }).click();
+    await modal
+      .getByRole('status')
+      .getByText(/Saved \/app\/dev\/db-password version 1/)
+      .waitFor();
+    expect(await modal.getByLabel('Value', { exact: true }).inputValue()).toBe('');
+    await screenshotBothThemes(app, 'editor-set-secret');
+    await modal.getByRole('button', { name: 'Done' }).click();
+    await page.keyboard.press('Control+s');
+    await poll(
+      async () => (await bridge.ctx.runtime.store.projects.get('secretive'))?.project.env.DB_PASSWORD,
+    ).toEqual({
+      ssm: '/app/dev/db-password',
+    });
+    const saved = (await bridge.ctx.runtime.store.projects.get('secretive'))!.project;
+    expect(saved.env.API_TOKEN).toEqual({ secretsManager: 'dev/api', key: 'token' });
+    expect(saved.environments?.prod?.instanceType).toBe('t3.small');
+    const parameter = bridge.ctx.runtime.sandbox
+      .running!.sim.parameters()
+      .find((p) => p.name === '/app/dev/db-password');
+    expect(parameter).toMatchObject({ type: 'SecureString', value: 'typed-in-the-masked-field' });
+
+    // The start dialog asks which environment, and says what it changes.
+    await page.getByText('Unsaved changes').waitFor({ state: 'detached' });
+    await page.keyboard.press('Control+2');
+    await page.getByRole('button', { name: 'New bake' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Bake an AMI' });
+    await dialog.getByLabel('Project', { exact: true }).click();
+    await page.getByRole('option', { name: 'secretive', exact: true }).click();
+    await dialog.getByLabel('Environment', { exact: true }).click();
+    await page.getByRole('option', { name: 'prod', exact: true }).click();
+    await dialog.getByText('instance type t3.small').waitFor();
+    await page.keyboard.press('Escape');
+    expect(app.errors).toEqual([]);
+    await app.close();
+  });
+
   it('diffs any two versions, and the editor’s unsaved script against the latest', async () => {
     const app = await openApp(browser());
     const { page, bridge } = app;

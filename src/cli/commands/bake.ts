@@ -10,7 +10,9 @@ import { systemClock } from '../../main/services/clock';
 import { resolveDataDir } from '../../main/services/data-dir';
 import type { Logger } from '../../main/services/logger';
 import { isFinalStatus, type BakeRecord } from '../../shared/bake';
-import { AppError, ErrorCodeSchema } from '../../shared/result';
+import { applyEnvironment } from '../../shared/environments';
+import { EnvironmentNameSchema } from '../../shared/project';
+import { AppError, describeZodError, ErrorCodeSchema } from '../../shared/result';
 import { deployAfterBake } from './deploy-after-bake';
 import { EXIT_INTERRUPTED, EXIT_OK } from '../exit-codes';
 import type { CliIO } from '../program';
@@ -22,6 +24,8 @@ interface BakeFlags extends TargetFlags {
   file?: string;
   json?: boolean;
   force?: boolean;
+  /** One of the project's named environments (issue 18). */
+  env?: string;
   deploy?: boolean;
   mfaCode?: string;
   /** commander's --no-prune: false when given. */
@@ -44,6 +48,7 @@ export const registerBake: RegisterCommand = (program, io) => {
       'send every call to this endpoint (a running `quadraxis sandbox`, LocalStack)',
     )
     .option('--force', 'bake even if an identical bake already made an image that still exists')
+    .option('--env <name>', 'bake one of the project’s named environments (its values and launch settings)')
     .option('--no-prune', 'do not prune old images after this bake, even if the project asks for it')
     .option('--json', 'print one bake event per line (JSON) instead of text')
     .option('--deploy', 'then deploy the new version to every deploy target the project names')
@@ -85,6 +90,12 @@ export async function runBake(
   interrupt: AbortSignal,
 ): Promise<number> {
   const loaded = await loadProject(command, io, name, flags.file);
+  // Checked before anything connects: a typo in --env must not reach AWS.
+  if (flags.env !== undefined) {
+    const parsed = EnvironmentNameSchema.safeParse(flags.env);
+    if (!parsed.success) throw new AppError('INVALID_INPUT', `--env: ${describeZodError(parsed.error)}`);
+    applyEnvironment(loaded, parsed.data);
+  }
   const project =
     flags.prune === false && loaded.retention
       ? { ...loaded, retention: { ...loaded.retention, pruneAfterBake: false } }
@@ -116,6 +127,7 @@ export async function runBake(
         ...(flags.region ? { region: flags.region } : {}),
         ...(flags.endpoint ? { endpoint: flags.endpoint } : {}),
         ...(flags.force ? { force: true } : {}),
+        ...(flags.env !== undefined ? { environment: flags.env } : {}),
         ...(flags.deploy ? { deploy: true } : {}),
       });
       const baked = conclude(io, final, flags.json === true);

@@ -3,8 +3,10 @@ import {
   cleanedMarker,
   doneMarker,
   rebootedMarker,
+  unresolvedMarker,
   warningMarker,
 } from '../../protocol/markers';
+import { maskLine, UNRESOLVED_EXIT_CODE, type WireReference } from '../../protocol/env-references';
 import {
   CLEANED_MARKER_SINCE,
   inspectUserData,
@@ -25,6 +27,7 @@ import {
   type ConsoleLine,
   type MachineFacts,
 } from './console-lines';
+import type { Resolution } from './resolve-references';
 import { cloudConfigSteps, schedule, shellSteps, type ScriptRun } from './script-sim';
 
 export interface LaunchPlanInput extends Pick<
@@ -38,6 +41,8 @@ export interface LaunchPlanInput extends Pick<
   /** Overrides from the scenario or the launch timeline; unset means the script decides. */
   outcome?: ScriptOutcome;
   scriptMs?: number;
+  /** Resolves the wrapper's env references as its helper would with the instance's profile (no profile: unset). */
+  resolve?: (refs: readonly WireReference[]) => Resolution;
 }
 
 export interface PlannedTransition {
@@ -81,7 +86,20 @@ export function planLaunch(input: LaunchPlanInput): LaunchPlan {
     printCloudInitFinished(out, input.machine, scriptStart);
     return { transitions, console, script: { wrapped: false, doneAt: scriptStart, exitCode: null } };
   }
-  const { nonce, mode, env, version } = info.wrapper;
+  const { nonce, mode, version, refs } = info.wrapper;
+  const resolution: Resolution | undefined =
+    mode === 'script' && refs.length > 0
+      ? (input.resolve?.(refs) ?? {
+          ok: false,
+          name: refs[0]!.name,
+          reason: 'no-profile',
+          message: 'the builder has no instance profile: instance metadata has no role credentials',
+        })
+      : undefined;
+  if (resolution && !resolution.ok)
+    return unresolved(out, transitions, input, scriptStart, nonce, resolution);
+  const secrets = resolution?.ok ? Object.values(resolution.values) : [];
+  const env = { ...info.wrapper.env, ...(resolution?.ok ? resolution.values : {}) };
   const steps =
     mode === 'cloud-init'
       ? cloudConfigSteps(info.cloudConfig ?? '', env, input.machine.distro)
@@ -96,7 +114,9 @@ export function planLaunch(input: LaunchPlanInput): LaunchPlan {
   const stamp = new Date(scriptStart).toISOString().replace('T', ' ').replace('Z', '').replace('.', ',');
   for (const w of warnings.filter((w) => w.level !== 'SCHEMA'))
     out.cloudInit(scriptStart, `${stamp} - schema.py[${w.level}]: ${w.message}`);
-  for (const line of run.lines) out.cloudInit(scriptStart + line.offsetMs, line.text);
+  // The wrapper masks every resolved value in the script's output before it reaches a console.
+  for (const line of run.lines)
+    out.cloudInit(scriptStart + line.offsetMs, secrets.length > 0 ? maskLine(line.text, secrets) : line.text);
   const unfinished = { transitions, console, script: { wrapped: true, nonce, doneAt: null, exitCode: null } };
   if (run.poweroffAtMs !== undefined) {
     powerOff(out, transitions, input, scriptStart + run.poweroffAtMs);
@@ -132,6 +152,29 @@ export function planLaunch(input: LaunchPlanInput): LaunchPlan {
   }
   powerOff(out, transitions, input, doneAt + input.shutdownDelayMs);
   return { transitions, console, script };
+}
+
+/** The wrapper could not resolve a reference: it says which and why, never runs the script, powers off. */
+function unresolved(
+  out: ConsoleWriter,
+  transitions: PlannedTransition[],
+  input: LaunchPlanInput,
+  at: number,
+  nonce: string,
+  failure: Extract<Resolution, { ok: false }>,
+): LaunchPlan {
+  out.cloudInit(at, beginMarker(nonce));
+  out.cloudInit(at + 400, unresolvedMarker(nonce, failure.name, failure.reason, failure.message));
+  const doneAt = at + 400;
+  out.cloudInit(doneAt, doneMarker(nonce, UNRESOLVED_EXIT_CODE, 0));
+  out.cloudInit(doneAt, `quadraxis: init script failed (exit ${UNRESOLVED_EXIT_CODE}); powering off`);
+  printCloudInitFinished(out, input.machine, doneAt);
+  powerOff(out, transitions, input, doneAt + input.shutdownDelayMs);
+  return {
+    transitions,
+    console: out.lines,
+    script: { wrapped: true, nonce, doneAt, exitCode: UNRESOLVED_EXIT_CODE },
+  };
 }
 
 /**

@@ -79,9 +79,9 @@ export function splitWords(statement: string, env: Record<string, string>): Word
     } else if (c === '\\' && i + 1 < statement.length) {
       text += statement[++i];
     } else if (c === '$') {
-      const match = /^\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))/.exec(statement.slice(i));
+      const match = new RegExp(`^${PARAMETER.source}`).exec(statement.slice(i));
       if (match) {
-        text += env[match[1] ?? match[2]!] ?? '';
+        text += parameter(match, env);
         i += match[0].length - 1;
       } else text += c;
     } else text += c;
@@ -90,11 +90,23 @@ export function splitWords(statement: string, env: Record<string, string>): Word
   return words;
 }
 
+/** `$NAME`, `${NAME}`, `${#NAME}` (its length), `${NAME:-word}`, `${NAME:+word}` (and without the colon). */
+const PARAMETER = /\$(?:\{(#?)([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+])([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))/;
+
+function parameter(match: RegExpExecArray, env: Record<string, string>): string {
+  const [, length, braced, operator, word, bare] = match;
+  const value = env[braced ?? bare ?? ''];
+  if (length) return String((value ?? '').length);
+  if (operator) {
+    const set = operator.startsWith(':') ? value !== undefined && value !== '' : value !== undefined;
+    if (operator.endsWith('+')) return set ? (word ?? '') : '';
+    return set ? value! : (word ?? '');
+  }
+  return value ?? '';
+}
+
 function expand(text: string, env: Record<string, string>): string {
-  return text.replace(
-    /\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))/g,
-    (_, a?: string, b?: string) => {
-      return env[a ?? b ?? ''] ?? '';
-    },
+  return text.replace(new RegExp(PARAMETER.source, 'g'), (...m: string[]) =>
+    parameter(m as unknown as RegExpExecArray, env),
   );
 }

@@ -33,6 +33,7 @@ import {
   describeLaunchTemplateVersions,
   modifyLaunchTemplate,
 } from './launch-templates';
+import { describeInstanceAttribute } from './instance-attributes';
 import { runInstances } from './run-instances';
 import { describeSnapshotAttribute, modifySnapshotAttribute } from './snapshot-attributes';
 import { deleteSnapshot, describeSnapshots, describeVolumes } from './snapshots';
@@ -42,6 +43,7 @@ import { createTags, deleteTags } from './tags';
 export const EC2_ACTIONS: Readonly<Record<string, Ec2Handler>> = {
   RunInstances: runInstances,
   DescribeInstances: describeInstances,
+  DescribeInstanceAttribute: describeInstanceAttribute,
   StopInstances: stopInstances,
   StartInstances: startInstances,
   TerminateInstances: terminateInstances,

@@ -1,3 +1,4 @@
+import type { ReferenceReader } from '../boot/resolve-references';
 import type { IdGenerator } from '../ids';
 import type { KmsRegion } from '../kms/keys';
 import type { QueryTree } from '../wire/query';
@@ -23,6 +24,10 @@ export interface Ec2Context {
   kms: KmsRegion;
   /** Another region's EC2 resources and keys: CopyImage reads its source there. */
   otherRegion(name: string): { ec2: RegionState; kms: KmsRegion };
+  /** Reads parameters and secrets as an instance's role session would (a builder's env references). */
+  references: ReferenceReader;
+  /** Whether an instance profile (name or ARN) exists in the account. */
+  instanceProfileExists(nameOrArn: string): boolean;
 }
 
 /** Returns the response body (wire element names); throws SandboxError for EC2 errors. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { planLaunch } from '../boot/launch-plan';
+import { resolveReferences } from '../boot/resolve-references';
 import { findInstanceType, consoleRefreshAt } from '../catalogue/instance-types';
 import { SandboxError } from '../wire/errors';
 import { missing, parseParams, qInt, type QueryTree } from '../wire/query';
@@ -121,6 +122,7 @@ export const runInstances: Ec2Handler = (ctx, tree) => {
           shuttingDownMs: timing.shuttingDownMs,
           ...(outcome !== undefined ? { outcome } : {}),
           ...(scriptMs !== undefined ? { scriptMs } : {}),
+          resolve: (refs) => resolveReferences(refs, network.profile?.arn, instanceId, ctx.references),
         });
     const transitions: Transition[] = kmsProblem
       ? [
@@ -280,6 +282,13 @@ function instanceProfile(ctx: Ec2Context, p: RunParams): { arn: string; id: stri
   if (profile.Arn && !/^arn:aws[a-z-]*:iam::\d{12}:instance-profile\/[\w+=,.@/-]+$/.test(profile.Arn)) {
     throw invalidValue(`Value (${profile.Arn}) for parameter iamInstanceProfile.arn is invalid. Invalid ARN`);
   }
+  // EC2 checks the profile exists (IAM is eventually consistent on AWS; the Sandbox is not).
+  if (!ctx.instanceProfileExists(profile.Arn ?? profile.Name!))
+    throw invalidValue(
+      profile.Arn
+        ? `Value (${profile.Arn}) for parameter iamInstanceProfile.arn is invalid. Invalid IAM Instance Profile ARN`
+        : `Value (${profile.Name}) for parameter iamInstanceProfile.name is invalid. Invalid IAM Instance Profile name`,
+    );
   const arn = profile.Arn ?? `arn:aws:iam::${ctx.accountId}:instance-profile/${profile.Name}`;
   return { arn, id: `AIPA${ctx.ids.token('instance-profile', 17)}` };
 }

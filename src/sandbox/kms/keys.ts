@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
  * Each region starts with:
  *
  *   alias/aws/ebs            the AWS managed key EBS uses by default (KeyManager AWS; cannot be shared)
+ *   alias/aws/secretsmanager the AWS managed key Secrets Manager encrypts secrets with by default
  *   alias/aws/ssm            the AWS managed key Parameter Store's SecureString uses by default
  *   alias/quadraxis-images   a customer managed key, enabled (shareable with other accounts)
  *   alias/quadraxis-retired  a customer managed key that is disabled (encrypting with it fails)
@@ -41,6 +42,12 @@ export const SEEDED_KEYS: readonly {
   {
     alias: 'alias/aws/ebs',
     description: 'Default key that protects my EBS volumes when no other key is defined',
+    keyManager: 'AWS',
+    state: 'Enabled',
+  },
+  {
+    alias: 'alias/aws/secretsmanager',
+    description: 'Default key that protects my Secrets Manager data when no other key is defined',
     keyManager: 'AWS',
     state: 'Enabled',
   },

@@ -1,6 +1,9 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { RegionState } from '../ec2/region-state';
+import { authorize, decide, denialMessage } from '../iam/authorize';
+import type { Principal } from '../iam/credentials';
+import type { IamWorld } from '../iam/world';
 import { imageState } from '../ec2/images';
 import type { KmsRegion } from '../kms/keys';
 import { keyNotFound } from '../kms/service';
@@ -19,6 +22,9 @@ export interface SsmContext {
   ec2: RegionState;
   /** How long Parameter Store takes to validate an `aws:ec2:image` value. */
   imageValidationMs: number;
+  iam: IamWorld;
+  /** Who calls: what they may read, write and decrypt. */
+  principal: Principal;
 }
 
 type Handler = (ctx: SsmContext, body: unknown) => unknown;
@@ -80,6 +86,46 @@ function shown(version: ParameterVersion, decrypt: boolean): string {
   return version.type === 'SecureString' && !decrypt ? ciphertext(version) : version.value;
 }
 
+/** The caller may call `action` on the parameter `name` (a version selector is not part of the resource). */
+function allow(ctx: SsmContext, action: string, name: string): void {
+  authorize(
+    ctx.iam,
+    ctx.principal,
+    `ssm:${action}`,
+    isPublicParameterName(name) ? publicArn(ctx, name) : arn(ctx, name),
+  );
+}
+
+function publicArn(ctx: SsmContext, name: string): string {
+  return `arn:aws:ssm:${ctx.region}::parameter${name}`;
+}
+
+/**
+ * A SecureString read with decryption uses its key: a customer managed key by the caller's kms:Decrypt
+ * (through SSM, for this parameter — the encryption context Parameter Store uses), the AWS managed key
+ * alias/aws/ssm by its own key policy. A key someone disabled decrypts nothing.
+ */
+function checkDecrypt(ctx: SsmContext, name: string, version: ParameterVersion): void {
+  if (version.type !== 'SecureString' || !version.keyId) return;
+  const key = ctx.kms.resolve(version.keyId);
+  if (!key || key.state !== 'Enabled')
+    throw new SandboxError(
+      'InvalidKeyId',
+      `${version.keyId} is ${key ? key.state.toLowerCase() : 'not found'}. (Service: AWSKMS; Status Code: 400; Error Code: ${key?.state === 'Disabled' ? 'DisabledException' : 'NotFoundException'})`,
+    );
+  if (key.keyManager === 'AWS') return;
+  const context = {
+    'kms:ViaService': [`ssm.${ctx.region}.amazonaws.com`],
+    'kms:EncryptionContext:PARAMETER_ARN': [arn(ctx, name)],
+  };
+  const decision = decide(ctx.iam, ctx.principal, 'kms:Decrypt', key.arn, context);
+  if (decision !== 'allowed')
+    throw new SandboxError(
+      'AccessDeniedException',
+      `${denialMessage(ctx.principal, 'kms:Decrypt', key.arn, decision)} (Service: AWSKMS; Status Code: 400; Error Code: AccessDeniedException)`,
+    );
+}
+
 /** How Parameter Store judges an `aws:ec2:image` value: an image this account can launch, in this region, available when the check ran. */
 export function imageValueValidator(
   ec2: RegionState,
@@ -113,6 +159,7 @@ function read(ctx: SsmContext, raw: string, decrypt: boolean) {
   const found =
     version === undefined ? record?.versions.at(-1) : record?.versions.find((v) => v.version === version);
   if (!found) return undefined;
+  if (decrypt) checkDecrypt(ctx, name, found);
   return {
     Name: name,
     Type: found.type,
@@ -159,6 +206,7 @@ function notFound(name: string): SandboxError {
 
 const getParameter: Handler = (ctx, body) => {
   const { Name, WithDecryption } = parse(GetParameterSchema, body);
+  allow(ctx, 'GetParameter', selector(Name).name);
   settle(ctx);
   const found = read(ctx, Name, WithDecryption === true);
   if (!found) {
@@ -175,6 +223,8 @@ const getParameter: Handler = (ctx, body) => {
 
 const getParameters: Handler = (ctx, body) => {
   const { Names, WithDecryption } = parse(GetParametersSchema, body);
+  // One name the caller may not read refuses the whole call, as IAM does.
+  for (const name of Names) allow(ctx, 'GetParameters', selector(name).name);
   settle(ctx);
   const found = Names.map((n) => read(ctx, n, WithDecryption === true));
   return {
@@ -186,6 +236,7 @@ const getParameters: Handler = (ctx, body) => {
 const putParameter: Handler = (ctx, body) => {
   const p = parse(PutParameterSchema, body);
   checkName(p.Name);
+  allow(ctx, 'PutParameter', p.Name);
   settle(ctx);
   const existing = ctx.store.latest(p.Name);
   if (existing && p.Overwrite !== true)
@@ -231,6 +282,18 @@ const putParameter: Handler = (ctx, body) => {
         'InvalidKeyId',
         `${key.arn} is ${key.state.toLowerCase()}. (Service: AWSKMS; Status Code: 400; Error Code: ${key.state === 'Disabled' ? 'DisabledException' : 'KMSInvalidStateException'})`,
       );
+    if (key.keyManager === 'CUSTOMER') {
+      const context = {
+        'kms:ViaService': [`ssm.${ctx.region}.amazonaws.com`],
+        'kms:EncryptionContext:PARAMETER_ARN': [arn(ctx, p.Name)],
+      };
+      const decision = decide(ctx.iam, ctx.principal, 'kms:Encrypt', key.arn, context);
+      if (decision !== 'allowed')
+        throw new SandboxError(
+          'AccessDeniedException',
+          `${denialMessage(ctx.principal, 'kms:Encrypt', key.arn, decision)} (Service: AWSKMS; Status Code: 400; Error Code: AccessDeniedException)`,
+        );
+    }
     keyId = key.arn;
   } else if (p.KeyId !== undefined) {
     throw validation('KeyId is only supported for parameters of type SecureString.');
@@ -258,6 +321,7 @@ const putParameter: Handler = (ctx, body) => {
 
 const deleteParameter: Handler = (ctx, body) => {
   const { Name } = parse(DeleteParameterSchema, body);
+  allow(ctx, 'DeleteParameter', Name);
   settle(ctx);
   if (!ctx.store.delete(Name)) throw notFound(Name);
   return {};
@@ -265,6 +329,7 @@ const deleteParameter: Handler = (ctx, body) => {
 
 const getParameterHistory: Handler = (ctx, body) => {
   const p = parse(HistorySchema, body);
+  allow(ctx, 'GetParameterHistory', p.Name);
   settle(ctx);
   const record = ctx.store.parameters.get(p.Name);
   if (!record) throw notFound(p.Name);
@@ -293,7 +358,84 @@ const getParameterHistory: Handler = (ctx, body) => {
   };
 };
 
+const FilterSchema = z.object({
+  Key: z.string().min(1).max(132),
+  Option: z.string().max(10).optional(),
+  Values: z.array(z.string().min(1).max(1024)).min(1).max(50).optional(),
+});
+const DescribeParametersSchema = z.object({
+  ParameterFilters: z.array(FilterSchema).max(50).optional(),
+  Filters: z.array(z.object({ Key: z.string(), Values: z.array(z.string()).min(1) })).optional(),
+  MaxResults: z.number().int().min(1).max(50).optional(),
+  NextToken: z.string().optional(),
+  Shared: z.boolean().optional(),
+});
+
+/**
+ * Parameters' metadata (never their values): what a preflight asks to learn whether a referenced parameter
+ * exists and which key protects it. Filters by Name (Equals, BeginsWith) and Type (Equals).
+ */
+const describeParameters: Handler = (ctx, body) => {
+  const p = parse(DescribeParametersSchema, body);
+  authorize(ctx.iam, ctx.principal, 'ssm:DescribeParameters', `arn:aws:ssm:${ctx.region}:${ctx.accountId}:*`);
+  settle(ctx);
+  const filters = [
+    ...(p.ParameterFilters ?? []),
+    ...(p.Filters ?? []).map((f) => ({ Key: f.Key, Option: 'Equals', Values: f.Values })),
+  ];
+  for (const f of filters) {
+    if (f.Key !== 'Name' && f.Key !== 'Type')
+      throw new SandboxError(
+        'InvalidFilterKey',
+        `The Sandbox filters parameters by Name and Type only, not ${f.Key}.`,
+      );
+    const option = f.Option ?? 'Equals';
+    if (option !== 'Equals' && !(f.Key === 'Name' && option === 'BeginsWith'))
+      throw new SandboxError('InvalidFilterOption', `The filter option ${option} is not valid for ${f.Key}.`);
+  }
+  const records = [...ctx.store.parameters.values()]
+    .filter((record) =>
+      filters.every((f) => {
+        const latest = record.versions.at(-1);
+        const field = f.Key === 'Name' ? record.name : (latest?.type ?? '');
+        // Parameter Store compares names with and without their leading slash alike.
+        const norm = (n: string) => (f.Key === 'Name' ? n.replace(/^\//, '') : n);
+        return (f.Values ?? []).some((v) =>
+          f.Option === 'BeginsWith' ? norm(field).startsWith(norm(v)) : norm(field) === norm(v),
+        );
+      }),
+    )
+    .sort((a, b) => a.name.localeCompare(b.name));
+  const offset = p.NextToken ? Number(Buffer.from(p.NextToken, 'base64url').toString('utf8')) : 0;
+  if (!Number.isInteger(offset) || offset < 0)
+    throw new SandboxError('InvalidNextToken', 'The specified token is not valid.');
+  const limit = p.MaxResults ?? 50;
+  const page = records.slice(offset, offset + limit);
+  return {
+    Parameters: page.map((record) => {
+      const v = record.versions.at(-1)!;
+      return {
+        Name: record.name,
+        ARN: arn(ctx, record.name),
+        Type: v.type,
+        ...(v.keyId ? { KeyId: v.keyId } : {}),
+        LastModifiedDate: v.modifiedAt / 1000,
+        LastModifiedUser: v.modifiedBy,
+        ...(v.description !== undefined ? { Description: v.description } : {}),
+        Version: v.version,
+        Tier: 'Standard',
+        Policies: [],
+        DataType: v.dataType,
+      };
+    }),
+    ...(offset + limit < records.length
+      ? { NextToken: Buffer.from(String(offset + limit)).toString('base64url') }
+      : {}),
+  };
+};
+
 export const SSM_ACTIONS: Readonly<Record<string, Handler>> = {
+  DescribeParameters: describeParameters,
   GetParameter: getParameter,
   GetParameters: getParameters,
   PutParameter: putParameter,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { CredentialBook } from '../iam/credentials';
 import type { IdGenerator } from '../ids';
 import type { CallerScope } from '../wire/auth';
 import { SandboxError } from '../wire/errors';
@@ -6,12 +7,6 @@ import { parseParams, qInt, type QueryTree } from '../wire/query';
 import { isoTime, type XmlValue } from '../wire/xml';
 
 export const STS_ACTIONS: ReadonlySet<string> = new Set(['GetCallerIdentity', 'AssumeRole']);
-
-interface Session {
-  account: string;
-  arn: string;
-  userId: string;
-}
 
 const AssumeRoleSchema = z.object({
   RoleArn: z.string().optional(),
@@ -29,16 +24,19 @@ function validation(message: string): SandboxError {
 }
 
 /**
- * STS for profiles that assume a role (with or without MFA): AssumeRole hands out temporary credentials,
- * and GetCallerIdentity answers for whichever credentials sign the call — the assumed role's session
- * when they are ones AssumeRole issued, otherwise the account's sandbox user.
+ * STS for profiles that assume a role (with or without MFA): AssumeRole hands out temporary credentials
+ * (registered with the Sandbox's credential book, so calls signed with them are verified), and
+ * GetCallerIdentity answers for whichever credentials sign the call — an assumed role's session, a
+ * builder's instance-role session, otherwise the account's sandbox user.
  */
 export class StsService {
-  private readonly sessions = new Map<string, Session>();
+  /** An AssumeRole session's user id, by access key. */
+  private readonly userIds = new Map<string, string>();
 
   constructor(
     private readonly accountId: string,
     private readonly ids: IdGenerator,
+    private readonly book: CredentialBook,
   ) {}
 
   handle(action: string, tree: QueryTree, caller: CallerScope, now: number): { [key: string]: XmlValue } {
@@ -47,8 +45,18 @@ export class StsService {
   }
 
   private callerIdentity(caller: CallerScope): { [key: string]: XmlValue } {
-    const session = this.sessions.get(caller.accessKeyId);
-    if (session) return { UserId: session.userId, Account: session.account, Arn: session.arn };
+    const principal = caller.principal;
+    const account = /^arn:aws[a-z-]*:(?:sts|iam)::(\d{12}):/.exec(principal.arn)?.[1] ?? this.accountId;
+    if (principal.kind === 'assumed-role')
+      return { UserId: this.userIds.get(caller.accessKeyId) ?? '', Account: account, Arn: principal.arn };
+    if (principal.kind === 'instance-role') {
+      const roleId = `AROA${principal.role
+        .toUpperCase()
+        .replace(/[^A-Z0-9]/g, '')
+        .padEnd(17, '0')
+        .slice(0, 17)}`;
+      return { UserId: `${roleId}:${principal.instanceId}`, Account: account, Arn: principal.arn };
+    }
     return {
       UserId: 'AIDASANDBOXUSER00000',
       Account: this.accountId,
@@ -94,27 +102,29 @@ export class StsService {
     const [, account, roleName] = role;
     const accessKeyId = `ASIA${this.ids.token('sts-key', 16)}`;
     const roleId = `AROA${this.ids.token('sts-role', 17)}`;
-    const session: Session = {
-      account: account!,
-      arn: `arn:aws:sts::${account}:assumed-role/${roleName}/${sessionName}`,
-      userId: `${roleId}:${sessionName}`,
-    };
-    this.sessions.set(accessKeyId, session);
+    const arn = `arn:aws:sts::${account}:assumed-role/${roleName}/${sessionName}`;
+    const userId = `${roleId}:${sessionName}`;
+    const secretAccessKey = this.ids.nextHex('sts-secret').slice(0, 40);
+    const sessionToken = Buffer.from(
+      this.ids.nextHex('sts-token') + this.ids.nextHex('sts-token'),
+      'hex',
+    ).toString('base64');
+    const expiresAt = now + duration * 1000;
+    this.userIds.set(accessKeyId, userId);
+    // No expiry in the book: the SDK refreshes these by its wall clock, while the Sandbox's may be simulated.
+    this.book.add({ accessKeyId, secretAccessKey, sessionToken, principal: { kind: 'assumed-role', arn } });
     return {
       Credentials: {
         AccessKeyId: accessKeyId,
-        SecretAccessKey: this.ids.nextHex('sts-secret').slice(0, 40),
-        SessionToken: Buffer.from(
-          this.ids.nextHex('sts-token') + this.ids.nextHex('sts-token'),
-          'hex',
-        ).toString('base64'),
-        Expiration: isoTime(now + duration * 1000),
+        SecretAccessKey: secretAccessKey,
+        SessionToken: sessionToken,
+        Expiration: isoTime(expiresAt),
       },
-      AssumedRoleUser: { AssumedRoleId: session.userId, Arn: session.arn },
+      AssumedRoleUser: { AssumedRoleId: userId, Arn: arn },
     };
   }
 
   reset(): void {
-    this.sessions.clear();
+    this.userIds.clear();
   }
 }

@@ -17,6 +17,8 @@ export interface VmHostCore {
   readonly routes: readonly MetadataRoute[];
   /** The mirror proxy's loopback port, when guests may reach a mirror. */
   readonly mirrorPort: number | undefined;
+  /** The Sandbox's own loopback port (its AWS endpoint), forwarded to guests at SANDBOX_AWS_GUEST_ADDRESS. */
+  readonly awsPort: number | undefined;
   readonly stopTimeoutMs: number;
   now(): number;
   log(message: string): void;

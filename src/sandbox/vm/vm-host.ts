@@ -98,6 +98,9 @@ export class VmHost implements VmHostCore {
     return this.probe.accel;
   }
 
+  /** Set once the Sandbox listens: guests reach its SSM and Secrets Manager there (issue 18). */
+  awsPort: number | undefined;
+
   get mirrorPort(): number | undefined {
     return this.mirror?.port;
   }

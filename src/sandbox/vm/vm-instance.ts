@@ -9,6 +9,7 @@ import type { MetadataSource } from './imds/source';
 import { IMDS_ADDRESS, MIRROR_PROXY_ADDRESS, MIRROR_PROXY_PORT } from './options';
 import { macFor, qemuArgs, smbiosUuidFor, type GuestForward } from './qemu-args';
 import { QemuProcess } from './qemu-process';
+import { SANDBOX_AWS_GUEST_ADDRESS, SANDBOX_AWS_GUEST_PORT } from '../../protocol/sandbox-endpoint';
 import { relayCommand } from './relay';
 import type { VmHostCore } from './vm-host-core';
 
@@ -307,6 +308,14 @@ export class VmInstance {
     const forwards: GuestForward[] = [
       { address: IMDS_ADDRESS, port: 80, command: relayCommand(this.host.relayPath, imdsPort) },
     ];
+    if (this.host.awsPort !== undefined) {
+      // The one address a builder reaches the Sandbox's AWS endpoint at (src/protocol/sandbox-endpoint.ts).
+      forwards.push({
+        address: SANDBOX_AWS_GUEST_ADDRESS,
+        port: SANDBOX_AWS_GUEST_PORT,
+        command: relayCommand(this.host.relayPath, this.host.awsPort),
+      });
+    }
     if (this.host.mirrorPort !== undefined) {
       forwards.push({
         address: MIRROR_PROXY_ADDRESS,

@@ -1,7 +1,7 @@
 import type { CallRecord, SimulatorCore } from '../core';
 import type { FaultKind } from '../scenario';
 import { JSON_SERVICES, QUERY_SERVICES } from '../services';
-import { callerScope, type CallerScope } from './auth';
+import { authenticate, signingService, type AuthDialect, type CallerScope } from './auth';
 import { SandboxError } from './errors';
 import { buildTree, flatParams, summarizeParams } from './query';
 import type { JsonService, QueryService } from './service';
@@ -39,7 +39,7 @@ export function handleWire(core: SimulatorCore, req: WireRequest): WireResponse 
   }
   const action = flat.get('Action') ?? '';
   const version = flat.get('Version');
-  const service = queryService(version, signingName(req, url), action);
+  const service = queryService(version, signingService(req), action);
   const log: LogBase = {
     service: service.name,
     action: action || '(none)',
@@ -59,7 +59,7 @@ export function handleWire(core: SimulatorCore, req: WireRequest): WireResponse 
     }
     if (!service.has(action))
       throw new SandboxError('InvalidAction', `The action ${action} is not valid for this web service.`);
-    const caller = callerScope(header(req, 'authorization'), url.searchParams);
+    const caller = authenticated(core, req, service.ec2Rules ? 'ec2' : 'query');
     log.region = caller.region;
     if (service.ec2Rules && core.throttling && !core.buckets.take(caller.region, action, log.time)) {
       throw new SandboxError('RequestLimitExceeded', 'Request limit exceeded.');
@@ -92,12 +92,13 @@ function queryService(
   );
 }
 
-function signingName(req: WireRequest, url: URL): string | undefined {
-  try {
-    return callerScope(header(req, 'authorization'), url.searchParams).service;
-  } catch {
-    return undefined;
-  }
+function authenticated(core: SimulatorCore, req: WireRequest, dialect: AuthDialect): CallerScope {
+  return authenticate(req, core.credentials, {
+    dialect,
+    accountId: core.accountId,
+    now: core.clock.now(),
+    wallClock: Date.now(),
+  });
 }
 
 function handleJson(
@@ -125,7 +126,7 @@ function handleJson(
         `The operation ${target} is not supported by the sandbox.`,
       );
     }
-    const caller = callerScope(header(req, 'authorization'), url.searchParams);
+    const caller = authenticated(core, req, 'json');
     log.region = caller.region;
     let body: unknown;
     try {

@@ -12,5 +12,6 @@ export const AWS_INVOKE = [
   'aws:list-subnets',
   'aws:list-security-groups',
   'aws:list-key-pairs',
+  'aws:put-secure-parameter',
 ] as const;
 export const AWS_EVENTS = ['aws:mfa-request'] as const;

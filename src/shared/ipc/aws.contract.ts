@@ -17,7 +17,13 @@ import {
   VpcSummarySchema,
   pickerListSchema,
 } from '../aws';
-import { ArchitectureSchema, BaseImageSchema, ProjectSchema, RegionSchema } from '../project';
+import {
+  ArchitectureSchema,
+  BaseImageSchema,
+  ProjectSchema,
+  RegionSchema,
+  SsmReferenceSchema,
+} from '../project';
 
 /**
  * Which profile and region a call uses. Both optional: main fills in the profile and region chosen in the
@@ -45,8 +51,31 @@ export const PolicyAnswerSchema = GeneratedPolicySchema.extend({
   region: z.string().optional(),
   /** Why the policy is not scoped to an account, in words. */
   note: z.string().optional(),
+  /** The builder's instance-role policy, when the project's env has references (issue 18). */
+  instanceRole: GeneratedPolicySchema.optional(),
 });
 export type PolicyAnswer = z.infer<typeof PolicyAnswerSchema>;
+
+/**
+ * A secret's value on its one way, renderer → main → AWS (issue 18): marked `secret` so the secret-scan
+ * tests can find every field that carries one. Main hands it straight to the call and keeps, logs and
+ * answers nothing of it.
+ */
+export const SecretValueSchema = z
+  .string()
+  .min(1, 'Enter the value.')
+  .max(8192, 'A SecureString holds at most 8 KB (advanced tier).')
+  .meta({ secret: true });
+
+export const PutSecureParameterRequestSchema = z.object({
+  target: TargetSelectionSchema.default({}),
+  /** The referenced name, without a version selector: a put makes the next version. */
+  name: SsmReferenceSchema.shape.ssm.refine((n) => !/:\d+$/.test(n), 'Give the name without :version.'),
+  value: SecretValueSchema,
+  /** Alias, key id or ARN; omitted: the AWS managed key alias/aws/ssm. */
+  keyId: z.string().min(1).max(2048).optional(),
+  description: z.string().max(1024).optional(),
+});
 
 export const MfaRequestSchema = z.object({
   requestId: z.string(),
@@ -111,6 +140,16 @@ export const awsInvoke = {
     response: pickerListSchema(SecurityGroupSummarySchema),
   },
   'aws:list-key-pairs': { request: picker({}), response: pickerListSchema(KeyPairSummarySchema) },
+  /** Creates or updates a SecureString parameter from a masked field; answers which version it made. */
+  'aws:put-secure-parameter': {
+    request: PutSecureParameterRequestSchema,
+    response: z.object({
+      name: z.string(),
+      version: z.number().int(),
+      region: z.string(),
+      keyId: z.string(),
+    }),
+  },
 } as const;
 
 export const awsEvents = {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { BakeEventSchema, BakeIdSchema, BakeRecordSchema, BakeStatusSchema, VersionSchema } from '../bake';
-import { ProjectNameSchema, RegionSchema } from '../project';
+import { EnvironmentNameSchema, ProjectNameSchema, RegionSchema } from '../project';
 
 /** How many console lines `bake:get` hands over for a resync; older ones come from `bake:console`. */
 export const CONSOLE_TAIL_LINES = 5_000;
@@ -15,6 +15,8 @@ export const BakeStartRequestSchema = z.object({
   region: RegionSchema.optional(),
   /** Bake even though an identical bake already produced an image that still exists. */
   force: z.boolean().optional(),
+  /** One of the project's named environments (its values and launch settings); omitted: the project's own. */
+  environment: EnvironmentNameSchema.optional(),
 });
 export type BakeStartRequest = z.infer<typeof BakeStartRequestSchema>;
 
@@ -94,6 +96,20 @@ export const BakeDefaultsSchema = z.object({
   projects: z.array(ProjectNameSchema),
   /** Each project's instance type, so the dialog can warn about a Xen type before the bake starts. */
   instanceTypes: z.record(z.string(), z.string()).optional(),
+  /** Each project's named environments (with what each overrides), for the dialog's environment choice. */
+  environments: z
+    .record(
+      z.string(),
+      z.array(
+        z.object({
+          name: EnvironmentNameSchema,
+          description: z.string().optional(),
+          region: z.string().optional(),
+          instanceType: z.string().optional(),
+        }),
+      ),
+    )
+    .optional(),
 });
 export type BakeDefaults = z.infer<typeof BakeDefaultsSchema>;
 

@@ -71,6 +71,7 @@ describe('credential resolution against the sandbox', () => {
         ssm: sandbox.url,
         kms: sandbox.url,
         autoscaling: sandbox.url,
+        iam: sandbox.url,
       },
       simulated: false,
     });
@@ -182,6 +183,7 @@ describe('credential resolution against the sandbox', () => {
       ssm: sandbox.url,
       kms: sandbox.url,
       autoscaling: sandbox.url,
+      iam: sandbox.url,
     });
     const clients = createAwsClients(target, { maxAttempts: 1 });
     opened.push(clients);

@@ -145,6 +145,7 @@ describe('discoverProfiles', () => {
       ssm: 'http://localhost:9999',
       kms: 'http://localhost:9999',
       autoscaling: 'http://localhost:9999',
+      iam: 'http://localhost:9999',
     });
     const withEnv = await discover(CONFIG, CREDENTIALS, {
       AWS_ENDPOINT_URL: 'http://env-global:1',
@@ -156,6 +157,7 @@ describe('discoverProfiles', () => {
       ssm: 'http://env-global:1',
       kms: 'http://env-global:1',
       autoscaling: 'http://env-global:1',
+      iam: 'http://env-global:1',
     });
     const ignored = await discover(CONFIG, CREDENTIALS, { AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: 'true' });
     expect(byName(ignored, 'local').endpoints).toEqual({});

@@ -302,3 +302,17 @@ test('sweep --yes --json terminates orphaned builders and reports them', async (
   expect(await runCli(argv, again)).toBe(0);
   expect(again.out).toBe('No orphaned builders in us-east-1.\n');
 });
+
+test('--env bakes a named environment (its values and launch settings); an unknown one exits 2 before any call', async () => {
+  const more =
+    'env:\n  APP_MODE: base\nenvironments:\n  prod:\n    env: { APP_MODE: production }\n    instanceType: t3.small\n';
+  const file = await projectFile('#!/bin/sh\necho "mode=$APP_MODE"\n', more);
+  const unknown = io();
+  expect(await runCli(args(file, '--env', 'staging'), unknown)).toBe(2);
+  expect(unknown.err).toContain('web has no environment named staging (environments: prod)');
+  expect(sandbox.sim.calls()).toEqual([]);
+  const out = io();
+  expect(await runCli(args(file, '--env', 'prod'), out)).toBe(0);
+  expect(out.out).toContain('mode=production');
+  expect(sandbox.sim.instances()[0]?.instanceType).toBe('t3.small');
+});

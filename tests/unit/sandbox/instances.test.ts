@@ -42,7 +42,7 @@ describe('RunInstances', () => {
     expect(subnets).toBe(0);
     const out = await run({
       KeyName: 'sandbox-key',
-      IamInstanceProfile: { Name: 'builder' },
+      IamInstanceProfile: { Name: 'builder-role' },
       InstanceInitiatedShutdownBehavior: 'terminate',
       MetadataOptions: { HttpTokens: 'required' },
       UserData: Buffer.from('#!/bin/sh\necho hi\n').toString('base64'),
@@ -61,7 +61,7 @@ describe('RunInstances', () => {
     expect(instance.State).toEqual({ Code: 0, Name: 'pending' });
     expect(instance.StateReason?.Code).toBe('pending');
     expect(instance.KeyName).toBe('sandbox-key');
-    expect(instance.IamInstanceProfile?.Arn).toBe('arn:aws:iam::123456789012:instance-profile/builder');
+    expect(instance.IamInstanceProfile?.Arn).toBe('arn:aws:iam::123456789012:instance-profile/builder-role');
     expect(instance.MetadataOptions?.HttpTokens).toBe('required');
     expect(instance.Tags).toEqual(
       expect.arrayContaining([

@@ -72,6 +72,7 @@ describe('KMS', () => {
     const rest = await t.kms.send(new ListAliasesCommand({ Marker: first.NextMarker }));
     expect([...first.Aliases!, ...rest.Aliases!].map((a) => a.AliasName)).toEqual([
       'alias/aws/ebs',
+      'alias/aws/secretsmanager',
       'alias/aws/ssm',
       'alias/quadraxis-images',
       'alias/quadraxis-retired',

@@ -88,6 +88,38 @@ describe('bake:start', () => {
     expect(seqs.at(-1)).toBe(done.seq);
   });
 
+  it('bakes a named environment: the defaults list them, the record and version name the one baked', async () => {
+    await createProject('web', {
+      initScript: '#!/bin/bash\necho "mode=$APP_MODE"\n',
+      env: { APP_MODE: 'base' },
+      environments: {
+        prod: { description: 'Production', env: { APP_MODE: 'production' }, instanceType: 't3.small' },
+      },
+    });
+    ctx.settings.update({ profile: 'sandbox' });
+    expect((await value('bake:get-defaults', { project: 'web' })).environments).toEqual({
+      web: [{ name: 'prod', description: 'Production', instanceType: 't3.small' }],
+    });
+    expect(await call('bake:start', { project: 'web', environment: 'staging' })).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_INPUT', message: expect.stringContaining('no environment named staging') },
+    });
+    expect(await call('bake:start', { project: 'web', environment: 'not an environment!' })).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_INPUT' },
+    });
+    const record = await value('bake:start', { project: 'web', environment: 'prod' });
+    expect(record.environment).toBe('prod');
+    const done = await final(record.id);
+    expect(done.status).toBe('succeeded');
+    const [version] = await value('versions:list', { project: 'web' });
+    expect(version).toMatchObject({
+      environment: 'prod',
+      instanceType: 't3.small',
+      env: { APP_MODE: 'production' },
+    });
+  });
+
   it('turns an identical earlier bake into CONFLICT with the image and version, and bakes anyway with force', async () => {
     await createProject('web', { initScript: '#!/bin/bash\necho hi\n' });
     const first = await value('bake:start', { project: 'web', profile: 'sandbox' });

@@ -1,4 +1,7 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PutSecureParameterRequestSchema, SecretValueSchema } from '../../../src/shared/ipc/aws.contract';
 import { resolveSelection } from '../../../src/main/app/handlers/aws-handlers';
 import { ProjectSchema } from '../../../src/shared/project';
 import { openAppFixture, type AppFixture } from '../../helpers/app-fixture';
@@ -140,5 +143,62 @@ describe('aws handlers', () => {
     expect(await app.value('aws:mfa-answer', { requestId: request.requestId, code: null })).toEqual({
       accepted: false,
     });
+  });
+});
+
+describe('aws:put-secure-parameter', () => {
+  const VALUE = 'From-the-masked-field-7731';
+
+  it('creates then updates a SecureString under the chosen key; the value is answered, kept and written nowhere', async () => {
+    const first = await app.value('aws:put-secure-parameter', {
+      target: { profile: 'sandbox', region: 'eu-west-1' },
+      name: '/app/prod/db-password',
+      value: VALUE,
+      keyId: 'alias/quadraxis-images',
+    });
+    expect(first).toEqual({
+      name: '/app/prod/db-password',
+      version: 1,
+      region: 'eu-west-1',
+      keyId: 'alias/quadraxis-images',
+    });
+    const again = await app.value('aws:put-secure-parameter', {
+      target: { profile: 'sandbox', region: 'eu-west-1' },
+      name: '/app/prod/db-password',
+      value: `${VALUE}-rotated`,
+    });
+    expect(again.version).toBe(2);
+    const sim = app.ctx.runtime.sandbox.running!.sim;
+    const [stored] = sim
+      .parameters({ region: 'eu-west-1' })
+      .filter((p) => p.name === '/app/prod/db-password');
+    expect(stored).toMatchObject({ type: 'SecureString', value: `${VALUE}-rotated`, version: 2 });
+    expect(JSON.stringify([first, again])).not.toContain(VALUE);
+    const entries = await readdir(app.dataDir, { withFileTypes: true, recursive: true });
+    for (const file of entries.filter((e) => e.isFile()))
+      expect(await readFile(join(file.parentPath, file.name), 'utf8')).not.toContain(VALUE);
+  });
+
+  it('refuses a disabled key, an empty value and a versioned name in words, without echoing the value', async () => {
+    const disabled = await app.call('aws:put-secure-parameter', {
+      target: { profile: 'sandbox', region: 'eu-west-1' },
+      name: '/app/prod/other',
+      value: VALUE,
+      keyId: 'alias/quadraxis-retired',
+    });
+    expect(disabled).toMatchObject({ ok: false, error: { message: expect.stringContaining('disabled') } });
+    expect(JSON.stringify(disabled)).not.toContain(VALUE);
+    expect(await app.call('aws:put-secure-parameter', { name: '/app/prod/other', value: '' })).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_INPUT', message: expect.stringContaining('Enter the value') },
+    });
+    const versioned = await app.call('aws:put-secure-parameter', { name: '/app/prod/other:3', value: VALUE });
+    expect(versioned).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
+    expect(JSON.stringify(versioned)).not.toContain(VALUE);
+  });
+
+  it('marks the value secret in the contract, so scans can find every field that carries one', () => {
+    expect(SecretValueSchema.meta()).toMatchObject({ secret: true });
+    expect(PutSecureParameterRequestSchema.shape.value).toBe(SecretValueSchema);
   });
 });

@@ -24,7 +24,12 @@ beforeAll(async () => {
   f = await webhookFixture({ limits: { perMinute: 1000 } });
   await f.runtime.store.projects.create(projectInput('web'));
   await f.runtime.store.projects.create(
-    projectInput('api', { triggers: { branches: ['release', 'prod'] }, initScript: '#!/bin/sh\necho api\n' }),
+    projectInput('api', {
+      triggers: { branches: ['release', 'prod'], environments: { prod: 'production' } },
+      initScript: '#!/bin/sh\necho "api $APP_MODE"\n',
+      env: { APP_MODE: 'staging' },
+      environments: { production: { env: { APP_MODE: 'live' } } },
+    }),
   );
   await f.runtime.store.projects.create(projectInput('docs', { initScript: '#!/bin/sh\necho docs\n' }));
   web = await secretsOf(f.state, 'web');
@@ -169,11 +174,18 @@ describe('POST /hooks/<project> from GitHub', () => {
     });
   });
 
-  it('bakes a listed branch of a project that lists branches', async () => {
+  it('bakes a listed branch of a project that lists branches, in the environment the branch maps to', async () => {
     const response = await postGithub(f.url, 'api', { secret: api.github, payload: pushPayload('prod') });
     expect(response.status).toBe(202);
     const { bakeId } = await response.json();
-    expect((await f.runtime.engine.waitForFinal(bakeId)).status).toBe('succeeded');
+    const final = await f.runtime.engine.waitForFinal(bakeId);
+    expect([final.status, final.environment]).toEqual(['succeeded', 'production']);
+    const console = await f.runtime.store.bakes.readConsole(bakeId);
+    expect(console.some((l) => l.endsWith('api live'))).toBe(true);
+    // An unmapped branch bakes the project's own values.
+    const release = await postGithub(f.url, 'api', { secret: api.github, payload: pushPayload('release') });
+    const other = await f.runtime.engine.waitForFinal((await release.json()).bakeId);
+    expect([other.status, other.environment]).toEqual(['succeeded', undefined]);
   });
 
   it('refuses a body over 1 MB with 413, declared or streamed, before reading it all', async () => {

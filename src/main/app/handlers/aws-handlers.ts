@@ -2,6 +2,8 @@ import { SANDBOX_PROFILE, type TargetRequest } from '../../../shared/aws';
 import type { TargetSelection } from '../../../shared/ipc/aws.contract';
 import { isAppError } from '../../../shared/result';
 import { generatePolicy } from '../../services/aws/policy';
+import { generateInstanceRolePolicy } from '../../services/aws/policy-instance-role';
+import { putSecureParameter } from '../../services/aws/secure-parameter';
 import type { AppContext } from '../app-context';
 import type { Handlers } from '../dispatch';
 
@@ -18,7 +20,8 @@ type AwsChannel =
   | 'aws:list-vpcs'
   | 'aws:list-subnets'
   | 'aws:list-security-groups'
-  | 'aws:list-key-pairs';
+  | 'aws:list-key-pairs'
+  | 'aws:put-secure-parameter';
 
 /**
  * The profile and region a call uses: what the renderer asked for, else what the header chose (settings),
@@ -56,12 +59,26 @@ export function awsHandlers(ctx: AppContext): Pick<Handlers, AwsChannel> {
       try {
         const { target: resolved, identity } = await aws.identity(request);
         const scope = { accountId: identity.account, region: resolved.region };
-        return { ...generatePolicy(project, { ...scope, forms }), ...scope };
+        const instanceRole = generateInstanceRolePolicy(project, scope);
+        return {
+          ...generatePolicy(project, { ...scope, forms }),
+          ...scope,
+          ...(instanceRole ? { instanceRole } : {}),
+        };
       } catch (error) {
         // A policy is still worth having without an account to scope it to: say why it is broader.
         const reason = isAppError(error) ? error.message : 'the profile could not be reached.';
-        return { ...generatePolicy(project, { forms }), note: `Not scoped to an account: ${reason}` };
+        const instanceRole = generateInstanceRolePolicy(project);
+        return {
+          ...generatePolicy(project, { forms }),
+          note: `Not scoped to an account: ${reason}`,
+          ...(instanceRole ? { instanceRole } : {}),
+        };
       }
+    },
+    'aws:put-secure-parameter': async ({ target, name, value, keyId, description }) => {
+      const resolved = await resolveSelection(ctx, target);
+      return putSecureParameter(await aws.clients(resolved), { name, value, keyId, description });
     },
     'aws:mfa-answer': ({ requestId, code }) => ({ accepted: ctx.mfa.answer(requestId, code) }),
     'aws:search-images': async ({ target, refresh, query }) =>

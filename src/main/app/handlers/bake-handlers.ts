@@ -142,6 +142,19 @@ export function bakeHandlers(ctx: AppContext): BakeHandlers {
         profiles,
         projects: entries.map((e) => e.project.name),
         instanceTypes: Object.fromEntries(entries.map((e) => [e.project.name, e.project.instanceType])),
+        environments: Object.fromEntries(
+          entries
+            .filter((e) => e.project.environments && Object.keys(e.project.environments).length > 0)
+            .map((e) => [
+              e.project.name,
+              Object.entries(e.project.environments ?? {}).map(([envName, env]) => ({
+                name: envName,
+                ...(env.description ? { description: env.description } : {}),
+                ...(env.region ? { region: env.region } : {}),
+                ...(env.instanceType ? { instanceType: env.instanceType } : {}),
+              })),
+            ]),
+        ),
       };
     },
   };

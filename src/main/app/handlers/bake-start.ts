@@ -1,4 +1,5 @@
 import type { BakeError, BakeEvent, BakeRecord } from '../../../shared/bake';
+import { applyEnvironment } from '../../../shared/environments';
 import type { BakeStartRequest } from '../../../shared/ipc/bake.contract';
 import { AppError, ERROR_CODES, type ErrorCode } from '../../../shared/result';
 import type { AppContext } from '../app-context';
@@ -24,7 +25,9 @@ export async function startBake(ctx: AppContext, request: BakeStartRequest): Pro
   if (!profile) {
     throw new AppError('INVALID_INPUT', 'Choose the AWS profile to bake with.', { missing: 'profile' });
   }
-  const region = request.region ?? entry.project.region ?? settings.region;
+  // An environment may pin its own region; an unknown environment is refused here, before anything starts.
+  const applied = applyEnvironment(entry.project, request.environment);
+  const region = request.region ?? applied.region ?? settings.region;
 
   // Listen before starting: the bake's first events may go out before start() has answered.
   const seen: BakeEvent[] = [];
@@ -41,6 +44,7 @@ export async function startBake(ctx: AppContext, request: BakeStartRequest): Pro
       ...(region ? { region } : {}),
       trigger: 'app',
       ...(request.force ? { force: true } : {}),
+      ...(request.environment ? { environment: request.environment } : {}),
     });
     const outcome = await new Promise<Outcome | undefined>((resolve) => {
       const progress = { done: false };

@@ -1,5 +1,6 @@
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { EC2Client } from '@aws-sdk/client-ec2';
+import { IAMClient } from '@aws-sdk/client-iam';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
@@ -15,6 +16,8 @@ export interface AwsClients {
   kms: KMSClient;
   /** Groups (retention's in-use check; deploys). */
   autoScaling: AutoScalingClient;
+  /** Only GetInstanceProfile and SimulatePrincipalPolicy: can the builder's role read the env references. */
+  iam: IAMClient;
   target: AwsTarget;
   /** Closes the clients' sockets. */
   destroy(): void;
@@ -51,6 +54,7 @@ export function createAwsClients(target: AwsTarget, options: AwsClientOptions = 
   const ssm = new SSMClient(common('ssm'));
   const kms = new KMSClient(common('kms'));
   const autoScaling = new AutoScalingClient(common('autoscaling'));
+  const iam = new IAMClient(common('iam'));
   nameFailedActions(ec2, 'ec2');
   nameFailedActions(sts, 'sts');
   nameFailedActions(ssm, 'ssm');
@@ -62,6 +66,7 @@ export function createAwsClients(target: AwsTarget, options: AwsClientOptions = 
     ssm,
     kms,
     autoScaling,
+    iam,
     target,
     destroy() {
       ec2.destroy();
@@ -69,6 +74,7 @@ export function createAwsClients(target: AwsTarget, options: AwsClientOptions = 
       ssm.destroy();
       kms.destroy();
       autoScaling.destroy();
+      iam.destroy();
     },
   };
 }

@@ -1,6 +1,7 @@
 import type { GeneratedPolicy, IamStatement } from '../../../shared/aws';
 import type { Project } from '../../../shared/project';
 import { ROLE_BUILDER, TAG_PROJECT, TAG_ROLE } from '../../../protocol/builder-tags';
+import { envReferences } from '../../../shared/environments';
 import { deployStatements } from './policy-deploy';
 import { deliveryStatements } from './policy-delivery';
 
@@ -139,6 +140,19 @@ export function generatePolicy(project: Project, options: PolicyOptions = {}): G
       Resource: `arn:${partition}:iam::${account}:role/*`,
       Condition: { StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } },
       explanation: `Hand the role inside instance profile ${project.iamInstanceProfile} to the builder, and only to EC2. Replace role/* with that role's name to narrow it further.`,
+    });
+  }
+  if (project.iamInstanceProfile && envReferences(project.env).length > 0) {
+    statements.push({
+      Sid: 'CheckBuilderRoleReads',
+      Effect: 'Allow',
+      Action: ['iam:GetInstanceProfile', 'iam:SimulatePrincipalPolicy'],
+      Resource: [
+        `arn:${partition}:iam::${account}:instance-profile/${project.iamInstanceProfile.split('/').at(-1)}`,
+        `arn:${partition}:iam::${account}:role/*`,
+      ],
+      explanation:
+        'Optional: lets preflight ask IAM whether the builder’s role may read the env references, so a missing permission fails before anything is launched rather than on the builder.',
     });
   }
   if (options.forms) {

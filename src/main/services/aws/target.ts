@@ -80,6 +80,7 @@ export async function resolveTarget(options: ResolveTargetOptions = {}): Promise
           ssm: options.endpoint,
           kms: options.endpoint,
           autoscaling: options.endpoint,
+          iam: options.endpoint,
         }
       : endpoints;
 
@@ -94,7 +95,7 @@ export async function resolveTarget(options: ResolveTargetOptions = {}): Promise
       profile: SANDBOX_PROFILE,
       kind: 'sandbox',
       region: options.region ?? SANDBOX_DEFAULT_REGION,
-      endpoints: { ec2: url, sts: url, ssm: url, kms: url, autoscaling: url },
+      endpoints: { ec2: url, sts: url, ssm: url, kms: url, autoscaling: url, iam: url },
       simulated: true,
       fromConfigFiles: false,
       credentials: staticCredentials({ ...SANDBOX_CREDENTIALS }),

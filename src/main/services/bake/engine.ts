@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { isFinalStatus, stepsFor, type BakeEvent, type BakeRecord } from '../../../shared/bake';
 import { WRAPPER_VERSION } from '../../../protocol/user-data';
+import { applyEnvironment } from '../../../shared/environments';
 import { ProjectSchema, type Project } from '../../../shared/project';
 import { AppError, describeZodError } from '../../../shared/result';
 import { targetContext, toAppError } from '../aws/errors';
@@ -104,7 +105,8 @@ export function createBakeEngine(deps: EngineDeps): BakeEngine {
     if (closing) throw new AppError('UNAVAILABLE', 'The bake engine is shutting down.');
     const parsed = ProjectSchema.safeParse(request.project);
     if (!parsed.success) throw new AppError('INVALID_INPUT', `Project: ${describeZodError(parsed.error)}`);
-    const project = parsed.data;
+    // A named environment is the project with its values: everything after this sees only the result.
+    const project = applyEnvironment(parsed.data, request.environment);
     const connection = await deps.connect({
       profile: request.profile,
       ...((request.region ?? project.region) ? { region: request.region ?? project.region } : {}),
@@ -120,6 +122,7 @@ export function createBakeEngine(deps: EngineDeps): BakeEngine {
       simulated: connection.simulated,
       ...(request.endpoint ? { endpoint: request.endpoint } : {}),
       trigger: request.trigger,
+      ...(request.environment ? { environment: request.environment } : {}),
       status: 'queued',
       createdAt: now,
       steps: stepsFor(project).map((step) => ({ step, status: 'pending' })),
@@ -141,6 +144,7 @@ export function createBakeEngine(deps: EngineDeps): BakeEngine {
         ...(request.endpoint ? { endpoint: request.endpoint } : {}),
         force: request.force === true,
         trigger: request.trigger,
+        ...(request.environment ? { environment: request.environment } : {}),
         nonce,
         wrapperVersion: WRAPPER_VERSION,
       },

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { DescribeImagesCommand } from '@aws-sdk/client-ec2';
 import type { Version } from '../../../shared/bake';
-import type { Project } from '../../../shared/project';
+import type { Env, EnvValue, Project } from '../../../shared/project';
+import { envReferences } from '../../../shared/environments';
 import { resolveBaseImage } from '../aws/base-image';
 import { callAws, type CallScope } from './aws-call';
 import type { BakeRun } from './bake-run';
@@ -11,7 +12,7 @@ export function sha256(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
-function sortedEnv(env: Record<string, string>): [string, string][] {
+function sortedEnv(env: Env): [string, EnvValue][] {
   return Object.entries(env).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
@@ -60,6 +61,9 @@ export interface IdenticalCheck {
  */
 export async function findIdenticalVersion(check: IdenticalCheck): Promise<Version | undefined> {
   const { project, connection, scope } = check;
+  // A reference names a value the app never sees and someone may have changed since (a rotated
+  // password): an earlier image is no proof that baking again would make the same one.
+  if (envReferences(project.env).length > 0) return undefined;
   const candidates = (await check.store.versions.list(project.name, { limit: 20 })).filter((v) =>
     sameInputs(project, connection, v),
   );

@@ -1,3 +1,4 @@
+import { unresolvedMessage } from './reference-failure';
 import { CompletionReader } from '../../../protocol/markers';
 import type { BakeRun } from './bake-run';
 import { BakeFailure } from './failure';
@@ -96,6 +97,12 @@ export class ScriptWatch {
   }
 
   failure(exitCode: number): BakeFailure {
+    const unresolved = this.reader.unresolved;
+    if (unresolved)
+      return new BakeFailure('SCRIPT_FAILED', unresolvedMessage(this.run.project, unresolved), {
+        exitCode,
+        details: { reason: 'unresolved-reference', variable: unresolved.name, why: unresolved.reason },
+      });
     const errors = this.reader.warnings.filter((w) => w.level === 'ERROR');
     const said = errors.length > 0 ? ` cloud-init said: ${errors.map((e) => e.message).join('; ')}` : '';
     return new BakeFailure('SCRIPT_FAILED', `The init script failed with exit code ${exitCode}.${said}`, {

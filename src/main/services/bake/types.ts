@@ -73,6 +73,8 @@ export interface StartRequest {
   trigger: 'app' | 'cli' | 'webhook';
   /** Bake even when an identical bake already succeeded (its image still exists). */
   force?: boolean;
+  /** One of the project's named environments: applied to the project before anything else (issue 18). */
+  environment?: string;
   /**
    * Deploy the new version to every deploy target the project names once the bake succeeds (a failed bake
    * never deploys). The runtime does it (src/main/services/deploy/after-bake.ts); the engine only carries it.

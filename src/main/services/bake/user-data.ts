@@ -1,6 +1,9 @@
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import type { Project } from '../../../shared/project';
+import type { WireReference } from '../../../protocol/env-references';
+import { envReferences, plainEnv } from '../../../shared/environments';
+import type { Env } from '../../../shared/project';
 import { AppError } from '../../../shared/result';
 import { buildCloudInitWrapper, buildScriptWrapper, type WrapperText } from './wrapper';
 
@@ -22,6 +25,8 @@ export interface UserDataInput {
   bakeId: string;
   nonce: string;
   project: Pick<Project, 'initScript' | 'env' | 'completion'>;
+  /** Sandbox targets only: where the builder's reference resolver reaches SSM and Secrets Manager. */
+  awsEndpoint?: string;
 }
 
 /** User data formats cloud-init understands that cannot be wrapped by a shell script. */
@@ -72,7 +77,7 @@ function refuseNul(script: string): void {
   );
 }
 
-function wrappedText({ bakeId, nonce, project }: UserDataInput): {
+function wrappedText({ bakeId, nonce, project, awsEndpoint }: UserDataInput): {
   text: WrapperText;
   mode: BuiltUserData['mode'];
 } {
@@ -108,7 +113,9 @@ function wrappedText({ bakeId, nonce, project }: UserDataInput): {
     nonce,
     cloudInitClean: completion.cloudInitClean,
     script,
-    env: project.env,
+    env: plainEnv(project.env),
+    refs: wireReferences(project.env),
+    ...(awsEndpoint ? { awsEndpoint } : {}),
   });
   return { text, mode: 'script' };
 }
@@ -164,4 +171,13 @@ const PLACEHOLDER_NONCE = '0'.repeat(32);
 
 function kib(bytes: number): string {
   return `${(bytes / 1024).toFixed(1)} KB`;
+}
+
+/** The references as the wrapper carries them (names only; src/protocol/env-references.ts). */
+export function wireReferences(env: Env): WireReference[] {
+  return envReferences(env).map(([name, ref]) =>
+    'ssm' in ref
+      ? { name, source: 'ssm', id: ref.ssm }
+      : { name, source: 'secretsmanager', id: ref.secretsManager, ...(ref.key ? { key: ref.key } : {}) },
+  );
 }

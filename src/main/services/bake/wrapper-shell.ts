@@ -1,3 +1,5 @@
+import { UNRESOLVED_EXIT_CODE } from '../../../protocol/env-references';
+
 /**
  * The shell the wrapper is made of, as text (plain POSIX sh: dash, bash, busybox). Kept apart from the
  * code that assembles it (wrapper.ts); every byte here travels in every bake's user data, so comments in
@@ -152,13 +154,15 @@ $qx_env
 QX_ENV_END
   export HOME="${'$'}{HOME:-/root}" PAGER=cat GIT_PAGER=cat SYSTEMD_PAGER= AWS_PAGER=
 }
+qx_resolve() { :; }
+qx_output() { qx_forward; }
 qx_b64d() {
   if command -v base64 > /dev/null 2>&1; then tr -d ' \n' | base64 -d; else tr -d ' \n' | openssl base64 -d -A; fi
 }
 qx_run() {
   rm -f "$QX_WORK/output" "$QX_WORK/forwarded"
   mkfifo -m 600 "$QX_WORK/output" || return 125
-  { qx_forward < "$QX_WORK/output"; : > "$QX_WORK/forwarded"; } &
+  { qx_output < "$QX_WORK/output"; : > "$QX_WORK/forwarded"; } &
   qx_fwd=$!
   qx_first=
   IFS= read -r qx_first < "$QX_WORK/init-script" || true
@@ -193,8 +197,12 @@ qx_main() {
     qx_env
     qx_hook
     qx_say "$qx_tag begin"
-    qx_run
-    qx_code=$?
+    if qx_resolve; then
+      qx_run
+      qx_code=$?
+    else
+      qx_code=${UNRESOLVED_EXIT_CODE}
+    fi
   fi
   rm -f "$QX_HOOK"
   qx_say "$qx_tag done exit=$qx_code warnings=0"

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { encodeEnv, scriptDelimiter, wrapperHeader } from '../../../protocol/user-data';
+import { encodeReferences, type WireReference } from '../../../protocol/env-references';
 import { CLOUD_INIT_MODE, PRELUDE, SCRIPT_MODE } from './wrapper-shell';
+import { SECRETS_MODE } from './wrapper-secrets';
 
 /**
  * The shell wrapper that runs on the builder as cloud-init user data (protocol version 3, described in
@@ -21,6 +23,13 @@ export interface WrapperOptions {
 export interface ScriptWrapperOptions extends WrapperOptions {
   script: string;
   env: Record<string, string>;
+  /** Variables the builder resolves itself (names only): the resolver travels only when there are some. */
+  refs?: readonly WireReference[];
+  /**
+   * Sandbox targets only: the endpoint the resolver sends SSM and Secrets Manager calls to
+   * (src/protocol/sandbox-endpoint.ts). In the head, with the other per-bake lines; absent on AWS.
+   */
+  awsEndpoint?: string;
 }
 
 /**
@@ -46,21 +55,24 @@ function base64Lines(text: string): string {
 /**
  * Script mode: the user's script (any shebang) travels verbatim in a quoted here-document — base64 made
  * it a third bigger and, worse, gzip compresses base64 badly — and its environment as base64, decoded on
- * the builder in one place (qx_env), where resolving references to secrets will also happen.
+ * the builder in one place (qx_env); references to secrets are resolved on the builder (wrapper-secrets.ts).
  */
 export function buildScriptWrapper(options: ScriptWrapperOptions): WrapperText {
   const script = options.script;
+  const refs = options.refs && options.refs.length > 0 ? options.refs : undefined;
   const endsWithNewline = script.endsWith('\n');
   const delimiter = scriptDelimiter(createHash('sha256').update(script, 'utf8').digest('hex'));
   const body = `# Runs the init script below, reports its exit code on the serial console, removes itself and powers off.
 QX_CLEAN_CLOUD_INIT=${options.cloudInitClean ? 1 : 0}
 QX_SCRIPT_EOL=${endsWithNewline ? 1 : 0}
 QX_ENV_B64='${base64Lines(encodeEnv(options.env))}'
-${PRELUDE}${SCRIPT_MODE}qx_unpack <<'${delimiter}'
+${refs ? `QX_REFS_B64='${base64Lines(encodeReferences(refs))}'\n` : ''}${PRELUDE}${SCRIPT_MODE}${refs ? SECRETS_MODE : ''}qx_unpack <<'${delimiter}'
 ${script}${endsWithNewline ? '' : '\n'}${delimiter}
 qx_main $?
 `;
-  return { head: head(options, 'script'), body };
+  const endpoint =
+    refs && options.awsEndpoint ? `QX_AWS_ENDPOINT='${options.awsEndpoint.replace(/'/g, '')}'\n` : '';
+  return { head: head(options, 'script') + endpoint, body };
 }
 
 /**

@@ -9,8 +9,10 @@ import { AppError, describeZodError } from '../../../shared/result';
  * saying the same thing, or ever having been in the store at all (`quadraxis bake --file`).
  */
 export const BakeInputsSchema = z.object({
-  /** The project as validated when the bake started. */
+  /** The project as validated when the bake started, with its environment (if any) already applied. */
   project: ProjectSchema,
+  /** The named environment applied to `project`; absent: the project's own values. */
+  environment: z.string().optional(),
   profile: z.string().min(1),
   /** As requested; the region actually used is the record's. */
   region: z.string().optional(),

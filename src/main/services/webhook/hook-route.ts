@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { environmentForBranch } from '../../../shared/environments';
 import type { Delivery, DeliveryOutcome } from '../../../shared/ipc/webhook.contract';
 import { isAppError } from '../../../shared/result';
 import { addressKey } from './address';
@@ -129,11 +130,16 @@ async function authorized(
     ref: decision.ref,
     commit: decision.commit,
   });
+  const branch = decision.ref?.startsWith('refs/heads/')
+    ? decision.ref.slice('refs/heads/'.length)
+    : undefined;
+  const environment = environmentForBranch(entry.project, branch);
   let outcome: BakeOutcome;
   try {
     outcome = await env.queue.request({
       project: entry.project,
       profile,
+      ...(environment ? { environment } : {}),
       ...(config.region ? { region: config.region } : {}),
       ...(fingerprint ? { fingerprint } : {}),
     });
@@ -142,7 +148,12 @@ async function authorized(
     env.logger.warn('webhook bake did not start', { project: name, error: message });
     return failed(startFailureStatus(error), `The bake did not start: ${message}`);
   }
-  return answer(env, name, outcome, `${decision.detail}, profile ${profile}`);
+  return answer(
+    env,
+    name,
+    outcome,
+    `${decision.detail}${environment ? `, environment ${environment}` : ''}, profile ${profile}`,
+  );
 }
 
 function answer(env: HookEnv, name: string, outcome: BakeOutcome, detail: string): Reply {

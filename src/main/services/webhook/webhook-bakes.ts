@@ -16,6 +16,8 @@ export interface BakeTicket {
   project: Project;
   profile: string;
   region?: string;
+  /** The project's environment the pushed branch maps to (triggers.environments); none: its own values. */
+  environment?: string;
   /** How a repeat of this request is recognised (fingerprint.ts); none for a bare token call. */
   fingerprint?: string;
 }
@@ -54,13 +56,15 @@ export class WebhookBakes {
   request(ticket: BakeTicket): Promise<BakeOutcome> {
     const { paths, logger } = this.deps;
     const name = ticket.project.name;
-    return withLock(paths.queueLock(name), `the webhook bakes of ${name}`, logger, async () => {
+    // Each environment queues on its own: a push to main (prod) never joins a queued dev bake.
+    const queue = ticket.environment ? `${name}@${ticket.environment}` : name;
+    return withLock(paths.queueLock(queue), `the webhook bakes of ${queue}`, logger, async () => {
       const { fingerprint } = ticket;
       if (fingerprint) {
         const seen = await this.deps.replays.find(name, fingerprint);
         if (seen) return { kind: 'repeat', bakeId: seen };
       }
-      const live = await this.liveBakes(name);
+      const live = await this.liveBakes(queue);
       const queued = live.length >= 2 ? live[live.length - 1] : undefined;
       if (queued) {
         if (fingerprint) await this.deps.replays.remember(name, fingerprint, queued);
@@ -76,7 +80,7 @@ export class WebhookBakes {
         this.deps.limiter.giveBack(name);
         throw error;
       }
-      await writeAtomic(paths.queueFile(name), `${JSON.stringify({ bakes: [...live, record.id] })}\n`);
+      await writeAtomic(paths.queueFile(queue), `${JSON.stringify({ bakes: [...live, record.id] })}\n`);
       if (fingerprint) await this.deps.replays.remember(name, fingerprint, record.id);
       return { kind: 'started', record, ...(behind ? { behind } : {}) };
     });
@@ -94,14 +98,15 @@ export class WebhookBakes {
       ...(ticket.region ? { region: ticket.region } : {}),
       trigger: 'webhook',
       force: true,
+      ...(ticket.environment ? { environment: ticket.environment } : {}),
       ...(after ? { after } : {}),
       deploy: ticket.project.deploy?.afterWebhookBake === true,
     });
   }
 
   /** The project's webhook bakes that have not ended and whose process still runs them, oldest first. */
-  private async liveBakes(name: string): Promise<string[]> {
-    const text = await readTextIfExists(this.deps.paths.queueFile(name));
+  private async liveBakes(queue: string): Promise<string[]> {
+    const text = await readTextIfExists(this.deps.paths.queueFile(queue));
     const listed = (text ? parseJsonAs(QueueFileSchema, text)?.bakes : undefined) ?? [];
     const live: string[] = [];
     for (const id of listed) {

@@ -40,6 +40,7 @@ export async function recordVersion(run: BakeRun): Promise<string> {
     initScript: run.project.initScript,
     scriptSha256: sha,
     env: run.project.env,
+    ...(run.record.environment ? { environment: run.record.environment } : {}),
     stepDurationsMs,
     apiCalls: run.apiCalls,
     durationMs: now - (run.record.startedAt ?? run.record.createdAt),

@@ -15,6 +15,7 @@ import {
 } from '@mantine/core';
 import { IconCheck, IconCopy } from '@tabler/icons-react';
 import { useEffect, useState } from 'react';
+import type { GeneratedPolicy } from '../../../../shared/aws';
 import type { PolicyAnswer } from '../../../../shared/ipc/aws.contract';
 import type { ProjectInput } from '../../../../shared/project';
 import { api, errorMessage, unwrap } from '../../api';
@@ -94,19 +95,64 @@ export function PolicyPanel({ project }: { project?: ProjectInput }) {
                 {json}
               </Code>
             </ScrollArea.Autosize>
-            <List size="sm" spacing={6} aria-label="Why each statement">
-              {answer.explanations.map((e) => (
-                <List.Item key={e.sid}>
-                  <Text span ff="monospace" fw={600} size="sm">
-                    {e.sid}
-                  </Text>
-                  : {e.text}
-                </List.Item>
-              ))}
-            </List>
+            <Explanations items={answer.explanations} label="Why each statement" />
           </>
         )}
+        {answer?.instanceRole && <InstanceRolePolicy policy={answer.instanceRole} />}
       </Stack>
     </Paper>
+  );
+}
+
+function Explanations({ items, label }: { items: GeneratedPolicy['explanations']; label: string }) {
+  return (
+    <List size="sm" spacing={6} aria-label={label}>
+      {items.map((e) => (
+        <List.Item key={e.sid}>
+          <Text span ff="monospace" fw={600} size="sm">
+            {e.sid}
+          </Text>
+          : {e.text}
+        </List.Item>
+      ))}
+    </List>
+  );
+}
+
+/** The builder's own role: what resolving the env references on the builder needs, and nothing more. */
+function InstanceRolePolicy({ policy }: { policy: GeneratedPolicy }) {
+  const json = JSON.stringify(policy.policy, null, 2);
+  return (
+    <Stack gap="sm" mt="sm" component="section" aria-label="Instance-role policy">
+      <Group justify="space-between" align="flex-start">
+        <div>
+          <Title order={4} size="h6">
+            Builder instance-role policy
+          </Title>
+          <Text size="xs" c="dimmed">
+            For the role inside the project’s instance profile: the builder reads the env references with it.
+          </Text>
+        </div>
+        <CopyButton value={json}>
+          {({ copied, copy }) => (
+            <Button
+              size="xs"
+              variant={copied ? 'filled' : 'light'}
+              color={copied ? 'teal' : undefined}
+              leftSection={copied ? <IconCheck size={14} aria-hidden /> : <IconCopy size={14} aria-hidden />}
+              onClick={copy}
+            >
+              {copied ? 'Copied' : 'Copy instance-role policy'}
+            </Button>
+          )}
+        </CopyButton>
+      </Group>
+      <ScrollArea.Autosize mah={280} type="auto">
+        <Code block aria-label="Instance-role policy JSON">
+          {json}
+        </Code>
+      </ScrollArea.Autosize>
+      <Explanations items={policy.explanations} label="Why each instance-role statement" />
+    </Stack>
   );
 }

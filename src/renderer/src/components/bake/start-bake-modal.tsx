@@ -6,7 +6,7 @@ import { Controller, useForm, useWatch } from 'react-hook-form';
 import { z } from 'zod';
 import { isXenInstanceType, xenWarning } from '../../../../shared/instance-types';
 import type { BakeDefaults, BakeStartRequest } from '../../../../shared/ipc/bake.contract';
-import { ProjectNameSchema, RegionSchema } from '../../../../shared/project';
+import { EnvironmentNameSchema, ProjectNameSchema, RegionSchema } from '../../../../shared/project';
 import type { AppErrorPayload } from '../../../../shared/result';
 import { AWS_REGIONS } from './aws-regions';
 import type { StartDialog } from './use-start-bake';
@@ -15,6 +15,8 @@ const ChoiceSchema = z.object({
   project: ProjectNameSchema,
   profile: z.string().min(1, 'Choose the AWS profile to bake with.'),
   region: z.union([z.literal(''), RegionSchema]),
+  /** '' bakes the project's own values; else one of its named environments. */
+  environment: z.union([z.literal(''), EnvironmentNameSchema]),
   remember: z.boolean(),
 });
 export type StartBakeChoice = z.infer<typeof ChoiceSchema>;
@@ -78,6 +80,7 @@ function StartBakeForm(props: {
       project: project ?? '',
       profile: preselected ?? '',
       region: regionOf(preselected),
+      environment: '',
       remember: !defaults.profile,
     },
   });
@@ -96,6 +99,9 @@ function StartBakeForm(props: {
     if (problem) setError(problem);
   });
   const chosen = defaults.profiles.find((p) => p.name === profile);
+  const environments = defaults.environments?.[chosenProject] ?? [];
+  const environmentName = useWatch({ control: form.control, name: 'environment' });
+  const chosenEnvironment = environments.find((e) => e.name === environmentName);
 
   return (
     <form onSubmit={(event) => void submit(event)} noValidate>
@@ -119,6 +125,35 @@ function StartBakeForm(props: {
                 onChange={(value) => field.onChange(value ?? '')}
                 onBlur={field.onBlur}
                 error={fieldState.error?.message}
+              />
+            )}
+          />
+        )}
+        {environments.length > 0 && (
+          <Controller
+            control={form.control}
+            name="environment"
+            render={({ field }) => (
+              <Select
+                label="Environment"
+                description={
+                  chosenEnvironment
+                    ? [
+                        chosenEnvironment.description,
+                        chosenEnvironment.region && `region ${chosenEnvironment.region}`,
+                        chosenEnvironment.instanceType && `instance type ${chosenEnvironment.instanceType}`,
+                      ]
+                        .filter(Boolean)
+                        .join(' · ') || 'Its own env values.'
+                    : 'The project’s own env values and settings.'
+                }
+                data={[
+                  { value: '', label: 'None (the project’s own values)' },
+                  ...environments.map((e) => ({ value: e.name, label: e.name })),
+                ]}
+                value={field.value}
+                onChange={(value) => field.onChange(value ?? '')}
+                allowDeselect={false}
               />
             )}
           />

@@ -63,7 +63,9 @@ export function useStartBake(): {
     setBusy(true);
     try {
       const defaults = await unwrap(api.bake.getDefaults(project ? { project } : {}));
-      if (!project || !defaults.profile || !defaults.region) return openForm(project, defaults);
+      // A project with named environments always asks which one: no silent default for prod.
+      if (!project || !defaults.profile || !defaults.region || defaults.environments?.[project]?.length)
+        return openForm(project, defaults);
       const error = await start({ project }, false);
       if (error && !(error.code === 'CONFLICT' && error.details?.reason === 'identical')) {
         openForm(project, defaults, error);
@@ -80,6 +82,7 @@ export function useStartBake(): {
       project: choice.project,
       profile: choice.profile,
       ...(choice.region ? { region: choice.region } : {}),
+      ...(choice.environment ? { environment: choice.environment } : {}),
     };
     return start(request, choice.remember);
   };

@@ -1,14 +1,26 @@
-import { ActionIcon, Button, Group, Paper, Stack, Text, TextInput, Tooltip } from '@mantine/core';
-import { IconPlus, IconTrash } from '@tabler/icons-react';
-import { useMemo } from 'react';
+import {
+  ActionIcon,
+  Button,
+  Group,
+  NativeSelect,
+  Paper,
+  Stack,
+  Text,
+  TextInput,
+  Tooltip,
+} from '@mantine/core';
+import { IconKey, IconPlus, IconTrash } from '@tabler/icons-react';
+import { useMemo, useState } from 'react';
 import { useFieldArray, useFormContext, useWatch } from 'react-hook-form';
 import { diagnoseEnv } from '../../../../shared/user-data-secrets';
+import type { EnvValue } from '../../../../shared/project';
 import type { ProjectFormValues } from '../project/project-form-model';
 import { MONO_INPUT } from '../project/input-styles';
+import { SetSecretModal } from './set-secret-modal';
 
 /** Environment variables for the init script, as name/value rows beside the editor. */
 export function EnvEditor() {
-  const { control, register, formState } = useFormContext<ProjectFormValues>();
+  const { control, register, formState, setValue } = useFormContext<ProjectFormValues>();
   const errors = formState.errors.env;
   const { fields, append, remove } = useFieldArray({ control, name: 'env' });
   const rows = useWatch({ control, name: 'env' });
@@ -16,6 +28,7 @@ export function EnvEditor() {
   const secrets = useMemo(() => {
     const byRow = new Map<number, string>();
     (rows ?? []).forEach((row, index) => {
+      if (typeof row.value !== 'string') return;
       const [found] = diagnoseEnv({ [row.name || 'VALUE']: row.value });
       if (found) byRow.set(index, found.message);
     });
@@ -38,8 +51,9 @@ export function EnvEditor() {
           </Button>
         </Group>
         <Text size="xs" c="dimmed">
-          Exported to the script. They travel in the user data, readable while the builder runs: not for
-          secrets.
+          Exported to the script. Plain values travel in the user data, readable while the builder runs: not
+          for secrets. A secret is a reference to SSM Parameter Store or Secrets Manager, read on the builder
+          with its instance profile and never seen by Quadraxis.
         </Text>
         {fields.length === 0 && (
           <Text size="xs" c="dimmed" fs="italic">
@@ -59,15 +73,18 @@ export function EnvEditor() {
                 error={errors?.[index]?.name?.message}
                 {...register(`env.${index}.name`)}
               />
-              <TextInput
+              <NativeSelect
                 size="xs"
-                placeholder="value"
-                aria-label={`Variable ${index + 1} value`}
-                styles={MONO_INPUT}
-                style={{ flex: 1 }}
-                spellCheck={false}
-                error={errors?.[index]?.value?.message}
-                {...register(`env.${index}.value`)}
+                w={140}
+                aria-label={`Variable ${index + 1} source`}
+                data={KINDS}
+                value={kindOf(rows?.[index]?.value ?? '')}
+                onChange={(e) =>
+                  setValue(`env.${index}.value`, emptyOf(e.currentTarget.value as Kind), {
+                    shouldDirty: true,
+                    shouldValidate: true,
+                  })
+                }
               />
               <Tooltip label="Remove">
                 <ActionIcon
@@ -80,6 +97,10 @@ export function EnvEditor() {
                   <IconTrash size={14} />
                 </ActionIcon>
               </Tooltip>
+            </Group>
+            {/* The value on its own line: a parameter path or a secret and its key need the width. */}
+            <Group gap={6} align="flex-start" wrap="nowrap" pr={30}>
+              <ValueInputs index={index} kind={kindOf(rows?.[index]?.value ?? '')} />
             </Group>
             {secrets.has(index) && (
               <Text
@@ -95,5 +116,117 @@ export function EnvEditor() {
         ))}
       </Stack>
     </Paper>
+  );
+}
+
+type Kind = 'plain' | 'ssm' | 'secretsManager';
+const KINDS: { value: Kind; label: string }[] = [
+  { value: 'plain', label: 'Value' },
+  { value: 'ssm', label: 'SSM parameter' },
+  { value: 'secretsManager', label: 'Secrets Manager' },
+];
+
+function kindOf(value: EnvValue): Kind {
+  if (typeof value === 'string') return 'plain';
+  return 'ssm' in value ? 'ssm' : 'secretsManager';
+}
+
+function emptyOf(kind: Kind): EnvValue {
+  if (kind === 'ssm') return { ssm: '' };
+  if (kind === 'secretsManager') return { secretsManager: '' };
+  return '';
+}
+
+const blankToUndefined = (v: unknown) => (v === '' ? undefined : v);
+
+/** The value of one row: plain text, a parameter name, or a secret (and its optional JSON key). */
+function ValueInputs({ index, kind }: { index: number; kind: Kind }) {
+  const { register, formState } = useFormContext<ProjectFormValues>();
+  const error = formState.errors.env?.[index]?.value as
+    | {
+        message?: string;
+        ssm?: { message?: string };
+        secretsManager?: { message?: string };
+        key?: { message?: string };
+      }
+    | undefined;
+  const common = { size: 'xs' as const, styles: MONO_INPUT, spellCheck: false, style: { flex: 1 } };
+  if (kind === 'ssm') return <ParameterInput index={index} common={common} error={error} />;
+  if (kind === 'secretsManager')
+    return (
+      <Group gap={6} wrap="nowrap" style={{ flex: 1 }}>
+        <TextInput
+          {...common}
+          placeholder="prod/api"
+          aria-label={`Variable ${index + 1} secret`}
+          error={error?.secretsManager?.message ?? error?.message}
+          {...register(`env.${index}.value.secretsManager`)}
+        />
+        <TextInput
+          {...common}
+          style={{ width: 90 }}
+          placeholder="JSON key"
+          aria-label={`Variable ${index + 1} JSON key`}
+          error={error?.key?.message}
+          {...register(`env.${index}.value.key`, { setValueAs: blankToUndefined })}
+        />
+      </Group>
+    );
+  return (
+    <TextInput
+      {...common}
+      placeholder="value"
+      aria-label={`Variable ${index + 1} value`}
+      error={error?.message}
+      {...register(`env.${index}.value`)}
+    />
+  );
+}
+
+/** A parameter name, and the way to set its SecureString value from here (never kept by Quadraxis). */
+function ParameterInput({
+  index,
+  common,
+  error,
+}: {
+  index: number;
+  common: object;
+  error: { message?: string; ssm?: { message?: string } } | undefined;
+}) {
+  const { register, control } = useFormContext<ProjectFormValues>();
+  const value = useWatch({ control, name: `env.${index}.value` });
+  const region = useWatch({ control, name: 'region' });
+  const [open, setOpen] = useState(false);
+  const name = typeof value === 'object' && 'ssm' in value ? value.ssm : '';
+  const settable = name !== '' && !/:\d+$/.test(name) && error === undefined;
+  return (
+    <Group gap={4} wrap="nowrap" style={{ flex: 1 }}>
+      <TextInput
+        {...common}
+        placeholder="/app/prod/db-password"
+        aria-label={`Variable ${index + 1} parameter name`}
+        error={error?.ssm?.message ?? error?.message}
+        {...register(`env.${index}.value.ssm`)}
+      />
+      <Tooltip label="Set its SecureString value">
+        <ActionIcon
+          variant="subtle"
+          mt={2}
+          disabled={!settable}
+          onClick={() => setOpen(true)}
+          aria-label={`Set the value of variable ${index + 1}`}
+        >
+          <IconKey size={14} />
+        </ActionIcon>
+      </Tooltip>
+      {open && (
+        <SetSecretModal
+          name={name}
+          region={region || undefined}
+          opened={open}
+          onClose={() => setOpen(false)}
+        />
+      )}
+    </Group>
   );
 }

@@ -1,5 +1,6 @@
 import {
   Alert,
+  Badge,
   Button,
   EmptyState,
   Group,
@@ -161,6 +162,17 @@ export function VersionsPanel({
                         v{v.version}
                       </Text>
                       {v.simulated && <SimulatedBadge size="xs" />}
+                      {v.environment && (
+                        <Badge
+                          size="xs"
+                          variant="light"
+                          color="grape"
+                          aria-label={`Environment ${v.environment}`}
+                          title="Baked for this named environment"
+                        >
+                          {v.environment}
+                        </Badge>
+                      )}
                     </Group>
                   </Table.Td>
                   <Table.Td>

@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { ProjectSchema, type Project, type ProjectInput } from '../../../../shared/project';
+import {
+  ProjectSchema,
+  type Env,
+  type EnvValue,
+  type Project,
+  type ProjectInput,
+} from '../../../../shared/project';
 import {
   DistributionFormSchema,
   RetentionFormSchema,
@@ -83,6 +89,8 @@ export const ProjectFormSchema = z.object({
   deploy: shape.deploy,
   distribution: DistributionFormSchema,
   retention: RetentionFormSchema,
+  /** Named environments travel through the form untouched (edited in the project file), never dropped. */
+  environments: shape.environments,
 });
 
 export type ProjectFormValues = z.input<typeof ProjectFormSchema>;
@@ -110,11 +118,12 @@ export function toFormValues(project: Project): ProjectFormValues {
     ...(project.deploy ? { deploy: project.deploy } : {}),
     distribution: toDistributionForm(project.distribution),
     retention: toRetentionForm(project.retention),
+    ...(project.environments ? { environments: project.environments } : {}),
   };
 }
 
 /** Env rows as the project's record; rows still without a name are being typed, not settings. */
-export function envRecord(rows: readonly { name: string; value: string }[]): Record<string, string> {
+export function envRecord(rows: readonly { name: string; value: EnvValue }[]): Env {
   return Object.fromEntries(rows.filter((r) => r.name !== '').map((r) => [r.name, r.value]));
 }
 
@@ -147,6 +156,7 @@ export function toProjectInput(values: ProjectFormValues): ProjectInput {
     deploy: values.deploy,
     distribution: toDistribution(values.distribution),
     retention: toRetention(values.retention),
+    environments: values.environments,
   };
   for (const key of Object.keys(input) as (keyof ProjectInput)[])
     if (input[key] === undefined) delete input[key];
@@ -191,4 +201,5 @@ export const FIELD_TABS: Record<keyof ProjectFormValues, 'script' | 'launch' | '
   deploy: 'launch',
   distribution: 'delivery',
   retention: 'delivery',
+  environments: 'script',
 };
