@@ -1,6 +1,12 @@
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
 import type { Command } from 'commander';
+import { parseProjectText } from '../main/services/store';
+import type { Project } from '../shared/project';
 import { AppError } from '../shared/result';
-import type { TargetFlags } from './commands/profiles';
+import { openStore } from './open-store';
+import type { CliIO } from './program';
+import type { TargetFlags } from './aws-session';
 
 export interface ProjectTargetFlags extends TargetFlags {
   file?: string;
@@ -24,4 +30,29 @@ export function unknownProfileAsBadInput(error: unknown): unknown {
     return new AppError('INVALID_INPUT', error.message, error.details);
   }
   return error;
+}
+
+/** A project named in the data directory, or read from --file (validated by the store's own parser). */
+export async function loadProject(
+  command: Command,
+  io: CliIO,
+  name?: string,
+  file?: string,
+): Promise<Project> {
+  if (name !== undefined && file !== undefined) {
+    throw new AppError('INVALID_INPUT', 'Give a project name or --file, not both.');
+  }
+  if (file !== undefined) {
+    const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
+      throw new AppError(
+        error.code === 'ENOENT' ? 'NOT_FOUND' : 'INVALID_INPUT',
+        `Cannot read ${file}: ${error.message}`,
+      );
+    });
+    return parseProjectText(text, { source: basename(file) });
+  }
+  if (name === undefined) throw new AppError('INVALID_INPUT', 'Give a project name or --file <file>.');
+  const entry = await openStore(command, io).projects.get(name);
+  if (!entry) throw new AppError('NOT_FOUND', `No project named "${name}".`);
+  return entry.project;
 }

@@ -59,10 +59,13 @@ export const WebhookTlsSchema = z.object({
   keyFile: z.string().max(4096),
 });
 
+/** Where the webhook listens unless told otherwise: the app's settings and `quadraxis serve` alike. */
+export const DEFAULT_WEBHOOK_PORT = 8787;
+
 const WEBHOOK_DEFAULTS = {
   enabled: false,
   host: '127.0.0.1',
-  port: 8787,
+  port: DEFAULT_WEBHOOK_PORT,
   tls: { certFile: '', keyFile: '' },
   publicUrl: '',
   insecure: false,
@@ -86,7 +89,7 @@ export const SettingsSchema = z.object({
     .object({
       enabled: z.boolean().default(false),
       host: z.string().default('127.0.0.1'),
-      port: z.number().int().min(1024).max(65535).default(8787),
+      port: z.number().int().min(1024).max(65535).default(DEFAULT_WEBHOOK_PORT),
       tls: WebhookTlsSchema.default(WEBHOOK_DEFAULTS.tls),
       /** Empty: the listener's own address. */
       publicUrl: z.union([z.literal(''), WebhookPublicUrlSchema]).default(''),

@@ -6,7 +6,7 @@ import { AppError } from '../../shared/result';
 import { MAX_BAKE_LIST, RECOVERY_HINT } from '../../main/services/store';
 import { openStore } from '../open-store';
 import { formatTable, formatTime } from '../table';
-import { recoverBakes } from './bakes-recover';
+import { recoverBakes } from '../bakes-recover';
 import type { RegisterCommand } from './index';
 
 interface BakesOptions {

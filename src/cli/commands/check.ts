@@ -6,8 +6,8 @@ import type { CliIO } from '../program';
 import { projectTargetOptions, unknownProfileAsBadInput, type ProjectTargetFlags } from '../project-target';
 import { formatTable } from '../table';
 import type { RegisterCommand } from './index';
-import { loadProject } from './policy';
-import { cliAwsSession } from './profiles';
+import { loadProject } from '../project-target';
+import { cliAwsSession } from '../aws-session';
 
 interface CheckFlags extends ProjectTargetFlags {
   mfaCode?: string;

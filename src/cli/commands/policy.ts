@@ -1,14 +1,10 @@
-import { readFile } from 'node:fs/promises';
-import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { generatePolicy } from '../../main/services/aws/policy';
 import { generateInstanceRolePolicy } from '../../main/services/aws/policy-instance-role';
 import { applyEnvironment } from '../../shared/environments';
-import { parseProjectText } from '../../main/services/store';
-import { REGION_PATTERN, type Project } from '../../shared/project';
+import { REGION_PATTERN } from '../../shared/project';
 import { AppError } from '../../shared/result';
-import { openStore } from '../open-store';
-import type { CliIO } from '../program';
+import { loadProject } from '../project-target';
 import type { RegisterCommand } from './index';
 
 interface PolicyFlags {
@@ -74,28 +70,3 @@ export const registerPolicy: RegisterCommand = (program, io) => {
       if (flags.explain) for (const { sid, text } of explanations) io.stderr(`${sid}: ${text}\n`);
     });
 };
-
-/** A project named in the data directory, or read from --file (validated by the store's own parser). */
-export async function loadProject(
-  command: Command,
-  io: CliIO,
-  name?: string,
-  file?: string,
-): Promise<Project> {
-  if (name !== undefined && file !== undefined) {
-    throw new AppError('INVALID_INPUT', 'Give a project name or --file, not both.');
-  }
-  if (file !== undefined) {
-    const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
-      throw new AppError(
-        error.code === 'ENOENT' ? 'NOT_FOUND' : 'INVALID_INPUT',
-        `Cannot read ${file}: ${error.message}`,
-      );
-    });
-    return parseProjectText(text, { source: basename(file) });
-  }
-  if (name === undefined) throw new AppError('INVALID_INPUT', 'Give a project name or --file <file>.');
-  const entry = await openStore(command, io).projects.get(name);
-  if (!entry) throw new AppError('NOT_FOUND', `No project named "${name}".`);
-  return entry.project;
-}

@@ -6,10 +6,10 @@ import { EXIT_FAILURE } from '../exit-codes';
 import type { CliIO } from '../program';
 import { unknownProfileAsBadInput } from '../project-target';
 import { formatTable, formatTime } from '../table';
-import { cliRuntime } from './bake';
+import { cliRuntime } from '../runtime';
 import type { RegisterCommand } from './index';
-import { loadProject } from './policy';
-import type { TargetFlags } from './profiles';
+import { loadProject } from '../project-target';
+import type { TargetFlags } from '../aws-session';
 
 interface PruneFlags extends TargetFlags {
   file?: string;

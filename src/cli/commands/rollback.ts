@@ -2,8 +2,8 @@ import type { Command } from 'commander';
 import { DEPLOY_ID_PATTERN } from '../../shared/deploy';
 import { AppError } from '../../shared/result';
 import { EXIT_OK } from '../exit-codes';
-import { cliRuntime } from './bake';
-import { follow } from './deploy';
+import { cliRuntime } from '../runtime';
+import { follow } from '../deploy-follow';
 import type { RegisterCommand } from './index';
 
 interface RollbackFlags {

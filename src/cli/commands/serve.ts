@@ -14,11 +14,11 @@ import {
 import { webhookPaths } from '../../main/services/webhook/paths';
 import { readTls } from '../../main/services/webhook/tls';
 import { AppError } from '../../shared/result';
-import { WebhookPublicUrlSchema } from '../../shared/settings';
+import { DEFAULT_WEBHOOK_PORT, WebhookPublicUrlSchema } from '../../shared/settings';
 import { parsePort } from '../parse-port';
 import type { CliIO } from '../program';
 import { untilSignal } from '../until-signal';
-import { pollInterval, printRecovery } from './bake';
+import { pollInterval, printRecovery } from '../runtime';
 import type { RegisterCommand } from './index';
 
 export interface ServeOptions {
@@ -34,8 +34,6 @@ export interface ServeOptions {
   maxConnections?: number;
   maxConnectionsPerAddress?: number;
 }
-
-export const DEFAULT_WEBHOOK_PORT = 8787;
 
 export const registerServe: RegisterCommand = (program, io) => {
   program

@@ -4,9 +4,9 @@ import type { SweepCandidate, SweepReport } from '../../main/services/bake';
 import { AppError } from '../../shared/result';
 import type { CliIO } from '../program';
 import { formatTable, formatTime } from '../table';
-import { cliRuntime, printRecovery } from './bake';
+import { cliRuntime, printRecovery } from '../runtime';
 import type { RegisterCommand } from './index';
-import type { TargetFlags } from './profiles';
+import type { TargetFlags } from '../aws-session';
 
 interface SweepFlags extends TargetFlags {
   yes?: boolean;

@@ -18,7 +18,7 @@ import { curlCommand } from '../../shared/webhook-snippets';
 import { openStore } from '../open-store';
 import type { CliIO } from '../program';
 import type { RegisterCommand } from './index';
-import { DEFAULT_WEBHOOK_PORT } from './serve';
+import { DEFAULT_WEBHOOK_PORT } from '../../shared/settings';
 
 interface TriggersOptions {
   rotate?: boolean;

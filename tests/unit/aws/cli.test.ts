@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cliAwsSession } from '../../../src/cli/commands/profiles';
+import { cliAwsSession } from '../../../src/cli/aws-session';
 import { getCallerIdentity } from '../../../src/main/services/aws/identity';
 import { startSandbox, type SandboxHandle } from '../../../src/sandbox';
 import { IamPolicySchema, PermissionReportSchema, ProfileListSchema } from '../../../src/shared/aws';

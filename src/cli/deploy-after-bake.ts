@@ -1,8 +1,8 @@
-import type { Runtime } from '../../main/runtime/runtime';
-import type { BakeRecord } from '../../shared/bake';
-import { EXIT_FAILURE, EXIT_OK } from '../exit-codes';
-import type { CliIO } from '../program';
-import { follow } from './deploy';
+import type { Runtime } from '../main/runtime/runtime';
+import type { BakeRecord } from '../shared/bake';
+import { EXIT_FAILURE, EXIT_OK } from './exit-codes';
+import type { CliIO } from './program';
+import { follow } from './deploy-follow';
 
 /**
  * `quadraxis bake --deploy`, once the bake succeeded: the runtime has started a deployment to every

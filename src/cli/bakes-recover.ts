@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
-import { describeEvent, describeOutcome, type RecoveryReport } from '../../main/services/bake';
-import type { BakeRecord } from '../../shared/bake';
-import { AppError } from '../../shared/result';
-import { EXIT_INTERRUPTED, EXIT_OK } from '../exit-codes';
-import type { CliIO } from '../program';
-import { cliRuntime, printRecovery } from './bake';
+import { describeEvent, describeOutcome, type RecoveryReport } from '../main/services/bake';
+import type { BakeRecord } from '../shared/bake';
+import { AppError } from '../shared/result';
+import { EXIT_INTERRUPTED, EXIT_OK } from './exit-codes';
+import type { CliIO } from './program';
+import { cliRuntime, printRecovery } from './runtime';
 
 export interface RecoverFlags {
   json?: boolean;
