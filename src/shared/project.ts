@@ -1,38 +1,30 @@
 import { z } from 'zod';
+import { DistributionSchema, RetentionSchema } from './project-delivery';
+import {
+  AmiIdSchema,
+  ArchitectureSchema,
+  DEFAULT_IMAGE_NAME_TEMPLATE,
+  ENV_NAME_PATTERN,
+  INSTANCE_TYPE_PATTERN,
+  ProjectNameSchema,
+  RegionSchema,
+  VOLUME_TYPES,
+} from './project-fields';
+
+// The field patterns and the delivery blocks live in files of their own; importers keep using this one.
+export * from './project-fields';
+export * from './project-delivery';
 
 /**
  * A project: everything needed to turn a base image and an init script into a new AMI. This is also the
  * format of `quadraxis.yaml` files teams keep in their repositories, so every field is documented and the
  * schema is versioned: `schemaVersion` bumps with a migration in the store, never silently.
- */
-/**
- * 2 added optional blocks only (completion.cloudConfigWarnings, distribution, retention, deploy, env references
- * and environments). The bump is what makes a Quadraxis from before them, which drops keys it does not know
- * when it saves, refuse such a file as "from a newer Quadraxis" instead of silently losing them.
+ *
+ * Version 2 added optional blocks only (completion.cloudConfigWarnings, distribution, retention, deploy,
+ * env references and environments). The bump is what makes a Quadraxis from before them, which drops keys
+ * it does not know when it saves, refuse such a file as "from a newer Quadraxis" instead of losing them.
  */
 export const PROJECT_SCHEMA_VERSION = 2;
-
-export const PROJECT_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-export const AMI_ID_PATTERN = /^ami-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
-export const REGION_PATTERN = /^[a-z]{2}(?:-gov|-iso[a-z]*)?-[a-z]+-\d$/;
-export const INSTANCE_TYPE_PATTERN = /^[a-z][a-z0-9-]*\.[a-z0-9-]+$/;
-export const ENV_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
-/** EC2's AMI name rules: 3–128 characters of letters, digits, ( ) [ ] space . / - ' @ _ */
-export const AMI_NAME_PATTERN = /^[A-Za-z0-9()[\] ./\-'@_]{3,128}$/;
-/** Characters allowed in an image name template besides the placeholders' braces. */
-export const DEFAULT_IMAGE_NAME_TEMPLATE = '{project}-{yyyyMMdd-HHmmss}';
-export const ARCHITECTURES = ['x86_64', 'arm64'] as const;
-export const VOLUME_TYPES = ['gp3', 'gp2', 'io1', 'io2', 'st1', 'sc1', 'standard'] as const;
-
-export const ProjectNameSchema = z
-  .string()
-  .regex(
-    PROJECT_NAME_PATTERN,
-    'Use 1–64 letters, digits, dot, dash or underscore, starting with a letter or digit.',
-  );
-export const RegionSchema = z.string().regex(REGION_PATTERN, 'Not an AWS region name (like eu-west-1).');
-export const AmiIdSchema = z.string().regex(AMI_ID_PATTERN, 'An AMI id looks like ami-0123456789abcdef0.');
-export const ArchitectureSchema = z.enum(ARCHITECTURES);
 
 export const BaseImageSchema = z.discriminatedUnion('kind', [
   /** A fixed AMI id. */
@@ -256,151 +248,6 @@ const TagKeySchema = z
     (k) => !/^aws:/i.test(k) && !k.startsWith('quadraxis:'),
     'Tag keys starting with aws: or quadraxis: are reserved.',
   );
-
-// ── Delivery: where the image goes once baked, and how long old ones stay ─────────────────────────────────
-
-export const ACCOUNT_ID_PATTERN = /^\d{12}$/;
-export const ORGANIZATION_ARN_PATTERN =
-  /^arn:aws[a-z-]*:organizations::\d{12}:organization\/o-[a-z0-9]{10,32}$/;
-export const ORGANIZATIONAL_UNIT_ARN_PATTERN =
-  /^arn:aws[a-z-]*:organizations::\d{12}:ou\/o-[a-z0-9]{10,32}\/ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$/;
-/** A KMS key as EC2 takes it: alias name, key id, key ARN or alias ARN. */
-export const KMS_KEY_PATTERN =
-  /^(?:alias\/[a-zA-Z0-9/_-]{1,250}|(?:mrk-)?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32}|arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(?:key\/(?:mrk-)?[0-9a-f-]{32,36}|alias\/[a-zA-Z0-9/_-]{1,250}))$/;
-/** An SSM parameter name, with {project} standing for the project's name. */
-export const SSM_PARAMETER_TEMPLATE_PATTERN =
-  /^\/(?:[a-zA-Z0-9_.-]|\{project\})+(?:\/(?:[a-zA-Z0-9_.-]|\{project\})+)*$/;
-
-export const AccountIdSchema = z
-  .string()
-  .regex(ACCOUNT_ID_PATTERN, 'An AWS account id is 12 digits, without dashes (like 111122223333).');
-export const KmsKeyIdSchema = z
-  .string()
-  .regex(KMS_KEY_PATTERN, 'A KMS key is an alias (alias/my-key), a key id or a key or alias ARN.');
-
-/** Only ARNs name one region's key; aliases and key ids are looked up in whichever region uses them. */
-export function kmsKeyRegion(key: string): string | undefined {
-  return /^arn:aws[a-z-]*:kms:([a-z0-9-]+):/.exec(key)?.[1];
-}
-
-export const DistributionSchema = z
-  .object({
-    /** Copies besides the bake's own region, each waited for and tagged like the original. */
-    regions: z
-      .array(RegionSchema)
-      .max(25)
-      .default([])
-      .refine((r) => new Set(r).size === r.length, 'Each region once.'),
-    /** Launch permissions on the image in every region; `snapshots` also lets the accounts create volumes. */
-    shareWith: z
-      .object({
-        accounts: z.array(AccountIdSchema).max(100).default([]),
-        organizations: z
-          .array(
-            z
-              .string()
-              .regex(
-                ORGANIZATION_ARN_PATTERN,
-                'An organization ARN looks like arn:aws:organizations::111122223333:organization/o-exampleorgid.',
-              ),
-          )
-          .max(20)
-          .default([]),
-        organizationalUnits: z
-          .array(
-            z
-              .string()
-              .regex(
-                ORGANIZATIONAL_UNIT_ARN_PATTERN,
-                'An OU ARN looks like arn:aws:organizations::111122223333:ou/o-exampleorgid/ou-ab12-cdef3456.',
-              ),
-          )
-          .max(20)
-          .default([]),
-        /** Also grant the accounts createVolumePermission on the snapshots (EC2 has no org/OU form for it). */
-        snapshots: z.boolean().default(false),
-      })
-      .default({ accounts: [], organizations: [], organizationalUnits: [], snapshots: false }),
-    /**
-     * Encrypt the image's snapshots: `kmsKeyId` for every region, `kmsKeyIds` per region (winning over it).
-     * `{}` uses the AWS managed key alias/aws/ebs, which cannot be shared with other accounts.
-     */
-    encryption: z
-      .object({
-        kmsKeyId: KmsKeyIdSchema.optional(),
-        kmsKeyIds: z.record(RegionSchema, KmsKeyIdSchema).default({}),
-      })
-      .optional(),
-    /** Published in every region the image is in, with the aws:ec2:image data type. */
-    ssmParameter: z
-      .string()
-      .max(1011)
-      .regex(
-        SSM_PARAMETER_TEMPLATE_PATTERN,
-        'A parameter name starts with / and holds letters, digits, . - _ / and the {project} placeholder.',
-      )
-      .refine((name) => !/^\/(aws|ssm)/i.test(name), 'Parameter names may not begin with /aws or /ssm.')
-      .optional(),
-    /** When the new image is published, mark the project's older images deprecated (EnableImageDeprecation). */
-    deprecateOlder: z.boolean().default(false),
-    /** A copy that fails leaves the others: the bake succeeds with the regions that worked. */
-    allowPartial: z.boolean().default(false),
-  })
-  .superRefine((d, ctx) => {
-    const shared =
-      d.shareWith.accounts.length +
-        d.shareWith.organizations.length +
-        d.shareWith.organizationalUnits.length >
-      0;
-    // Preflight asks KMS about every region's key (KeyManager AWS); this catches what the file alone shows.
-    const keys = d.encryption ? [d.encryption.kmsKeyId, ...Object.values(d.encryption.kmsKeyIds)] : [];
-    const managed =
-      keys.every((k) => k === undefined) ||
-      keys.some((k) => k !== undefined && /(^|:)alias\/aws\/ebs$/.test(k));
-    if (shared && d.encryption && managed) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['encryption'],
-        message:
-          'An image encrypted with the AWS managed key (alias/aws/ebs) cannot be shared: other accounts can never use that key. Use a customer managed key and let the accounts use it in its key policy.',
-      });
-    }
-    const pinned = d.encryption?.kmsKeyId && kmsKeyRegion(d.encryption.kmsKeyId);
-    const uncovered = d.regions.filter((r) => !d.encryption?.kmsKeyIds[r]);
-    if (pinned && uncovered.some((r) => r !== pinned)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['encryption', 'kmsKeyId'],
-        message: `A key ARN names a key in ${pinned} only; KMS keys never leave their region. Use an alias, or give kmsKeyIds for ${uncovered.filter((r) => r !== pinned).join(', ')}.`,
-      });
-    }
-    for (const [region, key] of Object.entries(d.encryption?.kmsKeyIds ?? {})) {
-      const home = kmsKeyRegion(key);
-      if (home && home !== region)
-        ctx.addIssue({
-          code: 'custom',
-          path: ['encryption', 'kmsKeyIds', region],
-          message: `This key ARN is in ${home}, not ${region}.`,
-        });
-    }
-  });
-export type Distribution = z.infer<typeof DistributionSchema>;
-
-export const RetentionSchema = z
-  .object({
-    /** Keep the newest N images per region… */
-    keep: z.number().int().min(1).max(1000).optional(),
-    /** …and/or those younger than D days. An image either rule keeps is kept. */
-    maxAgeDays: z.number().int().min(1).max(3650).optional(),
-    /** Prune after each successful bake. */
-    pruneAfterBake: z.boolean().default(false),
-    /** Disable an image first (DisableImage) and deregister it only this many days later. */
-    disableForDays: z.number().int().min(1).max(365).optional(),
-  })
-  .refine((r) => r.keep !== undefined || r.maxAgeDays !== undefined, {
-    message: 'Give keep, maxAgeDays or both: what to keep.',
-  });
-export type Retention = z.infer<typeof RetentionSchema>;
 
 export const ProjectSchema = z
   .object({
