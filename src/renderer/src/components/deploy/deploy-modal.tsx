@@ -4,8 +4,6 @@ import {
   Autocomplete,
   Button,
   Checkbox,
-  Code,
-  DataList,
   Group,
   Loader,
   Modal,
@@ -13,11 +11,10 @@ import {
   Select,
   SimpleGrid,
   Stack,
-  Text,
 } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
-import { IconAlertTriangle, IconArrowRight, IconInfoCircle } from '@tabler/icons-react';
-import { useEffect, useMemo, useState, type ReactNode } from 'react';
+import { IconAlertTriangle } from '@tabler/icons-react';
+import { useEffect, useMemo, useState } from 'react';
 import { Controller, useForm, useWatch } from 'react-hook-form';
 import { z } from 'zod';
 import type { Deployment, DeployPreview } from '../../../../shared/deploy';
@@ -27,7 +24,7 @@ import type { VersionSummary } from '../../../../shared/ipc/versions.contract';
 import { GroupNameSchema, RegionSchema } from '../../../../shared/project';
 import { api, errorMessage, unwrap } from '../../api';
 import { AWS_REGIONS } from '../bake/aws-regions';
-import { preferencesText } from './deploy-format';
+import { DeployReview } from './deploy-review';
 
 const FormSchema = z.object({
   version: z.string().min(1, 'Choose a version.'),
@@ -282,7 +279,7 @@ function DeployForm({
             />
           )}
         />
-        <Review request={request} current={current} />
+        <DeployReview request={request} current={current} />
         {startError && (
           <Alert
             color="red"
@@ -323,89 +320,4 @@ function toRequest(project: string, v: Partial<FormValues>): DeployStartRequest 
     profile: p.profile,
     preferences,
   };
-}
-
-/** What the deploy will change, as AWS sees the group now — or why it will not. */
-function Review({
-  request,
-  current,
-}: {
-  request: DeployStartRequest | undefined;
-  current: { result: DeployPreview } | { error: string } | undefined;
-}) {
-  if (!request) return null;
-  if (!current) {
-    return (
-      <Group gap="xs" role="status">
-        <Loader size="xs" />
-        <Text size="sm" c="dimmed">
-          Checking the group…
-        </Text>
-      </Group>
-    );
-  }
-  if ('error' in current) {
-    return (
-      <Alert
-        color="red"
-        title="This deploy would be refused"
-        role="alert"
-        icon={<IconAlertTriangle size={18} aria-hidden />}
-      >
-        {current.error}
-      </Alert>
-    );
-  }
-  const p = current.result;
-  return (
-    <Alert
-      color="blue"
-      variant="light"
-      title="Confirm the deploy"
-      icon={<IconInfoCircle size={18} aria-hidden />}
-      role="region"
-    >
-      <Stack gap="xs">
-        <DataList size="sm" labelWidth={150} gap={4}>
-          <Item label="Group">
-            <Code>{p.group}</Code>
-          </Item>
-          <Item label="Region">{`${p.region} (profile ${p.profile}${p.simulated ? ', sandbox' : ''})`}</Item>
-          <Item label="AMI">
-            <Group gap={6} wrap="nowrap">
-              <Code aria-label="Current AMI">{p.currentImageId ?? 'unknown'}</Code>
-              <IconArrowRight size={14} aria-hidden />
-              <Code aria-label="New AMI">{p.newImageId}</Code>
-            </Group>
-          </Item>
-          <Item label="Desired capacity">{`${p.desiredCapacity} (${p.instances} running now)`}</Item>
-          <Item label="Launch template">
-            {`${p.launchTemplate.name}: version ${p.launchTemplate.currentVersion} → a new version${
-              p.launchTemplate.groupVersion === '$Default' ? ' (the group follows $Default)' : ''
-            }`}
-          </Item>
-          <Item label="Rollout">{preferencesText(p.preferences)}</Item>
-          <Item label="Roll back by">
-            {p.rollbackMode === 'aws'
-              ? 'AWS (RollbackInstanceRefresh)'
-              : 'Quadraxis (a refresh back to the previous version)'}
-          </Item>
-        </DataList>
-        {p.warnings.map((w) => (
-          <Text key={w} size="xs" c="dimmed">
-            {w}
-          </Text>
-        ))}
-      </Stack>
-    </Alert>
-  );
-}
-
-function Item({ label, children }: { label: string; children: ReactNode }) {
-  return (
-    <DataList.Item>
-      <DataList.ItemLabel c="dimmed">{label}</DataList.ItemLabel>
-      <DataList.ItemValue style={{ overflowWrap: 'anywhere' }}>{children}</DataList.ItemValue>
-    </DataList.Item>
-  );
 }
