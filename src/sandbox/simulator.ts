@@ -10,7 +10,7 @@ import { PolicyDocumentSchema } from './iam/policy';
 import { stopInstance, terminateInstance } from './ec2/instances';
 import type { InstanceRecord } from './ec2/records';
 import type { RegionState } from './ec2/region-state';
-import { imageValueValidator } from './ssm/actions';
+import { imageValueValidator } from './ssm/access';
 import type { KeyRecord, KeyState } from './kms/keys';
 import {
   FaultSpecSchema,
