@@ -77,6 +77,26 @@ describe('the bake console', () => {
     await page.getByRole('button', { name: 'Jump to latest' }).click();
     await log.getByText(`line ${String(LINES).padStart(6, '0')}`).waitFor();
     expect(await log.getAttribute('data-following')).toBe('true');
+
+    // A scroll event that arrives after a render has made the rows taller (more output, not yet followed) is
+    // not the person leaving the bottom: the view catches up and keeps following.
+    const grown = await page.evaluate(() => {
+      const scroller = document.querySelector<HTMLElement>('[role="log"][aria-label="Console output"]')!;
+      const rows = scroller.querySelector<HTMLElement>('.qx-console-rows')!;
+      const height = rows.style.height;
+      rows.style.height = `${rows.offsetHeight + 5_000}px`;
+      scroller.dispatchEvent(new Event('scroll'));
+      const caughtUp = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 1;
+      rows.style.height = height;
+      return caughtUp;
+    });
+    expect(grown).toBe(true);
+    expect(await log.getAttribute('data-following')).toBe('true');
+    // Scrolling up is leaving it: following stops until the person is back at the bottom.
+    await log.evaluate((element) => element.scrollBy(0, -2_000));
+    await expect.poll(() => log.getAttribute('data-following')).toBe('false');
+    await page.getByRole('button', { name: 'Jump to latest' }).click();
+    await expect.poll(() => log.getAttribute('data-following')).toBe('true');
     await page.getByRole('textbox', { name: 'Search the console' }).fill('');
     await screenshotBothThemes(app, 'bake-console-100k');
 

@@ -28,7 +28,10 @@ describe('Settings: run the Sandbox on a local VM', () => {
       await path.press('Enter');
       await section.getByText('debian-12-local-0123456789ab', { exact: true }).waitFor();
       await section.getByText('Usable').waitFor();
-      await toggle.check({ force: true });
+      // The switch shows main's saved settings, so it flips once the save has come back: wait for that, as
+      // a person would see it, rather than expecting the click itself to change it.
+      await toggle.click({ force: true });
+      await expect.poll(() => toggle.isChecked()).toBe(true);
       await poll(() => app.bridge.ctx.settings.get().sandbox.vm).toMatchObject({ enabled: true, image });
       await app.screenshot('settings-sandbox-vm');
 

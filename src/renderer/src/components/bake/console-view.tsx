@@ -57,16 +57,35 @@ export function ConsoleView({
     useFlushSync: false,
   });
 
+  /** Where following last put the scroll position. */
+  const followedTop = useRef(0);
+  const stickToBottom = (element: HTMLDivElement) => {
+    element.scrollTop = element.scrollHeight;
+    followedTop.current = element.scrollTop;
+  };
   useLayoutEffect(() => {
     const element = scrollRef.current;
-    if (follow && element) element.scrollTop = element.scrollHeight;
+    if (follow && element) stickToBottom(element);
   }, [follow, version]);
 
   const onScroll = () => {
     const element = scrollRef.current;
     if (!element) return;
     const atBottom = element.scrollHeight - element.scrollTop - element.clientHeight <= FOLLOW_SLACK_PX;
-    if (atBottom !== follow) setFollow(atBottom);
+    if (!follow) {
+      if (atBottom) setFollow(true);
+      return;
+    }
+    if (atBottom) {
+      followedTop.current = element.scrollTop;
+      return;
+    }
+    // Away from the bottom while following: only a move up from where following put it is the person
+    // leaving. Scroll events are dispatched a frame late, and by then a render (the virtualizer's own, with
+    // lines that arrived since) may have made the rows taller; that is output to catch up with, not a
+    // reason to stop following — which is how a flood of output used to strand the view mid-log.
+    if (element.scrollTop < followedTop.current - FOLLOW_SLACK_PX) setFollow(false);
+    else stickToBottom(element);
   };
 
   const reveal = useCallback((line: number | undefined) => {
