@@ -1,7 +1,7 @@
 import { CLOUD_CONFIG_KEYS } from '../protocol/cloud-config-keys';
 
 /** Top-level keys of a #cloud-config (unindented `key:` lines), for the unknown-key rule. */
-export const TOP_LEVEL_KEY = /^([A-Za-z_][\w-]*)\s*:(?:\s|$)/;
+const TOP_LEVEL_KEY = /^([A-Za-z_][\w-]*)\s*:(?:\s|$)/;
 
 /** Why `key` is a problem, or undefined for a key cloud-init knows. */
 export function unknownCloudConfigKey(key: string): string | undefined {
@@ -19,14 +19,25 @@ export function unknownCloudConfigKey(key: string): string | undefined {
  * them to a bake's warnings when cloud-init did not name them itself: before 23.4 (Debian 12's 22.4, Amazon
  * Linux 2023) it ignores them without a word, so such a bake would otherwise end plain "succeeded".
  */
-export function unknownTopLevelKeys(config: string): { key: string; message: string }[] {
-  const found: { key: string; message: string }[] = [];
+export function unknownTopLevelKeys(config: string): UnknownKey[] {
+  const found: UnknownKey[] = [];
   for (const line of config.split('\n')) {
-    const key = TOP_LEVEL_KEY.exec(line)?.[1];
-    const message = key === undefined ? undefined : unknownCloudConfigKey(key);
-    if (key && message && !found.some((f) => f.key === key)) found.push({ key, message });
+    const unknown = unknownKeyOnLine(line);
+    if (unknown && !found.some((f) => f.key === unknown.key)) found.push(unknown);
   }
   return found;
+}
+
+export interface UnknownKey {
+  key: string;
+  message: string;
+}
+
+/** The line's top-level key when cloud-init does not know it (the editor marks each such line). */
+export function unknownKeyOnLine(line: string): UnknownKey | undefined {
+  const key = TOP_LEVEL_KEY.exec(line)?.[1];
+  const message = key === undefined ? undefined : unknownCloudConfigKey(key);
+  return key && message ? { key, message } : undefined;
 }
 
 /** Levenshtein distance, for "did you mean": keys are short. */

@@ -1,4 +1,4 @@
-import { TOP_LEVEL_KEY, unknownCloudConfigKey } from './cloud-config-rules';
+import { unknownKeyOnLine } from './cloud-config-rules';
 import { findSecret, SECRET_ADVICE } from './user-data-secrets';
 
 /**
@@ -226,9 +226,8 @@ function lineRules(lines: string[], kind: ScriptKind, mode: 'wrapper' | 'wait', 
   lines.forEach((text, index) => {
     const line = index + 1;
     if (kind === 'cloud-config') {
-      const key = TOP_LEVEL_KEY.exec(text)?.[1];
-      const unknown = key === undefined ? undefined : unknownCloudConfigKey(key);
-      if (key && unknown) at('cloud-config-unknown-key', 'warning', unknown, line, 1, key.length);
+      const unknown = unknownKeyOnLine(text);
+      if (unknown) at('cloud-config-unknown-key', 'warning', unknown.message, line, 1, unknown.key.length);
       const indent = /^[ \t]*/.exec(text)?.[0] ?? '';
       if (indent.includes('\t')) {
         at(
