@@ -36,6 +36,10 @@ export default function ScriptDiffImpl(props: ScriptDiffProps) {
         readOnly: true,
         originalEditable: false,
         renderSideBySide: true,
+        // The gutter's revert menu has nothing to do in a read-only diff, and its debounced toolbar update
+        // can fire after the widget is disposed (switching diffs, leaving the tab), which Monaco reports as
+        // "AbstractContextKeyService has been disposed" (microsoft/monaco-editor#4581).
+        renderGutterMenu: false,
         minimap: { enabled: false },
         scrollBeyondLastLine: false,
         automaticLayout: true,
