@@ -1,5 +1,6 @@
 import { Button, Group, Modal, Stack, Text, TextInput } from '@mantine/core';
 import { useState, type ReactNode } from 'react';
+import type { z } from 'zod';
 import { ProjectNameSchema } from '../../../../shared/project';
 import { errorMessage } from '../../api';
 
@@ -8,6 +9,10 @@ interface NameFormProps {
   initial: string;
   submitLabel: string;
   intro?: ReactNode;
+  /** The rule a name must pass; a project name unless said otherwise. */
+  schema?: z.ZodType<string>;
+  /** Why a valid name still cannot be taken (already in use), if it cannot. */
+  taken?: (name: string) => string | undefined;
   onClose: () => void;
   /** Rejects with an error to show under the field. */
   onSubmit: (name: string) => Promise<void>;
@@ -35,18 +40,29 @@ export function NameModal({
   );
 }
 
-function NameForm({ label, initial, submitLabel, intro, onClose, onSubmit }: NameFormProps) {
+function NameForm({
+  label,
+  initial,
+  submitLabel,
+  intro,
+  schema = ProjectNameSchema,
+  taken,
+  onClose,
+  onSubmit,
+}: NameFormProps) {
   const [name, setName] = useState(initial);
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
-  const check = ProjectNameSchema.safeParse(name.trim());
-  const shown = error ?? (name !== '' && !check.success ? check.error.issues[0]?.message : undefined);
+  const check = schema.safeParse(name.trim());
+  const conflict = check.success ? taken?.(check.data) : undefined;
+  const shown =
+    error ?? conflict ?? (name !== '' && !check.success ? check.error.issues[0]?.message : undefined);
 
   return (
     <form
       onSubmit={(event) => {
         event.preventDefault();
-        if (!check.success) return;
+        if (!check.success || conflict) return;
         setBusy(true);
         onSubmit(check.data)
           .catch((e: unknown) => setError(errorMessage(e)))
@@ -70,7 +86,7 @@ function NameForm({ label, initial, submitLabel, intro, onClose, onSubmit }: Nam
           <Button variant="default" onClick={onClose}>
             Cancel
           </Button>
-          <Button type="submit" loading={busy} disabled={!check.success}>
+          <Button type="submit" loading={busy} disabled={!check.success || conflict !== undefined}>
             {submitLabel}
           </Button>
         </Group>

@@ -1,4 +1,3 @@
-import { zodResolver } from '@hookform/resolvers/zod';
 import { Badge, Button, Group, Indicator, Kbd, Tabs, Tooltip } from '@mantine/core';
 import { useHotkeys } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
@@ -19,19 +18,20 @@ import { ConflictModal } from './conflict-modal';
 import { DraftAutosave, useDraftWriter } from './draft-autosave';
 import { DraftBanner } from './draft-banner';
 import { DeliverySettings } from './delivery-settings';
+import { EnvironmentsSettings } from './environments-settings';
 import { LaunchSettings } from './launch-settings';
 import { LeaveGuard } from './leave-guard';
 import { ProjectMenu } from './project-menu';
 import {
   FIELD_TABS,
-  ProjectFormSchema,
   formValuesFromDraft,
+  projectFormResolver,
   toFormValues,
   toProjectInput,
   type ProjectFormValues,
 } from './project-form-model';
 
-type Tab = 'script' | 'launch' | 'delivery' | 'versions' | 'access' | 'triggers';
+type Tab = 'script' | 'launch' | 'environments' | 'delivery' | 'versions' | 'access' | 'triggers';
 
 function tabsWithErrors(errors: FieldErrors<ProjectFormValues>): Set<Tab> {
   return new Set(Object.keys(errors).map((key) => FIELD_TABS[key as keyof ProjectFormValues] ?? 'launch'));
@@ -58,7 +58,7 @@ export function ProjectEditor({ entry, draft }: { entry: ProjectEntry; draft: Dr
     return values && JSON.stringify(values) !== JSON.stringify(saved) ? { draft, values } : undefined;
   });
   const form = useForm<ProjectFormValues>({
-    resolver: zodResolver(ProjectFormSchema),
+    resolver: projectFormResolver,
     defaultValues: saved,
     mode: 'onChange',
   });
@@ -240,16 +240,20 @@ export function ProjectEditor({ entry, draft }: { entry: ProjectEntry; draft: Dr
         <Tabs.List mb="md">
           <Tabs.Tab value="script">{tabLabel('script', 'Init script')}</Tabs.Tab>
           <Tabs.Tab value="launch">{tabLabel('launch', 'Launch settings')}</Tabs.Tab>
+          <Tabs.Tab value="environments">{tabLabel('environments', 'Environments')}</Tabs.Tab>
           <Tabs.Tab value="delivery">{tabLabel('delivery', 'Delivery')}</Tabs.Tab>
           <Tabs.Tab value="versions">Versions</Tabs.Tab>
           <Tabs.Tab value="access">AWS access</Tabs.Tab>
-          <Tabs.Tab value="triggers">Triggers</Tabs.Tab>
+          <Tabs.Tab value="triggers">{tabLabel('triggers', 'Triggers')}</Tabs.Tab>
         </Tabs.List>
         <Tabs.Panel value="script">
           <ScriptTab onSave={() => void save()} />
         </Tabs.Panel>
         <Tabs.Panel value="launch">
           <LaunchSettings />
+        </Tabs.Panel>
+        <Tabs.Panel value="environments">
+          <EnvironmentsSettings onShowTriggers={() => setTab('triggers')} />
         </Tabs.Panel>
         <Tabs.Panel value="delivery">
           <DeliverySettings />
@@ -260,7 +264,9 @@ export function ProjectEditor({ entry, draft }: { entry: ProjectEntry; draft: Dr
           )}
         </Tabs.Panel>
         <Tabs.Panel value="access">{tab === 'access' && <AccessTab />}</Tabs.Panel>
-        <Tabs.Panel value="triggers">{tab === 'triggers' && <TriggersPanel project={name} />}</Tabs.Panel>
+        <Tabs.Panel value="triggers">
+          {tab === 'triggers' && <TriggersPanel project={name} revision={revision} />}
+        </Tabs.Panel>
       </Tabs>
     </FormProvider>
   );

@@ -1,11 +1,22 @@
+import { zodResolver } from '@hookform/resolvers/zod';
+import { get, set, type FieldErrors, type Resolver } from 'react-hook-form';
 import { z } from 'zod';
+import { ProjectSchema, type Project, type ProjectInput } from '../../../../shared/project';
 import {
-  ProjectSchema,
-  type Env,
-  type EnvValue,
-  type Project,
-  type ProjectInput,
-} from '../../../../shared/project';
+  EnvRowSchema,
+  EnvRowsSchema,
+  EnvironmentRowsSchema,
+  TriggersFormSchema,
+  blankOr,
+  checkMappings,
+  envRecord,
+  envRows,
+  toEnvironmentRows,
+  toEnvironments,
+  toTriggers,
+  toTriggersForm,
+  uniqueBy,
+} from './environments-form-model';
 import {
   DistributionFormSchema,
   RetentionFormSchema,
@@ -23,75 +34,50 @@ import {
  */
 const shape = ProjectSchema.shape;
 
-/** '' means "not set"; anything else must pass the shared field schema, with its own message. */
-function blankOr(schema: z.ZodType<unknown>) {
-  return z.string().superRefine((value, ctx) => {
-    if (value.trim() === '') return;
-    const result = schema.safeParse(value);
-    if (!result.success)
-      for (const issue of result.error.issues) ctx.addIssue({ code: 'custom', message: issue.message });
-  });
-}
-
-function uniqueBy<T>(key: (row: T) => string, field: string, what: string) {
-  return (rows: T[], ctx: z.RefinementCtx) => {
-    const seen = new Set<string>();
-    rows.forEach((row, index) => {
-      const name = key(row);
-      if (name !== '' && seen.has(name)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: [index, field],
-          message: `${what} ${name} is already set above.`,
-        });
-      }
-      seen.add(name);
-    });
-  };
-}
-
-const envShape = shape.env.unwrap();
 const tagRecord = shape.tags.unwrap();
 
-export const EnvRowSchema = z.object({ name: envShape.keyType, value: envShape.valueType });
+export { EnvRowSchema, envRecord };
 export const TagRowSchema = z.object({ key: tagRecord.keyType, value: tagRecord.valueType });
 
 const SizeSchema = shape.rootVolume.unwrap().shape.sizeGiB.unwrap();
 
-export const ProjectFormSchema = z.object({
-  schemaVersion: shape.schemaVersion.unwrap(),
-  name: shape.name,
-  description: shape.description.unwrap(),
-  region: blankOr(shape.region.unwrap()),
-  baseImage: shape.baseImage,
-  instanceType: shape.instanceType.unwrap(),
-  subnetId: blankOr(shape.subnetId.unwrap()),
-  securityGroupIds: shape.securityGroupIds.unwrap(),
-  iamInstanceProfile: blankOr(shape.iamInstanceProfile.unwrap()),
-  keyName: blankOr(shape.keyName.unwrap()),
-  rootVolume: z.object({
-    // NumberInput reports '' when emptied (the image's own size) and a string while a number is half typed.
-    sizeGiB: z.union([z.string(), z.number()]).superRefine((value, ctx) => {
-      if (value !== '' && !SizeSchema.safeParse(value).success) {
-        ctx.addIssue({ code: 'custom', message: 'A size is a whole number of GiB, 1 to 16384.' });
-      }
+export const ProjectFormSchema = z
+  .object({
+    schemaVersion: shape.schemaVersion.unwrap(),
+    name: shape.name,
+    description: shape.description.unwrap(),
+    region: blankOr(shape.region.unwrap()),
+    baseImage: shape.baseImage,
+    instanceType: shape.instanceType.unwrap(),
+    subnetId: blankOr(shape.subnetId.unwrap()),
+    securityGroupIds: shape.securityGroupIds.unwrap(),
+    iamInstanceProfile: blankOr(shape.iamInstanceProfile.unwrap()),
+    keyName: blankOr(shape.keyName.unwrap()),
+    rootVolume: z.object({
+      // NumberInput reports '' when emptied (the image's own size) and a string while a number is half typed.
+      sizeGiB: z.union([z.string(), z.number()]).superRefine((value, ctx) => {
+        if (value !== '' && !SizeSchema.safeParse(value).success) {
+          ctx.addIssue({ code: 'custom', message: 'A size is a whole number of GiB, 1 to 16384.' });
+        }
+      }),
+      type: shape.rootVolume.unwrap().shape.type.unwrap(),
     }),
-    type: shape.rootVolume.unwrap().shape.type.unwrap(),
-  }),
-  initScript: shape.initScript,
-  env: z.array(EnvRowSchema).superRefine(uniqueBy((r) => r.name, 'name', 'Variable')),
-  imageName: shape.imageName.unwrap(),
-  imageDescription: blankOr(shape.imageDescription.unwrap()),
-  tags: z.array(TagRowSchema).superRefine(uniqueBy((r) => r.key, 'key', 'Tag')),
-  completion: shape.completion.unwrap(),
-  triggers: shape.triggers.unwrap(),
-  // Not edited by the form (the project file holds it), but carried through a save untouched.
-  deploy: shape.deploy,
-  distribution: DistributionFormSchema,
-  retention: RetentionFormSchema,
-  /** Named environments travel through the form untouched (edited in the project file), never dropped. */
-  environments: shape.environments,
-});
+    initScript: shape.initScript,
+    env: EnvRowsSchema,
+    imageName: shape.imageName.unwrap(),
+    imageDescription: blankOr(shape.imageDescription.unwrap()),
+    tags: z.array(TagRowSchema).superRefine(uniqueBy((r) => r.key, 'key', 'Tag')),
+    completion: shape.completion.unwrap(),
+    /** The branches the webhook knows, each with the environment its pushes bake. */
+    triggers: TriggersFormSchema,
+    // Not edited by the form (the project file holds it), but carried through a save untouched.
+    deploy: shape.deploy,
+    distribution: DistributionFormSchema,
+    retention: RetentionFormSchema,
+    /** Named environments (dev, staging, prod), edited in their own tab. */
+    environments: EnvironmentRowsSchema,
+  })
+  .superRefine(checkMappings);
 
 export type ProjectFormValues = z.input<typeof ProjectFormSchema>;
 
@@ -109,22 +95,17 @@ export function toFormValues(project: Project): ProjectFormValues {
     keyName: project.keyName ?? '',
     rootVolume: { sizeGiB: project.rootVolume.sizeGiB ?? '', type: project.rootVolume.type },
     initScript: project.initScript,
-    env: Object.entries(project.env).map(([name, value]) => ({ name, value })),
+    env: envRows(project.env),
     imageName: project.imageName,
     imageDescription: project.imageDescription ?? '',
     tags: Object.entries(project.tags).map(([key, value]) => ({ key, value })),
     completion: project.completion,
-    triggers: project.triggers,
+    triggers: toTriggersForm(project),
     ...(project.deploy ? { deploy: project.deploy } : {}),
     distribution: toDistributionForm(project.distribution),
     retention: toRetentionForm(project.retention),
-    ...(project.environments ? { environments: project.environments } : {}),
+    environments: toEnvironmentRows(project.environments),
   };
-}
-
-/** Env rows as the project's record; rows still without a name are being typed, not settings. */
-export function envRecord(rows: readonly { name: string; value: EnvValue }[]): Env {
-  return Object.fromEntries(rows.filter((r) => r.name !== '').map((r) => [r.name, r.value]));
 }
 
 const optional = (value: string) => (value.trim() === '' ? undefined : value.trim());
@@ -152,11 +133,11 @@ export function toProjectInput(values: ProjectFormValues): ProjectInput {
     imageDescription: optional(values.imageDescription),
     tags: Object.fromEntries(values.tags.filter((r) => r.key !== '').map((r) => [r.key, r.value])),
     completion: values.completion,
-    triggers: values.triggers,
+    triggers: toTriggers(values.triggers),
     deploy: values.deploy,
     distribution: toDistribution(values.distribution),
     retention: toRetention(values.retention),
-    environments: values.environments,
+    environments: toEnvironments(values.environments),
   };
   for (const key of Object.keys(input) as (keyof ProjectInput)[])
     if (input[key] === undefined) delete input[key];
@@ -175,11 +156,19 @@ export function formValuesFromDraft(
     merged.distribution = fallback.distribution;
   if (typeof merged.retention !== 'object' || merged.retention === null)
     merged.retention = fallback.retention;
+  // Before environments were edited here, a draft held them (and the triggers) in the project's own shape.
+  if (!Array.isArray(merged.environments)) merged.environments = fallback.environments;
+  const branches: unknown = (merged.triggers as { branches?: unknown } | undefined)?.branches;
+  if (!Array.isArray(branches) || branches.some((row) => typeof row !== 'object' || row === null))
+    merged.triggers = fallback.triggers;
   return typeof merged.initScript === 'string' && Array.isArray(merged.env) ? merged : undefined;
 }
 
 /** Which tab holds each field, so a tab can say it has errors. */
-export const FIELD_TABS: Record<keyof ProjectFormValues, 'script' | 'launch' | 'delivery'> = {
+export const FIELD_TABS: Record<
+  keyof ProjectFormValues,
+  'script' | 'launch' | 'delivery' | 'environments' | 'triggers'
+> = {
   schemaVersion: 'launch',
   name: 'launch',
   description: 'launch',
@@ -197,9 +186,78 @@ export const FIELD_TABS: Record<keyof ProjectFormValues, 'script' | 'launch' | '
   imageDescription: 'launch',
   tags: 'launch',
   completion: 'launch',
-  triggers: 'launch',
+  triggers: 'triggers',
   deploy: 'launch',
   distribution: 'delivery',
   retention: 'delivery',
-  environments: 'script',
+  environments: 'environments',
+};
+
+const indexOf = <T>(rows: readonly T[] | undefined, match: (row: T) => boolean) =>
+  (rows ?? []).findIndex(match);
+
+/**
+ * Where in the form an issue the shared ProjectSchema raises belongs: the project's records
+ * (`environments.prod.env.DB_PASSWORD`, `triggers.environments.release`, `tags.team`) are rows here, so the
+ * key becomes that row's index. A path the form has no input for stays as it is (its tab still says so).
+ */
+export function formPathOf(path: readonly PropertyKey[], values: ProjectFormValues): string {
+  const [head, key, ...rest] = path.map(String);
+  const join = (...parts: (string | number)[]) => parts.join('.');
+  const variable = (
+    rows: readonly { name: string }[] | undefined,
+    name: string | undefined,
+    tail: string[],
+  ) => {
+    const at = indexOf(rows, (r) => r.name === name);
+    return at < 0 ? undefined : join(at, 'value', ...tail);
+  };
+  if (head === 'env' && key !== undefined) {
+    const at = variable(values.env, key, rest);
+    if (at) return join('env', at);
+  }
+  if (head === 'tags' && key !== undefined) {
+    const at = indexOf(values.tags, (r) => r.key === key);
+    if (at >= 0) return join('tags', at, 'value');
+  }
+  if (head === 'environments' && key !== undefined) {
+    const at = indexOf(values.environments, (r) => r.name === key);
+    if (at >= 0) {
+      const [field, name, ...tail] = rest;
+      if (field === undefined) return join('environments', at, 'name');
+      if (field === 'env' && name !== undefined) {
+        const inner = variable(values.environments[at]!.env, name, tail);
+        if (inner) return join('environments', at, 'env', inner);
+      }
+      return join('environments', at, ...rest);
+    }
+  }
+  if (head === 'triggers' && key === 'environments' && rest[0] !== undefined) {
+    const at = indexOf(values.triggers.branches, (r) => r.branch === rest[0]);
+    if (at >= 0) return join('triggers', 'branches', at, 'environment');
+  }
+  if (head === 'triggers' && key === 'branches' && rest[0] !== undefined) {
+    const listed = values.triggers.branches.filter((r) => r.listed)[Number(rest[0])];
+    const at = listed ? values.triggers.branches.indexOf(listed) : -1;
+    if (at >= 0) return join('triggers', 'branches', at, 'branch');
+  }
+  return path.map(String).join('.');
+}
+
+/**
+ * The form's own rules first (each input's message as it is typed), then the whole shared ProjectSchema over
+ * what a save would send, its issues put on the inputs they are about: the form and the store can never
+ * disagree about what is valid, cross-field rules included.
+ */
+export const projectFormResolver: Resolver<ProjectFormValues> = async (values, context, options) => {
+  const own = await zodResolver(ProjectFormSchema)(values, context, options);
+  if (Object.keys(own.errors).length > 0) return own;
+  const parsed = ProjectSchema.safeParse(toProjectInput(values));
+  if (parsed.success) return own;
+  const errors: FieldErrors<ProjectFormValues> = {};
+  for (const issue of parsed.error.issues) {
+    const at = formPathOf(issue.path, values);
+    if (get(errors, at) === undefined) set(errors, at, { type: issue.code, message: issue.message });
+  }
+  return { values: {}, errors };
 };

@@ -5,6 +5,7 @@ import { curlCommand, postReceiveHook } from '../../../../shared/webhook-snippet
 import { api, errorMessage, unwrap } from '../../api';
 import { useAppStore } from '../../state/app-store';
 import { FormSection } from '../project/form-section';
+import { BranchSettings } from './branch-settings';
 import { CopyBlock } from './copy-block';
 import { DeliveriesTable } from './deliveries-table';
 import { SecretField } from './secret-field';
@@ -18,7 +19,7 @@ const DEFAULT_PROFILE = '';
  * profile its webhook bakes use, ready-made curl, git hook and GitHub settings, and the latest deliveries
  * as they arrive, with a count of the requests refused before authentication.
  */
-export function TriggersPanel({ project }: { project: string }) {
+export function TriggersPanel({ project, revision }: { project: string; revision?: string }) {
   const [info, setInfo] = useState<TriggerInfo>();
   const [error, setError] = useState<string>();
   const [revealed, setRevealed] = useState<Partial<Record<WebhookSecretKind, string>>>({});
@@ -30,6 +31,7 @@ export function TriggersPanel({ project }: { project: string }) {
   // The URL follows the listener's port, so a restart reloads too.
   const listener = status ? `${status.state} ${status.port}` : undefined;
 
+  // A save (a new revision) may have changed the branches the hook text and snippets name.
   useEffect(() => {
     let live = true;
     unwrap(api.webhook.triggers(project)).then(
@@ -43,7 +45,7 @@ export function TriggersPanel({ project }: { project: string }) {
     return () => {
       live = false;
     };
-  }, [project, listener, reloads]);
+  }, [project, listener, reloads, revision]);
 
   useEffect(
     () =>
@@ -151,6 +153,7 @@ export function TriggersPanel({ project }: { project: string }) {
           </Text>
         )}
       </FormSection>
+      <BranchSettings />
       <FormSection
         title="Call it"
         description={
