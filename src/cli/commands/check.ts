@@ -22,7 +22,9 @@ interface CheckFlags extends ProjectTargetFlags {
 export const registerCheck: RegisterCommand = (program, io) => {
   const check = program
     .command('check')
-    .description('dry-run every AWS call a bake of the project makes; exit 1 if any is denied or fails');
+    .description(
+      'dry-run every AWS call a bake of the project makes and ask IAM whether the builder’s role may read the env references; exit 1 if any is denied or fails',
+    );
   projectTargetOptions(check)
     .option('--endpoint <url>', 'send every call to this endpoint (LocalStack and the like)')
     .option('--mfa-code <code>', 'MFA code, when the profile needs one (otherwise asked on the terminal)')
