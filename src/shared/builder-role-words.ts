@@ -43,7 +43,7 @@ export function builderRoleSummary(check: BuilderRoleCheck): string {
     case 'no-role':
       return `Instance profile ${profile} holds no role, so the builder gets no credentials: a bake fails in preflight.`;
     case 'unchecked':
-      return `Not checked: ${check.message ?? 'IAM may not be asked'} for this identity. Not a failure: a bake goes on, and the builder reports a denial itself.`;
+      return `${check.message ?? 'IAM may not be asked'} for this identity, so the role was not checked. Not a failure: a bake goes on, and the builder reports a denial itself.`;
     case 'error':
       return `IAM could not answer${check.code ? ` (${check.code})` : ''}: ${check.message ?? 'no details'}`;
   }

@@ -272,7 +272,9 @@ describe('AWS access', () => {
     await page.getByRole('button', { name: 'Check permissions' }).click();
     await own.getByText('Not checkable', { exact: true }).waitFor();
     await own
-      .getByText(/^Not checked: iam:SimulatePrincipalPolicy is not allowed for this identity\./)
+      .getByText(
+        /^iam:SimulatePrincipalPolicy is not allowed for this identity, so the role was not checked\./,
+      )
       .waitFor();
     await page.getByText('All 12 actions are allowed').waitFor();
     expect(app.errors).toEqual([]);

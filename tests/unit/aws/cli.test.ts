@@ -222,7 +222,7 @@ describe('quadraxis check', () => {
       const unchecked = await cli('check', '--file', file, '--profile', 'base');
       expect(unchecked.code).toBe(0);
       expect(unchecked.stdout).toContain(
-        'not checkable: Not checked: iam:SimulatePrincipalPolicy is not allowed for this identity. Not a failure',
+        'not checkable: iam:SimulatePrincipalPolicy is not allowed for this identity, so the role was not checked. Not a failure',
       );
 
       // A profile that does not exist fails too; --json carries the same verdicts.
