@@ -285,6 +285,11 @@ export class Simulator {
     else this.core.iam.callerDenied.add(action);
   }
 
+  /** Creates or changes an instance profile; without `role` it holds none (its builders get no credentials). */
+  putInstanceProfile(name: string, role?: string): void {
+    this.core.iam.putInstanceProfile(name, role, this.core.clock.now());
+  }
+
   /** Removes an instance profile (RunInstances naming it then fails as on AWS). */
   deleteInstanceProfile(name: string): boolean {
     return this.core.iam.deleteInstanceProfile(name);

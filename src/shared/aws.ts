@@ -208,6 +208,56 @@ export const ResolvedBaseImageSchema = ImageSummarySchema.extend({
 });
 export type ResolvedBaseImage = z.infer<typeof ResolvedBaseImageSchema>;
 
+// ── The builder's instance role (issue 18) ──────────────────────────────────────────────────────────────
+
+/** One env reference the builder resolves with its role: names and ARNs only, never a value. */
+export const BuilderRoleReadSchema = z.object({
+  variable: z.string(),
+  /** The reference in one word (`ssm:/app/prod/db-password`, `secretsmanager:prod/api#token`). */
+  reference: z.string(),
+  action: z.enum(['ssm:GetParameters', 'secretsmanager:GetSecretValue']),
+  resource: z.string(),
+  /** IAM's policy simulator's answer (`allowed`, `implicitDeny`, `explicitDeny`); absent when not asked. */
+  decision: z.string().optional(),
+});
+export type BuilderRoleRead = z.infer<typeof BuilderRoleReadSchema>;
+
+export const BUILDER_ROLE_STATUSES = [
+  'allowed', // the simulator allows the role every referenced read
+  'denied', // it denies at least one
+  'no-profile', // references, and no iamInstanceProfile to resolve them with
+  'no-such-profile', // the named instance profile does not exist in the account
+  'no-role', // it exists and holds no role: the builder gets no credentials
+  'unchecked', // the identity that bakes may not ask IAM (not a failure: the builder reports a denial itself)
+  'error', // IAM answered something else (code and message say what)
+] as const;
+export const BuilderRoleStatusSchema = z.enum(BUILDER_ROLE_STATUSES);
+export type BuilderRoleStatus = z.infer<typeof BuilderRoleStatusSchema>;
+
+/** What IAM says of a builder's role and the references it must read, before anything is launched. */
+export const BuilderRoleVerdictSchema = z.object({
+  status: BuilderRoleStatusSchema,
+  /** The instance profile as the project names it (name or ARN). */
+  profile: z.string().optional(),
+  /** The role the profile holds, when IAM said. */
+  roleArn: z.string().optional(),
+  reads: z.array(BuilderRoleReadSchema),
+  /** For `unchecked` and `error`: the call that could not be made, or AWS's code. */
+  code: z.string().optional(),
+  message: z.string().optional(),
+});
+export type BuilderRoleVerdict = z.infer<typeof BuilderRoleVerdictSchema>;
+
+/** A verdict in the permission report, with which values it is for. */
+export const BuilderRoleCheckSchema = BuilderRoleVerdictSchema.extend({
+  /**
+   * Whose values: the project's own (what a bake without an environment uses) and the named environments
+   * that bake with the same profile, region and references (one check serves them all).
+   */
+  scope: z.object({ project: z.boolean(), environments: z.array(z.string()) }),
+});
+export type BuilderRoleCheck = z.infer<typeof BuilderRoleCheckSchema>;
+
 export const PermissionReportSchema = z.object({
   target: TargetSummarySchema,
   /** Who was checked: the identity the profile's credentials belong to. */
@@ -215,7 +265,12 @@ export const PermissionReportSchema = z.object({
   /** The base image the RunInstances check used, when it could be resolved. */
   baseImage: ResolvedBaseImageSchema.optional(),
   results: z.array(PermissionResultSchema),
-  /** True when every action is allowed (or cannot be checked). */
+  /**
+   * The builder's instance role, for projects whose env (or an environment's) has references: one check
+   * per distinct profile, region and set of references. Absent when nothing is referenced.
+   */
+  builderRole: z.array(BuilderRoleCheckSchema).optional(),
+  /** True when every action is allowed (or cannot be checked), and so is every builder-role read. */
   ok: z.boolean(),
 });
 export type PermissionReport = z.infer<typeof PermissionReportSchema>;

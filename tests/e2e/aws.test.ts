@@ -194,4 +194,90 @@ describe('AWS access', () => {
     expect(app.errors).toEqual([]);
     await app.close();
   });
+
+  it('shows what IAM says of the builder’s instance role: a denial per environment, the reads, and where the policy is', async () => {
+    const app = await openApp(browser());
+    const { page, bridge } = app;
+    await header(page).getByText('Account 123456789012').waitFor();
+    const { store, sandbox } = bridge.ctx.runtime;
+    await store.projects.create({
+      name: 'secrets',
+      baseImage: {
+        kind: 'ssm',
+        parameter: '/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64',
+      },
+      initScript: '#!/bin/bash\necho hi\n',
+      iamInstanceProfile: 'prod-only',
+      env: {
+        APP_MODE: 'dev',
+        DB_PASSWORD: { ssm: '/app/dev/db-password' },
+        API_TOKEN: { secretsManager: 'prod/api', key: 'token' },
+      },
+      environments: {
+        prod: { env: { APP_MODE: 'prod', DB_PASSWORD: { ssm: '/app/prod/db-password' } } },
+      },
+    });
+    // The role may read the prod parameter and nothing else.
+    sandbox.running!.sim.putRole('prod-only', {
+      ProdParameters: {
+        Statement: {
+          Effect: 'Allow',
+          Action: 'ssm:GetParameters',
+          Resource: 'arn:aws:ssm:*:*:parameter/app/prod/*',
+        },
+      },
+    });
+    await page.keyboard.press('Control+2');
+    await page.keyboard.press('Control+1');
+    await page.getByRole('button', { name: 'secrets', exact: true }).click();
+    await page.getByRole('tab', { name: 'AWS access' }).click();
+    await page.getByRole('button', { name: 'Check permissions' }).click();
+
+    await page.getByText("The builder's instance role falls short").waitFor();
+    const section = page.getByRole('region', { name: "Builder's instance role" });
+    const own = section.getByLabel("Builder role for the project's own values");
+    await own.getByText('Denied', { exact: true }).waitFor();
+    await own
+      .getByText('Role prod-only may not read 2 of 2 references: a bake fails in preflight.')
+      .waitFor();
+    await own.getByText('arn:aws:iam::123456789012:role/prod-only').waitFor();
+    const password = own.getByRole('row').filter({ hasText: 'DB_PASSWORD' });
+    await password.getByText('arn:aws:ssm:us-east-1:123456789012:parameter/app/dev/db-password').waitFor();
+    await password.getByText('Denied (implicitDeny)').waitFor();
+    const token = own.getByRole('row').filter({ hasText: 'API_TOKEN' });
+    await token.getByText('secretsmanager:GetSecretValue').waitFor();
+    await token.getByText('Denied (implicitDeny)').waitFor();
+
+    const prod = section.getByLabel('Builder role for environment prod');
+    await prod
+      .getByText('Role prod-only may not read 1 of 2 references: a bake fails in preflight.')
+      .waitFor();
+    await prod
+      .getByRole('row')
+      .filter({ hasText: 'DB_PASSWORD' })
+      .getByText('Allowed', { exact: true })
+      .waitFor();
+
+    await own.getByRole('button', { name: 'builder instance-role policy' }).click();
+    await page.getByRole('region', { name: 'Instance-role policy' }).waitFor();
+    await poll(() =>
+      page
+        .getByRole('region', { name: 'Instance-role policy' })
+        .evaluate((e) => e.getBoundingClientRect().top < window.innerHeight),
+    ).toBe(true);
+    await screenshotBothThemes(app, 'aws-builder-role');
+
+    // The identity may not ask IAM: said so, and not a failure.
+    sandbox.running!.sim.setCallerAllowed('iam:SimulatePrincipalPolicy', false);
+    await page.getByRole('button', { name: 'Check permissions' }).click();
+    await own.getByText('Not checkable', { exact: true }).waitFor();
+    await own
+      .getByText(
+        /^iam:SimulatePrincipalPolicy is not allowed for this identity, so the role was not checked\./,
+      )
+      .waitFor();
+    await page.getByText('All 12 actions are allowed').waitFor();
+    expect(app.errors).toEqual([]);
+    await app.close();
+  });
 });

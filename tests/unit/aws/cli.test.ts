@@ -161,6 +161,85 @@ describe('quadraxis check', () => {
     }
   });
 
+  it('shows what IAM says of the builder’s role for each environment, and fails (exit 1) on a denial', async () => {
+    const file = join(dir, 'secrets.yaml');
+    await writeFile(
+      file,
+      [
+        'name: secrets',
+        'region: us-east-1',
+        'baseImage: { kind: ssm, parameter: /aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64 }',
+        'instanceType: t4g.micro',
+        'iamInstanceProfile: prod-only',
+        'initScript: "#!/bin/sh\\necho hi\\n"',
+        'env:',
+        '  APP_MODE: prod',
+        '  DB_PASSWORD: { ssm: /app/prod/db-password }',
+        '  CACHE_KEY: { ssm: /app/dev/cache-key }',
+        'environments:',
+        '  dev: { env: { APP_MODE: dev } }',
+        '  prod: { env: { CACHE_KEY: { ssm: /app/prod/cache-key } } }',
+        '',
+      ].join('\n'),
+    );
+    sandbox.sim.putRole('prod-only', {
+      ProdParameters: {
+        Statement: {
+          Effect: 'Allow',
+          Action: 'ssm:GetParameters',
+          Resource: 'arn:aws:ssm:*:*:parameter/app/prod/*',
+        },
+      },
+    });
+    try {
+      const { code, stdout, stderr } = await cli('check', '--file', file, '--profile', 'base');
+      expect(code).toBe(1);
+      const role = stdout.slice(stdout.indexOf("Builder's instance role"));
+      expect(role).toContain(
+        "The project's own values and environment dev: instance profile prod-only, role arn:aws:iam::123456789012:role/prod-only\n" +
+          '  denied: Role prod-only may not read 1 of 2 references: a bake fails in preflight.\n',
+      );
+      expect(role).toMatch(
+        /\n {2}DB_PASSWORD\s+ssm:\/app\/prod\/db-password\s+ssm:GetParameters\s+arn:aws:ssm:us-east-1:123456789012:parameter\/app\/prod\/db-password\s+allowed\n/,
+      );
+      expect(role).toMatch(
+        /CACHE_KEY\s+ssm:\/app\/dev\/cache-key\s+ssm:GetParameters\s+\S+\s+implicitDeny\n/,
+      );
+      expect(role).toContain(
+        `  The policy the role needs: quadraxis policy --file ${file} --instance-role\n`,
+      );
+      expect(role).toMatch(
+        /Environment prod: instance profile prod-only, role \S+\n {2}allowed: Role prod-only may read all 2 references\.\n/,
+      );
+      // Every EC2 action is allowed: the role alone fails the check, in the words of the report.
+      expect(stdout).not.toMatch(/\s(denied|error)\n/);
+      expect(stderr).toBe(
+        "error: The builder's instance role for the project's own values and environment dev: Role prod-only may not read 1 of 2 references: a bake fails in preflight.\n",
+      );
+
+      // A role IAM may not be asked about is reported, and does not fail the check.
+      sandbox.sim.setCallerAllowed('iam:SimulatePrincipalPolicy', false);
+      const unchecked = await cli('check', '--file', file, '--profile', 'base');
+      expect(unchecked.code).toBe(0);
+      expect(unchecked.stdout).toContain(
+        'not checkable: iam:SimulatePrincipalPolicy is not allowed for this identity, so the role was not checked. Not a failure',
+      );
+
+      // A profile that does not exist fails too; --json carries the same verdicts.
+      sandbox.sim.setCallerAllowed('iam:SimulatePrincipalPolicy', true);
+      sandbox.sim.deleteInstanceProfile('prod-only');
+      const missing = await cli('check', '--file', file, '--profile', 'base', '--json');
+      expect(missing.code).toBe(1);
+      const report = PermissionReportSchema.parse(JSON.parse(missing.stdout));
+      expect(report.builderRole?.map((c) => [c.scope.environments, c.status])).toEqual([
+        [['dev'], 'no-such-profile'],
+        [['prod'], 'no-such-profile'],
+      ]);
+    } finally {
+      sandbox.sim.reset();
+    }
+  });
+
   it('exits 2 on an unknown profile or a missing project, and 1 when credentials fail', async () => {
     const unknown = await cli('check', '--file', projectFile, '--profile', 'nope');
     expect(unknown.code).toBe(2);

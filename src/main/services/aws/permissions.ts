@@ -25,6 +25,7 @@ import { resolveBaseImage } from './base-image';
 import { builderRunInstancesInput, builderTags, imageTagSpecifications } from './builder-launch';
 import type { AwsClients } from './clients';
 import { cleanMessage, targetContext, toAppError } from './errors';
+import { builderRoleChecks, builderRoleFails } from './permissions-builder-role';
 import { deliveryChecks } from './permissions-delivery';
 import { getCallerIdentity } from './identity';
 import { PLACEHOLDER_TEMPLATE_MISSING, deployChecks, uncheckableResults } from './permissions-deploy';
@@ -65,8 +66,9 @@ export interface CheckOptions {
 
 /**
  * Dry-runs every call a bake of this project makes, with the project's real parameters, and says for each
- * whether this identity may make it. `resolved` skips resolving the base image again (the engine's
- * preflight has it). Throws only when AWS cannot be reached as this profile at all.
+ * whether this identity may make it; asks IAM whether the builder's role may read what the env references.
+ * `resolved` skips resolving the base image again (the engine's preflight has it). Throws only when AWS
+ * cannot be reached as this profile at all.
  */
 export async function checkPermissions(
   clients: AwsClients,
@@ -178,7 +180,36 @@ export async function checkPermissions(
     ...deliveryChecks(clients, project, options.regionClients ?? (() => Promise.resolve(clients)), send),
   );
 
-  const results = await Promise.all(
+  // Asked at the same time as the dry runs: IAM is another service, with its own budget.
+  const builderRole = builderRoleChecks(clients, project, {
+    accountId: identity.account,
+    signal,
+    onError: (error) => {
+      const translated = toAppError(error, targetContext(clients.target));
+      if (WHOLE_CHECK_FAILURES.has(translated.code)) throw translated;
+      return { code: translated.details?.awsCode ?? translated.code, message: translated.message };
+    },
+  });
+  const [results, roles] = await Promise.all([checkEach(checks, clients), builderRole]);
+  tagOnCreateOnly(results);
+  results.push(...uncheckableResults(project));
+  return {
+    target: describeTarget(clients.target),
+    identity,
+    ...(baseImage ? { baseImage } : {}),
+    results,
+    ...(roles ? { builderRole: roles } : {}),
+    ok:
+      results.every((r) => r.status === 'allowed' || r.status === 'unchecked') &&
+      !(roles ?? []).some(builderRoleFails),
+  };
+}
+
+function checkEach(
+  checks: [PermissionAction, () => Promise<unknown>][],
+  clients: AwsClients,
+): Promise<PermissionResult[]> {
+  return Promise.all(
     // Deploys and retention both read launch templates and groups: one row per action, the first asked.
     onePerAction(checks).map(async ([action, call]): Promise<PermissionResult> => {
       try {
@@ -189,15 +220,6 @@ export async function checkPermissions(
       }
     }),
   );
-  tagOnCreateOnly(results);
-  results.push(...uncheckableResults(project));
-  return {
-    target: describeTarget(clients.target),
-    identity,
-    ...(baseImage ? { baseImage } : {}),
-    results,
-    ok: results.every((r) => r.status === 'allowed' || r.status === 'unchecked'),
-  };
 }
 
 function onePerAction<T extends [PermissionAction, unknown]>(checks: T[]): T[] {

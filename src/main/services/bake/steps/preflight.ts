@@ -1,16 +1,10 @@
 import { DescribeImagesCommand, DescribeInstanceTypesCommand, type _InstanceType } from '@aws-sdk/client-ec2';
 import type { ResolvedBaseImage } from '../../../../shared/aws';
-import { GetInstanceProfileCommand, SimulatePrincipalPolicyCommand } from '@aws-sdk/client-iam';
-import {
-  describeReference,
-  envReferences,
-  parameterName,
-  secretRegion,
-} from '../../../../shared/environments';
+import { describeReference, envReferences } from '../../../../shared/environments';
 import { SANDBOX_AWS_GUEST_ENDPOINT } from '../../../../protocol/sandbox-endpoint';
-import type { Project } from '../../../../shared/project';
 import { AppError } from '../../../../shared/result';
 import { resolveBaseImage } from '../../aws/base-image';
+import { checkBuilderRole, firstDenied } from '../../aws/builder-role';
 import { awsErrorCode } from '../aws-call';
 import type { BakeRun } from '../bake-run';
 import { renderImageName } from '../image-name';
@@ -35,8 +29,7 @@ export async function preflight(run: BakeRun): Promise<string> {
     project,
     ...(run.connection.simulated ? { awsEndpoint: SANDBOX_AWS_GUEST_ENDPOINT } : {}),
   });
-  refuseReferencesWithoutProfile(project);
-  const roleNote = await checkBuilderRole(run);
+  const roleNote = await checkReferencedReads(run);
 
   // An SSM alias costs a GetParameter before the DescribeImages; both come out of the same EC2-side budget.
   if (project.baseImage.kind === 'ssm') {
@@ -101,121 +94,55 @@ export async function preflight(run: BakeRun): Promise<string> {
 }
 
 /**
- * References are resolved on the builder with its instance profile: without one, the builder could only
- * fail after booting. Say so now, naming what the role must be allowed.
+ * The builder resolves env references with its instance profile: what IAM says of that profile's role
+ * (builder-role.ts) ends the bake here when the profile is missing, empty or denied — a launch could only
+ * fail after booting. Where the baking identity may not ask IAM, the bake goes on and the builder itself
+ * reports a denial; the step's detail says it was not checked.
  */
-function refuseReferencesWithoutProfile(project: Project): void {
-  const refs = envReferences(project.env);
-  if (refs.length === 0 || project.iamInstanceProfile) return;
-  const [name, ref] = refs[0]!;
-  throw new AppError(
-    'INVALID_INPUT',
-    `iamInstanceProfile: ${name} is a reference (${describeReference(ref)}) that the builder resolves with its instance profile, and the project has none. Set iamInstanceProfile to a profile whose role is allowed ${readPermission(project, name)} on ${refs.length > 1 ? `it and ${refs.length - 1} more` : 'it'} (quadraxis policy prints that instance-role policy).`,
-    { reason: 'no-instance-profile', variable: name },
-  );
-}
-
-/**
- * Whether the builder's role may read what the env references, asked of IAM before anything is launched:
- * the instance profile exists and holds a role (GetInstanceProfile), and IAM's policy simulator allows the
- * role each read on each referenced name (SimulatePrincipalPolicy). Where the baking identity may not ask
- * IAM, the bake goes on and the builder itself reports a denial; the step's detail says it was not checked.
- */
-async function checkBuilderRole(run: BakeRun): Promise<string> {
+async function checkReferencedReads(run: BakeRun): Promise<string> {
   const { project } = run;
   const refs = envReferences(project.env);
-  const profileName = project.iamInstanceProfile?.split('/').at(-1);
-  if (refs.length === 0 || !profileName) return '';
-  const { iam } = run.connection.clients;
-  const unchecked = (why: string) => `; the builder's read of its references not checked in advance (${why})`;
-  let roleArn: string | undefined;
-  try {
-    const out = await run.call('GetInstanceProfile', (o) =>
-      iam.send(new GetInstanceProfileCommand({ InstanceProfileName: profileName }), o),
-    );
-    roleArn = out.InstanceProfile?.Roles?.[0]?.Arn;
-  } catch (error) {
-    const code = awsErrorCode(error);
-    if (code === 'NoSuchEntity')
-      throw new AppError(
-        'INVALID_INPUT',
-        `iamInstanceProfile: there is no instance profile named ${profileName} in this account, and the builder needs one to read ${refs[0]![0]} (${describeReference(refs[0]![1])}).`,
-        { reason: 'no-instance-profile' },
-      );
-    if (code === 'AccessDenied' || code === 'AccessDeniedException')
-      return unchecked('iam:GetInstanceProfile is not allowed');
-    throw error;
-  }
-  if (!roleArn)
+  if (refs.length === 0) return '';
+  const [name, ref] = refs[0]!;
+  const profile = project.iamInstanceProfile;
+  if (!profile)
     throw new AppError(
       'INVALID_INPUT',
-      `iamInstanceProfile: instance profile ${profileName} holds no role, so the builder gets no credentials to read ${refs[0]![0]}. Add a role to it.`,
-      { reason: 'no-role' },
+      `iamInstanceProfile: ${name} is a reference (${describeReference(ref)}) that the builder resolves with its instance profile, and the project has none. Set iamInstanceProfile to a profile whose role is allowed ${readPermission(project, name)} on ${refs.length > 1 ? `it and ${refs.length - 1} more` : 'it'} (quadraxis policy prints that instance-role policy).`,
+      { reason: 'no-instance-profile', variable: name },
     );
-  // The role lives in the account the builder reads from: its ARN names the account and partition.
-  const [, partition = 'aws', , , account = '*'] = roleArn.split(':');
-  const role = referencedReads(project, partition, run.connection.region, account);
-  for (const statement of role) {
-    let results;
-    try {
-      results = await run.call('SimulatePrincipalPolicy', (o) =>
-        iam.send(
-          new SimulatePrincipalPolicyCommand({
-            PolicySourceArn: roleArn,
-            ActionNames: [statement.action],
-            ResourceArns: statement.resources,
-          }),
-          o,
-        ),
+  const verdict = await checkBuilderRole(
+    run.connection.clients.iam,
+    { env: project.env, iamInstanceProfile: profile, region: run.connection.region },
+    (action, send) => run.call(action, send),
+  );
+  const profileName = profile.split('/').at(-1)!;
+  switch (verdict?.status) {
+    case 'no-such-profile':
+      throw new AppError(
+        'INVALID_INPUT',
+        `iamInstanceProfile: there is no instance profile named ${profileName} in this account, and the builder needs one to read ${name} (${describeReference(ref)}).`,
+        { reason: 'no-instance-profile' },
       );
-    } catch (error) {
-      const code = awsErrorCode(error);
-      if (code === 'AccessDenied' || code === 'AccessDeniedException')
-        return unchecked('iam:SimulatePrincipalPolicy is not allowed');
-      throw error;
-    }
-    const denied = results.EvaluationResults?.find((r) => r.EvalDecision !== 'allowed');
-    if (denied) {
-      const variable = statement.variables[statement.resources.indexOf(denied.EvalResourceName ?? '')] ?? '';
+    case 'no-role':
+      throw new AppError(
+        'INVALID_INPUT',
+        `iamInstanceProfile: instance profile ${profileName} holds no role, so the builder gets no credentials to read ${name}. Add a role to it.`,
+        { reason: 'no-role' },
+      );
+    case 'denied': {
+      const denied = firstDenied(verdict)!;
       throw new AppError(
         'ACCESS_DENIED',
-        `iamInstanceProfile: the role ${roleArn.split('/').at(-1)} of instance profile ${profileName} may not ${denied.EvalActionName} on ${denied.EvalResourceName}${variable ? ` (${variable})` : ''}: IAM's policy simulator says ${denied.EvalDecision}. Allow it (quadraxis policy --instance-role prints the policy the role needs).`,
-        { reason: 'builder-role-denied', action: denied.EvalActionName ?? '' },
+        `iamInstanceProfile: the role ${verdict.roleArn?.split('/').at(-1) ?? ''} of instance profile ${profileName} may not ${denied.action} on ${denied.resource} (${denied.variable}): IAM's policy simulator says ${denied.decision}. Allow it (quadraxis policy --instance-role prints the policy the role needs).`,
+        { reason: 'builder-role-denied', action: denied.action },
       );
     }
+    case 'unchecked':
+      return `; the builder's read of its references not checked in advance (${verdict.message})`;
+    default:
+      return '';
   }
-  return '';
-}
-
-/** Each referenced read as an action on resources, with the variables they are for. */
-function referencedReads(
-  project: Project,
-  partition: string,
-  region: string,
-  account: string,
-): { action: string; resources: string[]; variables: string[] }[] {
-  const ssm = { action: 'ssm:GetParameters', resources: [] as string[], variables: [] as string[] };
-  const secrets = {
-    action: 'secretsmanager:GetSecretValue',
-    resources: [] as string[],
-    variables: [] as string[],
-  };
-  for (const [name, ref] of envReferences(project.env)) {
-    if ('ssm' in ref) {
-      ssm.resources.push(
-        `arn:${partition}:ssm:${region}:${account}:parameter/${parameterName(ref.ssm).replace(/^\//, '')}`,
-      );
-      ssm.variables.push(name);
-    } else {
-      secrets.resources.push(
-        ref.secretsManager.startsWith('arn:')
-          ? ref.secretsManager
-          : `arn:${partition}:secretsmanager:${secretRegion(ref.secretsManager) ?? region}:${account}:secret:${ref.secretsManager}-??????`,
-      );
-      secrets.variables.push(name);
-    }
-  }
-  return [ssm, secrets].filter((s) => s.resources.length > 0);
 }
 
 /**

@@ -4,6 +4,7 @@ import { useState } from 'react';
 import type { PermissionReport } from '../../../../shared/aws';
 import type { ProjectInput } from '../../../../shared/project';
 import { api, errorMessage, unwrap } from '../../api';
+import { BuilderRoleSection } from './builder-role-section';
 
 const STATUS = {
   allowed: { color: 'teal', label: 'Allowed' },
@@ -33,6 +34,8 @@ export function PermissionsPanel({ project, blocked }: { project?: ProjectInput;
   };
 
   const failed = report?.results.filter((r) => r.status !== 'allowed' && r.status !== 'unchecked') ?? [];
+  const roleFailures =
+    report?.builderRole?.filter((c) => c.status !== 'allowed' && c.status !== 'unchecked') ?? [];
   return (
     <Paper withBorder p="md" component="section" aria-label="Permission check">
       <Stack gap="sm">
@@ -42,8 +45,8 @@ export function PermissionsPanel({ project, blocked }: { project?: ProjectInput;
               Permission check
             </Title>
             <Text size="xs" c="dimmed">
-              Dry-runs every EC2 and SSM call a bake of this project makes, with its real settings. Nothing is
-              launched.
+              Dry-runs every EC2 and SSM call a bake of this project makes, with its real settings, and asks
+              IAM whether the builder&apos;s role may read what the env references. Nothing is launched.
             </Text>
           </div>
           <Button
@@ -74,7 +77,7 @@ export function PermissionsPanel({ project, blocked }: { project?: ProjectInput;
                   ? report.results.some((r) => r.status === 'unchecked')
                     ? `All ${report.results.filter((r) => r.status === 'allowed').length} checkable actions are allowed`
                     : `All ${report.results.length} actions are allowed`
-                  : `${failed.length} of ${report.results.length} actions would fail`
+                  : failureTitle(failed.length, report.results.length, roleFailures.length)
               }
             >
               As{' '}
@@ -125,9 +128,16 @@ export function PermissionsPanel({ project, blocked }: { project?: ProjectInput;
                 ))}
               </Table.Tbody>
             </Table>
+            {report.builderRole && <BuilderRoleSection checks={report.builderRole} />}
           </>
         )}
       </Stack>
     </Paper>
   );
+}
+
+function failureTitle(failedActions: number, actions: number, failedRoles: number): string {
+  if (failedActions === 0) return "The builder's instance role falls short";
+  const role = failedRoles > 0 ? "; the builder's instance role falls short" : '';
+  return `${failedActions} of ${actions} actions would fail${role}`;
 }
