@@ -224,4 +224,53 @@ describe('bake screens', () => {
     await screenshotBothThemes(app, 'bakes-page-history');
     expect(app.errors).toEqual([]);
   });
+
+  it('names the environment a bake is for: the bake page while it runs and when done, and its row on the Bakes page', async () => {
+    const { page, bridge } = app;
+    await bridge.ctx.runtime.store.projects.create({
+      name: 'staged',
+      baseImage: {
+        kind: 'ssm',
+        parameter: '/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64',
+      },
+      initScript: '#!/bin/bash\necho "mode=$APP_MODE"\nsleep 4\n',
+      env: { APP_MODE: 'dev' },
+      environments: { prod: { env: { APP_MODE: 'prod' }, instanceType: 't3.small' } },
+    });
+    const id = await startBakeFromBakesPage(page, 'staged', 'prod');
+    // While it runs: beside the project's name, and among where and when it runs.
+    const header = page.getByRole('heading', { name: 'staged', level: 2 }).locator('..');
+    await header.getByLabel('Environment prod', { exact: true }).waitFor();
+    await page.getByRole('listitem', { name: /^Run init script: running/ }).waitFor({ timeout: 30_000 });
+    const facts = page.locator('.mantine-Paper-root', { has: page.getByLabel('Bake progress') });
+    await facts.getByText('Environment', { exact: true }).waitFor();
+    await facts.getByText('prod', { exact: true }).waitFor();
+    await screenshotBothThemes(app, 'bake-environment-running');
+
+    await waitForStatus(page, 'succeeded');
+    const record = (await bridge.ctx.runtime.engine.get(id))!;
+    expect(record.environment).toBe('prod');
+    await page.getByRole('log', { name: 'Console output' }).getByText('mode=prod').waitFor();
+    const result = page.getByRole('region', { name: 'Image ready' });
+    await result.getByText('Environment', { exact: true }).waitFor();
+    await result.getByText('prod', { exact: true }).waitFor();
+    await screenshotBothThemes(app, 'bake-environment-succeeded');
+    // Baking it again offers the environment it was for (and still asks).
+    await page.getByRole('button', { name: 'Bake again: staged' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Bake staged' });
+    await expect.poll(() => dialog.getByLabel('Environment', { exact: true }).inputValue()).toBe('prod');
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+
+    // The Bakes page: a badge on its row, none on the rows of bakes of a project's own values.
+    await page.keyboard.press('Control+2');
+    const table = page.getByRole('table', { name: 'Bakes' });
+    const row = table.locator(`tr[data-bake-id="${id}"]`);
+    await row.getByLabel('Environment prod', { exact: true }).waitFor();
+    await row.getByRole('button', { name: `staged (environment prod), bake ${id}` }).waitFor();
+    await expect.poll(() => table.locator('tbody tr').count()).toBeGreaterThanOrEqual(7);
+    expect(await table.locator('[data-environment]').count()).toBe(1);
+    await screenshotBothThemes(app, 'bakes-page-environment');
+    expect(app.errors).toEqual([]);
+  });
 });

@@ -20,13 +20,24 @@ export async function createProject(app: AppPage, name: string, initScript: stri
   await app.bridge.ctx.runtime.store.projects.create(input);
 }
 
-/** Bakes page → "New bake" → choose the project (and, the first time, the profile) → the bake's page. */
-export async function startBakeFromBakesPage(page: Page, project: string): Promise<string> {
+/**
+ * Bakes page → "New bake" → choose the project (and `environment`, one of its named ones) → the bake's
+ * page. The profile is the one the first bake of the run remembered.
+ */
+export async function startBakeFromBakesPage(
+  page: Page,
+  project: string,
+  environment?: string,
+): Promise<string> {
   await page.keyboard.press('Control+2');
   await page.getByRole('button', { name: 'New bake' }).click();
   const dialog = page.getByRole('dialog', { name: 'Bake an AMI' });
   await dialog.getByLabel('Project', { exact: true }).click();
   await page.getByRole('option', { name: project, exact: true }).click();
+  if (environment) {
+    await dialog.getByLabel('Environment', { exact: true }).click();
+    await page.getByRole('option', { name: environment, exact: true }).click();
+  }
   await dialog.getByRole('button', { name: 'Start bake' }).click();
   await dialog.waitFor({ state: 'detached' });
   const root = page.locator('[data-bake-id]');

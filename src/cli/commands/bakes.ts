@@ -73,12 +73,25 @@ export const registerBakes: RegisterCommand = (program, io) => {
       if (opts.json) return io.stdout(`${JSON.stringify(bakes, null, 2)}\n`);
       if (bakes.length === 0)
         return io.stdout(opts.project ? `No bakes of ${opts.project} yet.\n` : 'No bakes yet.\n');
+      // The environment column only when a listed bake names one: projects without environments keep the
+      // table they had, and "-" in every row would only be noise.
+      const withEnv = bakes.some((b) => b.environment !== undefined);
       io.stdout(
         formatTable(
-          ['ID', 'PROJECT', 'STATUS', 'STARTED', 'DURATION', 'VERSION', 'AMI'],
+          [
+            'ID',
+            'PROJECT',
+            ...(withEnv ? ['ENVIRONMENT'] : []),
+            'STATUS',
+            'STARTED',
+            'DURATION',
+            'VERSION',
+            'AMI',
+          ],
           bakes.map((b) => [
             b.id,
             b.project,
+            ...(withEnv ? [b.environment ?? '-'] : []),
             b.orphaned ? `${b.status}*` : b.status,
             formatTime(b.startedAt ?? b.createdAt),
             formatDuration(b),

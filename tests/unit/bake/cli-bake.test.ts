@@ -316,3 +316,58 @@ test('--env bakes a named environment (its values and launch settings); an unkno
   expect(out.out).toContain('mode=production');
   expect(sandbox.sim.instances()[0]?.instanceType).toBe('t3.small');
 });
+
+test('a bake of an environment names it: the header, the outcome line (success and failure), `bakes` and --json', async () => {
+  // Four bakes within seconds: each image named by its bake, not by the second it was made in.
+  const more = "imageName: '{project}-{bakeId}'\nenvironments:\n  prod:\n    instanceType: t3.small\n";
+  const file = await projectFile('#!/bin/sh\necho "hello"\n', more);
+  const out = io();
+  expect(await runCli(args(file, '--env', 'prod'), out)).toBe(0);
+  const lines = out.out.trimEnd().split('\n');
+  expect(lines[0]).toMatch(/^Bake bk_\w+: web \(environment prod\) with profile sandbox in us-east-1$/);
+  expect(lines.at(-2)).toMatch(/^Succeeded in \d+ s \(environment prod\): ami-\w+ "web-bk_\w+", version 1/);
+
+  const json = io();
+  expect(await runCli(args(file, '--env', 'prod', '--json', '--force'), json)).toBe(0);
+  const events = json.out
+    .trimEnd()
+    .split('\n')
+    .map((line) => BakeEventSchema.parse(JSON.parse(line)));
+  expect(events[0]?.type === 'created' && events[0].record.environment).toBe('prod');
+  const last = events.at(-1);
+  expect(last?.type === 'finished' && last.record.environment).toBe('prod');
+
+  // One bake of the project's own values: its row says nothing of an environment.
+  const plain = io();
+  expect(await runCli(args(file, '--force'), plain)).toBe(0);
+  expect(plain.out).not.toContain('environment');
+
+  // (It rewrites the same project file: the bakes above are done with it.)
+  const failing = await projectFile('#!/bin/sh\necho "nope"\nexit 3\n', more);
+  const refused = io();
+  expect(await runCli(args(failing, '--env', 'prod'), refused)).toBe(1);
+  expect(refused.err).toMatch(
+    /error: Failed in \d+ s \(environment prod\): The init script failed with exit code 3/,
+  );
+
+  const list = io();
+  expect(await runCli(['--data-dir', join(dir, 'data'), 'bakes'], list)).toBe(0);
+  const [header, ...rows] = list.out.trimEnd().split('\n');
+  expect(header).toMatch(/^ID +PROJECT +ENVIRONMENT +STATUS +STARTED/);
+  expect(rows.map((row) => row.split(/ +/).slice(1, 4))).toEqual([
+    ['web', 'prod', 'failed'],
+    ['web', '-', 'succeeded'],
+    ['web', 'prod', 'succeeded'],
+    ['web', 'prod', 'succeeded'],
+  ]);
+  const listed = io();
+  expect(await runCli(['--data-dir', join(dir, 'data'), 'bakes', '--json'], listed)).toBe(0);
+  const records = JSON.parse(listed.out) as { id: string; environment?: string }[];
+  expect(records.map((b) => b.environment ?? '-')).toEqual(['prod', '-', 'prod', 'prod']);
+  // A page without any bake of an environment keeps the table's old columns.
+  const own = io();
+  const page = ['bakes', '--limit', '1', '--before', records[0]!.id];
+  expect(await runCli(['--data-dir', join(dir, 'data'), ...page], own)).toBe(0);
+  expect(own.out).toContain(records[1]!.id);
+  expect(own.out.split('\n')[0]).toMatch(/^ID +PROJECT +STATUS +STARTED/);
+});

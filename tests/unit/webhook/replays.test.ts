@@ -24,7 +24,13 @@ afterAll(async () => {
 
 interface Answer {
   status: number;
-  body: { bakeId?: string; duplicate?: boolean; joined?: boolean; queuedBehind?: string };
+  body: {
+    bakeId?: string;
+    duplicate?: boolean;
+    joined?: boolean;
+    queuedBehind?: string;
+    environment?: string;
+  };
 }
 
 async function answer(response: Response): Promise<Answer> {
@@ -124,6 +130,49 @@ describe('one running and one queued webhook bake per project', () => {
     expect(second.joinedTo).toBeUndefined();
     expect(second.startedAt ?? 0).toBeGreaterThanOrEqual(first.endedAt ?? Infinity);
     expect(await f.runtime.engine.list({ project: 'slow' })).toHaveLength(2);
+  });
+
+  it('names the environment a push bakes in its 202, started, queued or joined; an unmapped branch names none', async () => {
+    await f.runtime.store.projects.create(
+      projectInput('staged', {
+        initScript: '#!/bin/sh\nsleep 2\n',
+        triggers: { branches: ['main', 'develop'], environments: { main: 'prod' } },
+        environments: { prod: { instanceType: 't3.small' } },
+      }),
+    );
+    const staged = await secretsOf(f.state, 'staged');
+    const push = (branch: string, after?: string) =>
+      postGithub(f.url, 'staged', {
+        secret: staged.github,
+        payload: pushPayload(branch, 'main', after),
+      }).then(answer);
+    const running = await push('main');
+    expect(running).toMatchObject({ status: 202, body: { environment: 'prod' } });
+    const next = await push('main', 'e'.repeat(40));
+    expect(next).toMatchObject({
+      status: 202,
+      body: { queuedBehind: running.body.bakeId, environment: 'prod' },
+    });
+    expect(await push('main', 'f'.repeat(40))).toMatchObject({
+      status: 202,
+      body: { joined: true, bakeId: next.body.bakeId, environment: 'prod' },
+    });
+    const own = await push('develop');
+    expect(own.status).toBe(202);
+    expect(own.body).not.toHaveProperty('environment');
+    const finals = await Promise.all(
+      [running, next, own].map((a) => f.runtime.engine.waitForFinal(a.body.bakeId!)),
+    );
+    expect(finals.map((r) => [r.status, r.environment])).toEqual([
+      ['succeeded', 'prod'],
+      ['succeeded', 'prod'],
+      ['succeeded', undefined],
+    ]);
+    // GET /bakes/<id> says it too, for a CI script following the bake.
+    const view = await fetch(`${f.url}/bakes/${running.body.bakeId}`, { headers: bearer(staged.token) });
+    expect(await view.json()).toMatchObject({ id: running.body.bakeId, environment: 'prod' });
+    const plain = await fetch(`${f.url}/bakes/${own.body.bakeId}`, { headers: bearer(staged.token) });
+    expect(await plain.json()).not.toHaveProperty('environment');
   });
 });
 

@@ -20,3 +20,4 @@ export { buildUserData, measureUserData, USER_DATA_LIMIT_BYTES, type BuiltUserDa
 export { buildCloudInitWrapper, buildScriptWrapper } from './wrapper';
 export { renderImageName } from './image-name';
 export { describeEvent, describeOutcome } from './progress-text';
+export { finishedBakeNotice } from './finished-notice';

@@ -8,7 +8,7 @@ export function describeEvent(event: BakeEvent): string[] {
   switch (event.type) {
     case 'created':
       return [
-        `Bake ${event.record.id}: ${event.record.project} with profile ${event.record.profile} in ${event.record.region}`,
+        `Bake ${event.record.id}: ${event.record.project}${forEnvironment(event.record)} with profile ${event.record.profile} in ${event.record.region}`,
       ];
     case 'status':
       if (event.status === 'queued' || event.status === 'cleaning-up')
@@ -65,11 +65,22 @@ function describeCopy(event: Extract<BakeEvent, { type: 'copy' }>): string {
   }
 }
 
+/**
+ * " (environment prod)" for a bake of a named environment, nothing for the project's own values: the
+ * header and the last line of a bake say which environment it was for, so a CI log of several answers
+ * "which one was prod?" without scrolling back.
+ */
+function forEnvironment(record: BakeRecord): string {
+  return record.environment ? ` (environment ${record.environment})` : '';
+}
+
 export function describeOutcome(record: BakeRecord): string {
-  const seconds =
+  const took =
     record.endedAt !== undefined
       ? ` in ${formatSeconds(record.endedAt - (record.startedAt ?? record.createdAt))}`
       : '';
+  // "Failed in 12 s (environment prod): …" — before the colon, where a reader of either outcome looks.
+  const seconds = `${took}${forEnvironment(record)}`;
   const where = record.simulated ? ' (simulated: the sandbox made it, it is not a real AMI)' : '';
   if (record.status === 'succeeded') {
     const version = record.version !== undefined ? `, version ${record.version}` : '';

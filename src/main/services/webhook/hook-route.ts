@@ -153,10 +153,19 @@ async function authorized(
     name,
     outcome,
     `${decision.detail}${environment ? `, environment ${environment}` : ''}, profile ${profile}`,
+    environment,
   );
 }
 
-function answer(env: HookEnv, name: string, outcome: BakeOutcome, detail: string): Reply {
+/** `environment`: the one the pushed branch mapped to; a joined bake is of it too (each queues on its own). */
+function answer(
+  env: HookEnv,
+  name: string,
+  outcome: BakeOutcome,
+  detail: string,
+  environment: string | undefined,
+): Reply {
+  const named = environment ? { environment } : {};
   const statusUrl = (bakeId: string) => `${env.publicUrl}/bakes/${bakeId}`;
   switch (outcome.kind) {
     case 'rate-limited':
@@ -188,6 +197,7 @@ function answer(env: HookEnv, name: string, outcome: BakeOutcome, detail: string
         body: {
           bakeId: outcome.bakeId,
           project: name,
+          ...named,
           joined: true,
           status: 'queued',
           statusUrl: statusUrl(outcome.bakeId),
@@ -205,6 +215,7 @@ function answer(env: HookEnv, name: string, outcome: BakeOutcome, detail: string
         body: {
           bakeId: record.id,
           project: name,
+          ...(record.environment ? { environment: record.environment } : {}),
           status: record.status,
           statusUrl: statusUrl(record.id),
           ...(behind ? { queuedBehind: behind } : {}),

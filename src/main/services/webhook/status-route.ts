@@ -55,6 +55,7 @@ export function bakeView(record: BakeRecord): Record<string, unknown> {
   return {
     id: record.id,
     project: record.project,
+    ...(record.environment ? { environment: record.environment } : {}),
     status: record.status,
     trigger: record.trigger,
     profile: record.profile,

@@ -9,6 +9,7 @@ import { BakeResult } from '../components/bake/bake-result';
 import { CancelBakeButton } from '../components/bake/cancel-bake-button';
 import { CloudInitWarnings } from '../components/bake/cloud-init-warnings';
 import { ConsoleView } from '../components/bake/console-view';
+import { EnvironmentBadge } from '../components/bake/environment-badge';
 import { BakeStatusBadge, SimulatedBadge } from '../components/bake/status-badge';
 import { StepList } from '../components/bake/step-list';
 import { StepTimelineChart } from '../components/bake/step-timeline-chart';
@@ -70,6 +71,7 @@ export function BakePage({ id }: { id: string }) {
                 {record.project}
               </Anchor>
             </Title>
+            <EnvironmentBadge environment={record.environment} size="lg" />
             <BakeStatusBadge status={record.status} size="lg" warnings={record.warnings?.length ?? 0} />
             {record.simulated && <SimulatedBadge size="lg" />}
           </Group>
@@ -83,7 +85,13 @@ export function BakePage({ id }: { id: string }) {
           {record.status === 'succeeded' && record.version !== undefined && (
             <DeployButton project={record.project} version={record.version} />
           )}
-          {final && <BakeButton project={record.project} label="Bake again" />}
+          {final && (
+            <BakeButton
+              project={record.project}
+              label="Bake again"
+              {...(record.environment ? { environment: record.environment } : {})}
+            />
+          )}
         </Group>
       </Group>
 

@@ -66,6 +66,7 @@ export function BakeProgressCard({ record }: { record: BakeRecord }) {
         <Group gap="lg" mt={4}>
           <Fact label="Profile" value={record.profile} />
           <Fact label="Region" value={record.region} />
+          {record.environment && <Fact label="Environment" value={record.environment} />}
           <Fact label="Started" value={formatTime(record.startedAt ?? record.createdAt, now)} />
           <Fact label="Started from" value={TRIGGERS[record.trigger]} />
         </Group>

@@ -107,6 +107,7 @@ export function BakeResult({ record, version }: { record: BakeRecord; version?: 
 
       <DataList size="sm" labelWidth={130} gap={6}>
         <Fact label="Image name" value={record.imageName ?? version?.imageName} />
+        <Fact label="Environment" value={record.environment} />
         <Fact label="Region" value={`${record.region} (profile ${record.profile})`} />
         <Fact label="Base image" value={record.baseImageId ?? version?.baseImageId} />
         <Fact label="Instance type" value={version?.instanceType} />

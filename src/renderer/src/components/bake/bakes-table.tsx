@@ -2,6 +2,7 @@ import { Anchor, Code, Group, Stack, Table, Text } from '@mantine/core';
 import { STEP_LABELS, isFinalStatus, type BakeRecord } from '../../../../shared/bake';
 import { useAppStore } from '../../state/app-store';
 import { bakeElapsed, currentStep, formatDuration, formatTime, queueMessage } from './bake-format';
+import { EnvironmentBadge } from './environment-badge';
 import { BakeStatusBadge, SimulatedBadge } from './status-badge';
 import { useNow } from './use-now';
 
@@ -39,20 +40,22 @@ export function BakesTable({ records }: { records: BakeRecord[] }) {
             >
               <Table.Td>
                 <Stack gap={0}>
-                  <Anchor
-                    component="button"
-                    fw={500}
-                    size="sm"
-                    ta="left"
-                    style={{ alignSelf: 'flex-start' }}
-                    onClick={(event) => {
-                      event.stopPropagation();
-                      open(record.id);
-                    }}
-                    aria-label={`${record.project}, bake ${record.id}`}
-                  >
-                    {record.project}
-                  </Anchor>
+                  <Group gap={6} wrap="nowrap">
+                    <Anchor
+                      component="button"
+                      fw={500}
+                      size="sm"
+                      ta="left"
+                      onClick={(event) => {
+                        event.stopPropagation();
+                        open(record.id);
+                      }}
+                      aria-label={`${record.project}${record.environment ? ` (environment ${record.environment})` : ''}, bake ${record.id}`}
+                    >
+                      {record.project}
+                    </Anchor>
+                    <EnvironmentBadge environment={record.environment} size="sm" />
+                  </Group>
                   <Text size="xs" c="dimmed" ff="monospace">
                     {record.id}
                   </Text>

@@ -41,6 +41,7 @@ export function StartBakeModal({ dialog, onClose, onSubmit, onForce }: StartBake
         <StartBakeForm
           key={dialog.project ?? ''}
           project={dialog.project}
+          environment={dialog.environment}
           defaults={dialog.defaults}
           initialError={dialog.error}
           onCancel={onClose}
@@ -60,12 +61,18 @@ export function StartBakeModal({ dialog, onClose, onSubmit, onForce }: StartBake
 
 function StartBakeForm(props: {
   project: string | undefined;
+  environment: string | undefined;
   defaults: BakeDefaults;
   initialError: AppErrorPayload | undefined;
   onCancel: () => void;
   onSubmit: (choice: StartBakeChoice) => Promise<AppErrorPayload | undefined>;
 }) {
   const { project, defaults, initialError, onCancel, onSubmit } = props;
+  // Offered only while the project still has it: an environment removed since is no choice.
+  const offered =
+    project && defaults.environments?.[project]?.some((e) => e.name === props.environment)
+      ? props.environment
+      : undefined;
   const [error, setError] = useState(initialError);
   const preselected =
     defaults.profile ?? defaults.suggestedProfile ?? defaults.profiles.find((p) => p.usable)?.name;
@@ -80,7 +87,7 @@ function StartBakeForm(props: {
       project: project ?? '',
       profile: preselected ?? '',
       region: regionOf(preselected),
-      environment: '',
+      environment: offered ?? '',
       remember: !defaults.profile,
     },
   });

@@ -10,7 +10,14 @@ const StartBakeModal = lazy(() => import('./start-bake-modal').then((m) => ({ de
 
 export type StartDialog =
   | { kind: 'closed' }
-  | { kind: 'form'; project?: string; defaults: BakeDefaults; error?: AppErrorPayload }
+  | {
+      kind: 'form';
+      project?: string;
+      /** The environment offered first ("Bake again" of a prod bake offers prod). */
+      environment?: string;
+      defaults: BakeDefaults;
+      error?: AppErrorPayload;
+    }
   | { kind: 'conflict'; request: BakeStartRequest; error: AppErrorPayload; remember: boolean };
 
 function asPayload(error: unknown): AppErrorPayload {
@@ -23,7 +30,7 @@ function asPayload(error: unknown): AppErrorPayload {
  * dialog only for what is missing. Every error lands in that dialog, in words, until the person closes it.
  */
 export function useStartBake(): {
-  begin: (project?: string) => Promise<void>;
+  begin: (project?: string, environment?: string) => Promise<void>;
   busy: boolean;
   modal: ReactNode;
 } {
@@ -31,8 +38,19 @@ export function useStartBake(): {
   const [busy, setBusy] = useState(false);
   const navigate = useAppStore((s) => s.navigate);
 
-  const openForm = (project: string | undefined, defaults: BakeDefaults, error?: AppErrorPayload) =>
-    setDialog({ kind: 'form', ...(project ? { project } : {}), defaults, ...(error ? { error } : {}) });
+  const openForm = (
+    project: string | undefined,
+    defaults: BakeDefaults,
+    error?: AppErrorPayload,
+    environment?: string,
+  ) =>
+    setDialog({
+      kind: 'form',
+      ...(project ? { project } : {}),
+      ...(environment ? { environment } : {}),
+      defaults,
+      ...(error ? { error } : {}),
+    });
 
   /** Starts the bake; an error comes back as a payload for the dialog instead of being thrown. */
   const start = async (
@@ -59,13 +77,13 @@ export function useStartBake(): {
     }
   };
 
-  const begin = async (project?: string) => {
+  const begin = async (project?: string, environment?: string) => {
     setBusy(true);
     try {
       const defaults = await unwrap(api.bake.getDefaults(project ? { project } : {}));
       // A project with named environments always asks which one: no silent default for prod.
       if (!project || !defaults.profile || !defaults.region || defaults.environments?.[project]?.length)
-        return openForm(project, defaults);
+        return openForm(project, defaults, undefined, environment);
       const error = await start({ project }, false);
       if (error && !(error.code === 'CONFLICT' && error.details?.reason === 'identical')) {
         openForm(project, defaults, error);
