@@ -46,7 +46,7 @@ const verdicts = (
 test('ten dev bakes do not push prod images out of "the newest 3": each environment is ranked on its own', () => {
   const prod = [image('prod'), image('prod'), image('prod'), image('prod')];
   const dev = Array.from({ length: 10 }, () => image('dev'));
-  const plan = verdicts([...prod, ...dev], { keep: 3 });
+  const plan = verdicts([...prod, ...dev], { keep: 3, pruneAfterBake: false });
   const of = (id: string) => plan.find((p) => p.imageId === id)!;
   // The three newest prod images stay although ten dev images are newer; the oldest prod one goes.
   expect(prod.map((p) => of(p.imageId).action)).toEqual(['deregister', 'keep', 'keep', 'keep']);
@@ -70,7 +70,7 @@ test('age never empties an environment: the newest image of each environment in 
     image('dev'),
     image(undefined),
   ];
-  const plan = verdicts(images, { maxAgeDays: 30 });
+  const plan = verdicts(images, { maxAgeDays: 30, pruneAfterBake: false });
   expect(plan.map((p) => [p.imageId, p.environment, p.action])).toEqual([
     [images[5]!.imageId, '-', 'keep'],
     [images[4]!.imageId, 'dev', 'keep'],
@@ -94,7 +94,13 @@ test('images baked before the environment tag existed are grouped by what their 
     [oldProd[1]!.bakeId, { version: 2, environment: 'prod' }],
     [dev[0]!.bakeId, { version: 3, environment: 'dev' }],
   ]);
-  const plan = decide(newestFirst([...oldProd, ...dev]), { keep: 2 }, new Map(), NOW, versions);
+  const plan = decide(
+    newestFirst([...oldProd, ...dev]),
+    { keep: 2, pruneAfterBake: false },
+    new Map(),
+    NOW,
+    versions,
+  );
   const of = (i: OwnImage) => plan.find((p) => p.imageId === i.imageId)!;
   expect(oldProd.map((i) => [of(i).environment, of(i).version, of(i).action])).toEqual([
     ['prod', 1, 'keep'],
@@ -106,7 +112,7 @@ test('images baked before the environment tag existed are grouped by what their 
   const tagged = image('staging');
   const relabelled = decide(
     [tagged],
-    { keep: 1 },
+    { keep: 1, pruneAfterBake: false },
     new Map(),
     NOW,
     new Map([[tagged.bakeId, { version: 9, environment: 'dev' }]]),
@@ -117,7 +123,7 @@ test('images baked before the environment tag existed are grouped by what their 
 test("the project's own values are a group of their own, named as such; a region without environments reads as before", () => {
   const own = [image(undefined), image(undefined), image(undefined)];
   const prod = [image('prod')];
-  const plan = verdicts([...own, ...prod], { keep: 2 });
+  const plan = verdicts([...own, ...prod], { keep: 2, pruneAfterBake: false });
   expect(plan.map((p) => [p.environment, p.action, p.reasons])).toEqual([
     ['prod', 'keep', `one of the newest 2 of environment prod in ${REGION} (#1)`],
     ['-', 'keep', `one of the newest 2 without an environment in ${REGION} (#1)`],
@@ -125,7 +131,7 @@ test("the project's own values are a group of their own, named as such; a region
     ['-', 'deregister', 'not among the newest 2 without an environment (#3); not in use'],
   ]);
   // No image of the region names an environment: the whole region is one group, in the words it always had.
-  const plain = verdicts([image(undefined), image(undefined)], { keep: 1 });
+  const plain = verdicts([image(undefined), image(undefined)], { keep: 1, pruneAfterBake: false });
   expect(plain.map((p) => [p.environment, p.action, p.reasons])).toEqual([
     ['-', 'keep', `one of the newest 1 in ${REGION} (#1)`],
     ['-', 'deregister', 'not among the newest 1 (#2); not in use'],
