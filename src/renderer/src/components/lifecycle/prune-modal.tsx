@@ -252,21 +252,29 @@ function PlanTable({
                   />
                 )}
               </Table.Td>
-              <Table.Td>{image.region}</Table.Td>
+              <Table.Td style={{ whiteSpace: 'nowrap' }}>{image.region}</Table.Td>
               <Table.Td>
-                <Code>{image.imageId}</Code>
+                <Code style={{ whiteSpace: 'nowrap' }}>{image.imageId}</Code>
               </Table.Td>
               <Table.Td>
-                <Group gap={6} wrap="nowrap">
+                {/* Stacked, so neither the version nor the environment's name is ever cut short. */}
+                <Stack gap={2} align="flex-start">
                   <Text size="sm">{image.version !== undefined ? `v${image.version}` : '—'}</Text>
                   <EnvironmentBadge environment={image.environment} size="sm" />
-                </Group>
+                </Stack>
               </Table.Td>
               <Table.Td>
-                <Text size="sm">{formatDateTime(image.createdAt)}</Text>
+                <Text size="sm" style={{ whiteSpace: 'nowrap' }}>
+                  {formatDateTime(image.createdAt)}
+                </Text>
               </Table.Td>
-              <Table.Td>
-                <Badge color={ACTION[image.action].color} variant="light">
+              <Table.Td style={{ whiteSpace: 'nowrap' }}>
+                <Badge
+                  color={ACTION[image.action].color}
+                  variant="light"
+                  // A badge may shrink to an ellipsis in a crowded table: the action never should.
+                  miw="max-content"
+                >
                   {ACTION[image.action].label}
                 </Badge>
                 {done && (
