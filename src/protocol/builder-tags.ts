@@ -11,3 +11,8 @@ export const TAG_SCRIPT_SHA256 = 'quadraxis:script-sha256';
 export const TAG_APP_VERSION = 'quadraxis:app-version';
 /** Set by the sandbox on everything it creates, so a simulated AMI is never mistaken for a real one. */
 export const TAG_SIMULATED = 'quadraxis:simulated';
+/**
+ * The project's named environment a bake was for (issue 18), on the builder, its volumes, the image, its
+ * snapshots and its copies; absent when the bake used the project's own values. Retention groups by it.
+ */
+export const TAG_ENVIRONMENT = 'quadraxis:environment';

@@ -36,6 +36,11 @@ export const PruneImageSchema = z.object({
   /** The project version that made it (by its bake id), when this data directory recorded it. */
   version: z.number().int().optional(),
   bakeId: z.string().optional(),
+  /**
+   * The project's named environment it was baked for (its `quadraxis:environment` tag, else its version's
+   * record); absent: the project's own values. Retention ranks each environment's images on their own.
+   */
+  environment: z.string().optional(),
   /** When EC2 created it in this region (a copy: when it was copied). */
   createdAt: z.number(),
   state: z.string(),

@@ -131,7 +131,7 @@ export type Distribution = z.infer<typeof DistributionSchema>;
 
 export const RetentionSchema = z
   .object({
-    /** Keep the newest N images per region… */
+    /** Keep the newest N images per region and environment… */
     keep: z.number().int().min(1).max(1000).optional(),
     /** …and/or those younger than D days. An image either rule keeps is kept. */
     maxAgeDays: z.number().int().min(1).max(3650).optional(),

@@ -44,8 +44,10 @@ describe('delivery and retention', () => {
         ssmParameter: '/images/{project}/latest',
       },
       retention: { keep: 1 },
+      // Both bakes are for prod: the plan ranks prod's images on their own and shows the environment.
+      environments: { prod: { env: { STAGE: 'prod' } } },
     });
-    const id = await startBakeFromBakesPage(page, 'golden');
+    const id = await startBakeFromBakesPage(page, 'golden', 'prod');
     const copies = page.getByRole('list', { name: 'Copies' });
     await copies.getByRole('listitem', { name: 'us-west-2: copying' }).waitFor({ timeout: 30_000 });
     await screenshotBothThemes(app, 'bake-copying');
@@ -82,6 +84,7 @@ describe('delivery and retention', () => {
       region: 'us-east-1',
       trigger: 'app',
       force: true,
+      environment: 'prod',
     });
     expect((await engine.waitForFinal(second.id)).status).toBe('succeeded');
 
@@ -105,7 +108,9 @@ describe('delivery and retention', () => {
     await plan.waitFor({ timeout: 30_000 });
     // Version 1 goes in all three regions; version 2 stays, with its reasons.
     await expect.poll(() => plan.getByRole('checkbox').count()).toBe(3);
-    await plan.getByText('one of the newest 1 in us-east-1 (#1)').waitFor();
+    await plan.getByText('one of the newest 1 of environment prod in us-east-1 (#1)').waitFor();
+    await expect.poll(() => plan.getByLabel('Environment prod').count()).toBe(6);
+    await dialog.getByText(/Keeps the newest 1 of each environment in each region/).waitFor();
     await plan.getByText('in use: parameter /images/golden/latest (version 2)').first().waitFor();
     await screenshotBothThemes(app, 'prune-plan');
 

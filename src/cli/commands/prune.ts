@@ -144,7 +144,9 @@ const ACTION_WORDS: Record<PruneImage['action'], string> = {
 
 export function printPlan(io: CliIO, plan: PrunePlan): void {
   const rules = [
-    plan.rules.keep !== undefined ? `keep the newest ${plan.rules.keep}` : '',
+    plan.rules.keep !== undefined
+      ? `keep the newest ${plan.rules.keep}${plan.images.some((i) => i.environment !== undefined) ? ' of each environment' : ''}`
+      : '',
     plan.rules.maxAgeDays !== undefined ? `keep those younger than ${plan.rules.maxAgeDays} days` : '',
     plan.rules.disableForDays !== undefined
       ? `disable ${plan.rules.disableForDays} days before deregistering`
@@ -159,13 +161,25 @@ export function printPlan(io: CliIO, plan: PrunePlan): void {
     );
   }
   if (plan.images.length > 0) {
+    // Retention ranks each environment on its own; the column appears only once a bake named one.
+    const environments = plan.images.some((i) => i.environment !== undefined);
     io.stdout(
       formatTable(
-        ['REGION', 'IMAGE', 'VERSION', 'CREATED', 'STATE', 'ACTION', 'WHY'],
+        [
+          'REGION',
+          'IMAGE',
+          'VERSION',
+          ...(environments ? ['ENVIRONMENT'] : []),
+          'CREATED',
+          'STATE',
+          'ACTION',
+          'WHY',
+        ],
         plan.images.map((i) => [
           i.region,
           i.imageId,
           i.version !== undefined ? `v${i.version}` : '-',
+          ...(environments ? [i.environment ?? '-'] : []),
           formatTime(i.createdAt),
           i.state,
           ACTION_WORDS[i.action],

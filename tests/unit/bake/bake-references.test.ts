@@ -4,6 +4,7 @@ import { gunzipSync } from 'node:zlib';
 import { DescribeInstanceAttributeCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterEach, expect, test } from 'vitest';
+import { TAG_BAKE_ID, TAG_ENVIRONMENT } from '../../../src/protocol/builder-tags';
 import { sandboxClientConfig } from '../../../src/sandbox';
 import { BakeHarness, project, REGION } from './harness';
 
@@ -97,6 +98,39 @@ test('dev and prod environments bake with their own values; the versions say whi
   ).toBe(true);
   const builders = h.sim.instances();
   expect(builders.find((i) => i.instanceId === prod.instanceId)?.instanceType).toBe('t3.small');
+  // Everything the prod bake made names its environment, so the console can tell which AMI is prod; the
+  // bake with the project's own values names none.
+  const environmentOf = (r: { tags: Record<string, string> }) => r.tags[TAG_ENVIRONMENT] ?? '(none)';
+  const made = (bakeId: string) => ({
+    builder: h.sim
+      .instances()
+      .filter((i) => i.tags[TAG_BAKE_ID] === bakeId)
+      .map(environmentOf),
+    volumes: h.sim
+      .volumes()
+      .filter((v) => v.tags[TAG_BAKE_ID] === bakeId)
+      .map(environmentOf),
+    image: h.sim
+      .images()
+      .filter((i) => i.tags[TAG_BAKE_ID] === bakeId)
+      .map(environmentOf),
+    snapshots: h.sim
+      .snapshots()
+      .filter((s) => s.tags[TAG_BAKE_ID] === bakeId)
+      .map(environmentOf),
+  });
+  expect(made(prod.id)).toEqual({
+    builder: ['prod'],
+    volumes: ['prod'],
+    image: ['prod'],
+    snapshots: ['prod'],
+  });
+  expect(made(dev.id)).toEqual({
+    builder: ['(none)'],
+    volumes: ['(none)'],
+    image: ['(none)'],
+    snapshots: ['(none)'],
+  });
   const versions = await h.store.versions.list('web', { limit: 10 });
   expect(versions.map((v) => [v.version, v.environment ?? '(project)'])).toEqual([
     [2, 'prod'],

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, expect, test } from 'vitest';
@@ -178,6 +178,66 @@ test('prune --dry-run shows what would go and why each survivor stays; without -
   for (const region of ['eu-west-1', ...COPIES]) {
     expect(sandbox.sim.images({ region })).toHaveLength(2);
     expect(sandbox.sim.snapshots({ region }).filter((s) => s.tags['quadraxis:bake-id'])).toHaveLength(2);
+  }
+});
+
+test('retention is per environment: three dev bakes with keep 2 do not push the prod image out, and the table says which is which', async () => {
+  const file = await projectFile(false);
+  // Bakes within seconds of each other: each image named by its bake, not by the second it was made in.
+  await appendFile(
+    file,
+    "imageName: '{project}-{bakeId}'\nenvironments:\n  prod:\n    instanceType: t3.small\n  dev:\n    instanceType: t3.micro\n",
+  );
+  const bake = (environment: string) =>
+    cli([
+      'bake',
+      '--file',
+      file,
+      '--profile',
+      'sandbox',
+      '--endpoint',
+      sandbox.url,
+      '--force',
+      '--env',
+      environment,
+    ]);
+  for (const environment of ['prod', 'dev', 'dev', 'dev']) {
+    const out = await bake(environment);
+    expect(out.code, out.stderr).toBe(0);
+  }
+  const args = ['prune', '--file', file, '--profile', 'sandbox', '--endpoint', sandbox.url];
+  const dry = await cli([...args, '--dry-run']);
+  expect(dry.code, dry.stderr).toBe(0);
+  expect(dry.stdout).toContain('web: keep the newest 2 of each environment; regions');
+  expect(dry.stdout).toMatch(/REGION\s+IMAGE\s+VERSION\s+ENVIRONMENT\s+CREATED/);
+  expect(dry.stdout).toMatch(
+    /eu-west-1\s+ami-\w+\s+v1\s+prod\s+.*keep\s+one of the newest 2 of environment prod in eu-west-1 \(#1\)/,
+  );
+  expect(dry.stdout).toMatch(
+    /us-west-2\s+ami-\w+\s+v2\s+dev\s+.*RETIRE\s+not among the newest 2 of environment dev \(#3\); not in use/,
+  );
+
+  // Another machine, whose data directory recorded none of these bakes, reads the environment off the tags.
+  const elsewhere = await runCliOn(join(dir, 'other-machine'), [...args, '--dry-run', '--json'], env());
+  expect(elsewhere.code, elsewhere.stderr).toBe(0);
+  const seen = PrunePlanSchema.parse(JSON.parse(elsewhere.stdout)).images;
+  expect(seen.every((i) => i.version === undefined)).toBe(true);
+  expect(seen.filter((i) => i.environment === 'prod').map((i) => i.action)).toEqual(['keep', 'keep', 'keep']);
+  expect(seen.filter((i) => i.action !== 'keep').map((i) => i.environment)).toEqual(['dev', 'dev', 'dev']);
+
+  const done = await cli([...args, '--yes', '--json']);
+  expect(done.code, done.stderr).toBe(0);
+  const report = PruneReportSchema.parse(JSON.parse(done.stdout));
+  const retired = report.plan.images.filter((i) => i.action !== 'keep');
+  expect(retired.map((i) => [i.environment, i.version])).toEqual([
+    ['dev', 2],
+    ['dev', 2],
+    ['dev', 2],
+  ]);
+  expect(report.outcomes.map((o) => o.result)).toEqual(['deregistered', 'deregistered', 'deregistered']);
+  for (const region of ['eu-west-1', ...COPIES]) {
+    const left = sandbox.sim.images({ region }).map((i) => i.tags['quadraxis:environment']);
+    expect(left.sort(), region).toEqual(['dev', 'dev', 'prod']);
   }
 });
 

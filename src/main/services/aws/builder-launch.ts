@@ -6,6 +6,7 @@ import {
   TAG_APP_VERSION,
   TAG_BAKE_ID,
   TAG_BASE_AMI,
+  TAG_ENVIRONMENT,
   TAG_PROJECT,
   TAG_ROLE,
   TAG_SCRIPT_SHA256,
@@ -18,6 +19,8 @@ import {
  */
 export interface BuilderLaunch {
   bakeId: string;
+  /** The project's named environment the bake is for; absent: the project's own values. */
+  environment?: string | undefined;
   /** What the builder boots from (a ResolvedBaseImage fits). */
   image: { imageId: string; rootDeviceName?: string | undefined; ebsDeviceNames?: string[] | undefined };
   /**
@@ -38,7 +41,7 @@ export function builderTags(project: Project, launch: BuilderLaunch): Tag[] {
     ...userTags(project),
     { Key: 'Name', Value: `quadraxis-builder-${project.name}` },
     { Key: TAG_ROLE, Value: ROLE_BUILDER },
-    ...bakeTags(project, launch.bakeId, launch.image.imageId),
+    ...bakeTags(project, launch.bakeId, launch.image.imageId, launch.environment),
     ...(launch.scriptSha256 ? [{ Key: TAG_SCRIPT_SHA256, Value: launch.scriptSha256 }] : []),
   ];
 }
@@ -46,12 +49,12 @@ export function builderTags(project: Project, launch: BuilderLaunch): Tag[] {
 /** Tags on the image and its snapshots. Cleanup may only deregister/delete what carries this project's tag. */
 export function imageTagSpecifications(
   project: Project,
-  ids: { bakeId: string; baseImageId: string; imageName: string },
+  ids: { bakeId: string; baseImageId: string; imageName: string; environment?: string | undefined },
 ): TagSpecification[] {
   const tags = [
     ...userTags(project),
     { Key: 'Name', Value: ids.imageName },
-    ...bakeTags(project, ids.bakeId, ids.baseImageId),
+    ...bakeTags(project, ids.bakeId, ids.baseImageId, ids.environment),
   ];
   return [
     { ResourceType: 'image', Tags: tags },
@@ -110,12 +113,18 @@ function blockDeviceMappings(
   };
 }
 
-function bakeTags(project: Project, bakeId: string, baseImageId: string): Tag[] {
+/**
+ * The environment tag names which AMI is prod in the console and lets retention keep each environment's
+ * newest. The least-privilege policy conditions creation on the project and role tags' values only, never
+ * on the set of tag keys, so this extra tag needs no change there (nor in the permission check's dry runs).
+ */
+function bakeTags(project: Project, bakeId: string, baseImageId: string, environment?: string): Tag[] {
   return [
     { Key: TAG_PROJECT, Value: project.name },
     { Key: TAG_BAKE_ID, Value: bakeId },
     { Key: TAG_BASE_AMI, Value: baseImageId },
     { Key: TAG_APP_VERSION, Value: APP_VERSION },
+    ...(environment ? [{ Key: TAG_ENVIRONMENT, Value: environment }] : []),
   ];
 }
 

@@ -7,7 +7,12 @@ import type { BakeRun } from '../bake-run';
 import { hasAwsAnswer } from './launch';
 
 export function tagSpecifications(run: BakeRun, imageName: string, baseImageId: string): TagSpecification[] {
-  const specs = imageTagSpecifications(run.project, { bakeId: run.id, baseImageId, imageName });
+  const specs = imageTagSpecifications(run.project, {
+    bakeId: run.id,
+    baseImageId,
+    imageName,
+    environment: run.record.environment,
+  });
   const sha = run.record.scriptSha256;
   return sha
     ? specs.map((s) => ({ ...s, Tags: [...(s.Tags ?? []), { Key: TAG_SCRIPT_SHA256, Value: sha }] }))

@@ -19,6 +19,7 @@ export async function launch(run: BakeRun): Promise<string> {
   if (!base || !userData) throw new AppError('INTERNAL', 'launch ran before preflight.');
   const input = builderRunInstancesInput(run.project, {
     bakeId: run.id,
+    environment: run.record.environment,
     image: base,
     userData: userData.base64,
     clientToken: run.id,

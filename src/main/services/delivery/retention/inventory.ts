@@ -1,5 +1,5 @@
 import { DescribeImagesCommand, type Image } from '@aws-sdk/client-ec2';
-import { TAG_BAKE_ID, TAG_PROJECT } from '../../../../protocol/builder-tags';
+import { TAG_BAKE_ID, TAG_ENVIRONMENT, TAG_PROJECT } from '../../../../protocol/builder-tags';
 import type { RegionHandle } from '../reach';
 
 /** Set by a prune that disables an image first: when its grace period started. */
@@ -13,6 +13,8 @@ export interface OwnImage {
   state: string;
   createdAt: number;
   bakeId: string;
+  /** Its `quadraxis:environment` tag; absent for the project's own values and for images baked before it. */
+  environment?: string;
   snapshotIds: string[];
   deprecated: boolean;
   disabledAt?: number;
@@ -62,6 +64,7 @@ export async function projectImages(
       // Belt and braces: the filter already asked for these, but nothing without them is ever touched.
       if (!image.ImageId || !bakeId || tag(TAG_PROJECT) !== project) return [];
       const disabledAt = Date.parse(tag(TAG_DISABLED_AT) ?? '');
+      const environment = tag(TAG_ENVIRONMENT);
       const deprecation = image.DeprecationTime ? Date.parse(image.DeprecationTime) : Number.NaN;
       return [
         {
@@ -71,6 +74,7 @@ export async function projectImages(
           state: image.State ?? 'unknown',
           createdAt: image.CreationDate ? Date.parse(image.CreationDate) : now,
           bakeId,
+          ...(environment ? { environment } : {}),
           snapshotIds: (image.BlockDeviceMappings ?? []).flatMap((m) =>
             m.Ebs?.SnapshotId ? [m.Ebs.SnapshotId] : [],
           ),

@@ -44,7 +44,13 @@ export async function makePlan(
       ),
     ]),
   ];
-  const byBake = new Map(versions.map((v) => [v.bakeId, v.version]));
+  // Images baked before the environment tag existed are grouped by what their version recorded.
+  const byBake = new Map(
+    versions.map((v) => [
+      v.bakeId,
+      { version: v.version, ...(v.environment !== undefined ? { environment: v.environment } : {}) },
+    ]),
+  );
   const parameter = project.distribution?.ssmParameter
     ? parameterName(project.distribution.ssmParameter, project.name)
     : undefined;

@@ -18,40 +18,57 @@ function date(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
 }
 
+/** What the local versions know of a bake: its version number and the environment it was for. */
+export interface KnownBake {
+  version: number;
+  environment?: string | undefined;
+}
+
 /**
- * Decides, for one region's images (newest first), which stay and why. An image stays when any rule keeps
- * it: it is among the newest `keep` available images, it is younger than `maxAgeDays`, it is in use, it is
- * still being made — and the region's newest available image always stays, so age alone can never empty a
- * region. The rest are retired: deregistered, or first disabled when `disableForDays` asks for a grace
- * period (and deregistered once it is over). Failed images are retired whatever the rules. Pure: the same
- * inputs give the same plan, which is what lets the app and the CLI show exactly what a prune would do.
+ * Decides, for one region's images (newest first), which stay and why. Rules apply per environment: an
+ * image is ranked only among the region's images of the same environment (its `quadraxis:environment` tag,
+ * else what the version of its bake recorded, for images baked before the tag existed; images of the
+ * project's own values form a group of their own), so ten dev bakes never push a prod image out of "the
+ * newest N". An image stays when any rule keeps it: it is among the newest `keep` available images of its
+ * group, it is younger than `maxAgeDays`, it is in use, it is still being made — and each group's newest
+ * available image always stays, so age alone can never empty an environment in a region. The rest are
+ * retired: deregistered, or first disabled when `disableForDays` asks for a grace period (and deregistered
+ * once it is over). Failed images are retired whatever the rules. Pure: the same inputs give the same plan,
+ * which is what lets the app and the CLI show exactly what a prune would do.
  */
 export function decide(
   images: readonly OwnImage[],
   rules: Retention,
   usage: Usage,
   now: number,
-  versions: ReadonlyMap<string, number>,
+  versions: ReadonlyMap<string, KnownBake>,
 ): PruneImage[] {
-  let rank = 0;
+  const environmentOf = (image: OwnImage) => image.environment ?? versions.get(image.bakeId)?.environment;
+  // A region where no image names an environment reads as before: the group is the whole region.
+  const grouped = images.some((image) => environmentOf(image) !== undefined);
+  const ranks = new Map<string, number>();
   return images.map((image): PruneImage => {
+    const environment = environmentOf(image);
+    const group = environment ?? '';
+    const label = environment ? ` of environment ${environment}` : grouped ? ' without an environment' : '';
     const uses = usage.get(image.imageId) ?? [];
     const reasons: string[] = [];
     let action: PruneImage['action'] = 'keep';
     const inUse = uses.map((u) => `in use: ${describeUse(u)}`);
     if (image.state === 'available') {
-      const position = rank++;
+      const position = ranks.get(group) ?? 0;
+      ranks.set(group, position + 1);
       const age = now - image.createdAt;
       if (rules.keep !== undefined && position < rules.keep)
-        reasons.push(`one of the newest ${rules.keep} in ${image.region} (#${position + 1})`);
+        reasons.push(`one of the newest ${rules.keep}${label} in ${image.region} (#${position + 1})`);
       if (rules.maxAgeDays !== undefined && age < rules.maxAgeDays * DAY)
         reasons.push(`younger than ${rules.maxAgeDays} days (${days(age)} old)`);
       if (position === 0 && reasons.length === 0)
-        reasons.push(`the newest image in ${image.region} is always kept`);
+        reasons.push(`the newest image${label} in ${image.region} is always kept`);
       reasons.push(...inUse);
       if (reasons.length === 0) {
         action = rules.disableForDays !== undefined ? 'disable' : 'deregister';
-        reasons.push(retiredBecause(rules, position, age));
+        reasons.push(retiredBecause(rules, position, age, label));
       }
     } else if (image.state === 'disabled') {
       reasons.push(...inUse);
@@ -78,13 +95,14 @@ export function decide(
     } else {
       reasons.push(`${image.state}: still being made`, ...inUse);
     }
-    const version = versions.get(image.bakeId);
+    const version = versions.get(image.bakeId)?.version;
     return {
       region: image.region,
       imageId: image.imageId,
       name: image.name,
       ...(version !== undefined ? { version } : {}),
       bakeId: image.bakeId,
+      ...(environment !== undefined ? { environment } : {}),
       createdAt: image.createdAt,
       state: image.state,
       snapshotIds: image.snapshotIds,
@@ -97,9 +115,9 @@ export function decide(
   });
 }
 
-function retiredBecause(rules: Retention, position: number, age: number): string {
+function retiredBecause(rules: Retention, position: number, age: number, label: string): string {
   const parts = [
-    rules.keep !== undefined ? `not among the newest ${rules.keep} (#${position + 1})` : '',
+    rules.keep !== undefined ? `not among the newest ${rules.keep}${label} (#${position + 1})` : '',
     rules.maxAgeDays !== undefined ? `older than ${rules.maxAgeDays} days (${days(age)})` : '',
   ].filter(Boolean);
   return `${parts.join(' and ')}; not in use`;

@@ -16,6 +16,7 @@ import { useEffect, useMemo, useState } from 'react';
 import type { PruneImage, PruneOutcome, PrunePlan, PruneReport } from '../../../../shared/lifecycle';
 import { api, errorMessage, unwrap } from '../../api';
 import { useAppStore } from '../../state/app-store';
+import { EnvironmentBadge } from '../bake/environment-badge';
 import { formatDateTime } from '../project/format';
 
 type Phase =
@@ -182,8 +183,12 @@ function PruneBody({
 }
 
 function rulesSentence(plan: PrunePlan): string {
+  // Retention ranks each environment's images on their own: say so where the plan has any.
+  const each = plan.images.some((i) => i.environment !== undefined)
+    ? 'of each environment in each region'
+    : 'in each region';
   const rules = [
-    plan.rules.keep !== undefined ? `the newest ${plan.rules.keep} in each region` : '',
+    plan.rules.keep !== undefined ? `the newest ${plan.rules.keep} ${each}` : '',
     plan.rules.maxAgeDays !== undefined ? `those younger than ${plan.rules.maxAgeDays} days` : '',
   ].filter(Boolean);
   const grace =
@@ -247,16 +252,29 @@ function PlanTable({
                   />
                 )}
               </Table.Td>
-              <Table.Td>{image.region}</Table.Td>
+              <Table.Td style={{ whiteSpace: 'nowrap' }}>{image.region}</Table.Td>
               <Table.Td>
-                <Code>{image.imageId}</Code>
-              </Table.Td>
-              <Table.Td>{image.version !== undefined ? `v${image.version}` : '—'}</Table.Td>
-              <Table.Td>
-                <Text size="sm">{formatDateTime(image.createdAt)}</Text>
+                <Code style={{ whiteSpace: 'nowrap' }}>{image.imageId}</Code>
               </Table.Td>
               <Table.Td>
-                <Badge color={ACTION[image.action].color} variant="light">
+                {/* Stacked, so neither the version nor the environment's name is ever cut short. */}
+                <Stack gap={2} align="flex-start">
+                  <Text size="sm">{image.version !== undefined ? `v${image.version}` : '—'}</Text>
+                  <EnvironmentBadge environment={image.environment} size="sm" />
+                </Stack>
+              </Table.Td>
+              <Table.Td>
+                <Text size="sm" style={{ whiteSpace: 'nowrap' }}>
+                  {formatDateTime(image.createdAt)}
+                </Text>
+              </Table.Td>
+              <Table.Td style={{ whiteSpace: 'nowrap' }}>
+                <Badge
+                  color={ACTION[image.action].color}
+                  variant="light"
+                  // A badge may shrink to an ellipsis in a crowded table: the action never should.
+                  miw="max-content"
+                >
                   {ACTION[image.action].label}
                 </Badge>
                 {done && (

@@ -267,13 +267,13 @@ export function DeliverySettings() {
       </FormSection>
       <FormSection
         title="Retention"
-        description="What a prune keeps: the newest N in each region and/or those younger than D days — and never an image in use. Only images Quadraxis made for this project are touched."
+        description="What a prune keeps: the newest N of each environment in each region and/or those younger than D days — and never an image in use. Only images Quadraxis made for this project are touched."
       >
         {toggle('retention.enabled', 'Retire old images', 'Off: every image stays until you remove it.')}
         {retain && (
           <Stack gap="sm">
             <SimpleGrid cols={3} spacing="md">
-              {number('retention.keep', 'Keep the newest', 'Images per region.')}
+              {number('retention.keep', 'Keep the newest', 'Images per region, for each environment.')}
               {number(
                 'retention.maxAgeDays',
                 'Keep those younger than (days)',
