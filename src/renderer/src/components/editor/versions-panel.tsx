@@ -1,6 +1,5 @@
 import {
   Alert,
-  Badge,
   Button,
   EmptyState,
   Group,
@@ -17,6 +16,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { VersionSummary } from '../../../../shared/ipc/versions.contract';
 import { scriptLanguage } from '../../../../shared/script-diagnostics';
 import { api, errorMessage, unwrap } from '../../api';
+import { EnvironmentBadge } from '../bake/environment-badge';
 import { SimulatedBadge } from '../bake/status-badge';
 import { DeployButton } from '../deploy/deploy-button';
 import { DeploymentsTable } from '../deploy/deployments-table';
@@ -162,17 +162,7 @@ export function VersionsPanel({
                         v{v.version}
                       </Text>
                       {v.simulated && <SimulatedBadge size="xs" />}
-                      {v.environment && (
-                        <Badge
-                          size="xs"
-                          variant="light"
-                          color="grape"
-                          aria-label={`Environment ${v.environment}`}
-                          title="Baked for this named environment"
-                        >
-                          {v.environment}
-                        </Badge>
-                      )}
+                      <EnvironmentBadge environment={v.environment} size="xs" />
                     </Group>
                   </Table.Td>
                   <Table.Td>
