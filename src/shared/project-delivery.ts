@@ -10,9 +10,16 @@ export const ORGANIZATIONAL_UNIT_ARN_PATTERN =
 /** A KMS key as EC2 takes it: alias name, key id, key ARN or alias ARN. */
 export const KMS_KEY_PATTERN =
   /^(?:alias\/[a-zA-Z0-9/_-]{1,250}|(?:mrk-)?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32}|arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(?:key\/(?:mrk-)?[0-9a-f-]{32,36}|alias\/[a-zA-Z0-9/_-]{1,250}))$/;
-/** An SSM parameter name, with {project} standing for the project's name. */
+/**
+ * An SSM parameter name, with {project} standing for the project's name and {environment} for the bake's
+ * environment (`default` for a bake of the project's own values).
+ */
 export const SSM_PARAMETER_TEMPLATE_PATTERN =
-  /^\/(?:[a-zA-Z0-9_.-]|\{project\})+(?:\/(?:[a-zA-Z0-9_.-]|\{project\})+)*$/;
+  /^\/(?:[a-zA-Z0-9_.-]|\{project\}|\{environment\})+(?:\/(?:[a-zA-Z0-9_.-]|\{project\}|\{environment\})+)*$/;
+/** The placeholder that gives each environment its own published parameter. */
+export const ENVIRONMENT_PLACEHOLDER = '{environment}';
+/** What {environment} becomes for a bake of the project's own values (no named environment). */
+export const DEFAULT_ENVIRONMENT_SEGMENT = 'default';
 
 export const AccountIdSchema = z
   .string()
@@ -74,13 +81,16 @@ export const DistributionSchema = z
         kmsKeyIds: z.record(RegionSchema, KmsKeyIdSchema).default({}),
       })
       .optional(),
-    /** Published in every region the image is in, with the aws:ec2:image data type. */
+    /**
+     * Published in every region the image is in, with the aws:ec2:image data type. With {environment}, each
+     * environment has its own (a project with environments must use it: see ProjectSchema).
+     */
     ssmParameter: z
       .string()
       .max(1011)
       .regex(
         SSM_PARAMETER_TEMPLATE_PATTERN,
-        'A parameter name starts with / and holds letters, digits, . - _ / and the {project} placeholder.',
+        'A parameter name starts with / and holds letters, digits, . - _ / and the {project} and {environment} placeholders.',
       )
       .refine((name) => !/^\/(aws|ssm)/i.test(name), 'Parameter names may not begin with /aws or /ssm.')
       .optional(),

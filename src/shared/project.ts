@@ -1,5 +1,10 @@
 import { z } from 'zod';
-import { DistributionSchema, RetentionSchema } from './project-delivery';
+import {
+  DEFAULT_ENVIRONMENT_SEGMENT,
+  DistributionSchema,
+  ENVIRONMENT_PLACEHOLDER,
+  RetentionSchema,
+} from './project-delivery';
 import {
   AmiIdSchema,
   ArchitectureSchema,
@@ -309,6 +314,30 @@ export const ProjectSchema = z
           path: ['triggers', 'environments', branch],
           message: `There is no environment named ${name} (environments: ${Object.keys(project.environments ?? {}).join(', ') || 'none'}).`,
         });
+    }
+    // One published parameter for every environment: each bake would overwrite the image id the others read.
+    const parameter = project.distribution?.ssmParameter;
+    const names = Object.keys(project.environments ?? {});
+    if (parameter !== undefined && names.length > 0) {
+      if (!parameter.includes(ENVIRONMENT_PLACEHOLDER)) {
+        const [first, second] = names;
+        const clash =
+          second !== undefined
+            ? `a bake of ${first} would overwrite the image id ${second} reads`
+            : `a bake of ${first} and a bake of the project's own values would overwrite each other's image id`;
+        const suggestion = parameter.replace(/\/([^/]*)$/, `/${ENVIRONMENT_PLACEHOLDER}/$1`);
+        ctx.addIssue({
+          code: 'custom',
+          path: ['distribution', 'ssmParameter'],
+          message: `The project has environments (${names.join(', ')}), so ${clash}. Put ${ENVIRONMENT_PLACEHOLDER} in the name, e.g. ${suggestion}.`,
+        });
+      } else if (names.includes(DEFAULT_ENVIRONMENT_SEGMENT)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['environments', DEFAULT_ENVIRONMENT_SEGMENT],
+          message: `An environment named ${DEFAULT_ENVIRONMENT_SEGMENT} would publish to the same parameter as a bake of the project's own values (${ENVIRONMENT_PLACEHOLDER} is ${DEFAULT_ENVIRONMENT_SEGMENT} for those). Give it another name.`,
+        });
+      }
     }
   });
 

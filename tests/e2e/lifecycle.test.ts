@@ -41,7 +41,7 @@ describe('delivery and retention', () => {
         regions: COPIES,
         shareWith: { accounts: ['111122223333'] },
         encryption: { kmsKeyId: 'alias/quadraxis-images' },
-        ssmParameter: '/images/{project}/latest',
+        ssmParameter: '/images/{project}/{environment}/latest',
       },
       retention: { keep: 1 },
       // Both bakes are for prod: the plan ranks prod's images on their own and shows the environment.
@@ -95,7 +95,7 @@ describe('delivery and retention', () => {
       .toBe('alias/quadraxis-images');
     await expect
       .poll(() => page.getByLabel('Publish to SSM parameter').inputValue())
-      .toBe('/images/{project}/latest');
+      .toBe('/images/{project}/{environment}/latest');
     await screenshotBothThemes(app, 'project-delivery');
 
     await page.getByRole('tab', { name: 'Versions' }).click();
@@ -111,7 +111,7 @@ describe('delivery and retention', () => {
     await plan.getByText('one of the newest 1 of environment prod in us-east-1 (#1)').waitFor();
     await expect.poll(() => plan.getByLabel('Environment prod').count()).toBe(6);
     await dialog.getByText(/Keeps the newest 1 of each environment in each region/).waitFor();
-    await plan.getByText('in use: parameter /images/golden/latest (version 2)').first().waitFor();
+    await plan.getByText('in use: parameter /images/golden/prod/latest (version 2)').first().waitFor();
     await screenshotBothThemes(app, 'prune-plan');
 
     // The person keeps one back: only the other two go.

@@ -61,7 +61,7 @@ async function projectFile(pruneAfterBake: boolean): Promise<string> {
       `  regions: [${COPIES.join(', ')}]`,
       "  shareWith: { accounts: ['111122223333'] }",
       '  encryption: { kmsKeyId: alias/quadraxis-images }',
-      '  ssmParameter: /images/{project}/latest',
+      '  ssmParameter: /images/{project}/{environment}/latest',
       'retention:',
       '  keep: 2',
       `  pruneAfterBake: ${pruneAfterBake}`,
@@ -154,7 +154,7 @@ test('prune --dry-run shows what would go and why each survivor stays; without -
   expect(dry.code).toBe(0);
   expect(dry.stdout).toContain('web: keep the newest 2; regions eu-west-1, us-west-2, eu-central-1');
   expect(dry.stdout).toMatch(
-    /eu-west-1\s+ami-\w+\s+v3\s+.*keep\s+one of the newest 2 in eu-west-1 \(#1\); in use: parameter \/images\/web\/latest/,
+    /eu-west-1\s+ami-\w+\s+v3\s+.*keep\s+one of the newest 2 in eu-west-1 \(#1\); in use: parameter \/images\/web\/default\/latest/,
   );
   expect(dry.stdout).toMatch(
     /us-west-2\s+ami-\w+\s+v1\s+.*RETIRE\s+not among the newest 2 \(#3\); not in use/,

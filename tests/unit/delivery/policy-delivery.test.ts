@@ -86,6 +86,22 @@ describe('the least-privilege policy of a distributing, pruning project', () => 
     expect(explanations.find((e) => e.sid === 'PublishImageParameter')?.text).toContain('/images/web/latest');
   });
 
+  it('publishes each environment’s parameter, and the project’s own values’, in each region', () => {
+    const withEnvironments = project({
+      region: 'eu-west-1',
+      distribution: { regions: ['us-west-2'], ssmParameter: '/images/{project}/{environment}/latest' },
+      environments: { prod: { env: { STAGE: 'prod' } }, dev: { env: { STAGE: 'dev' } } },
+    });
+    const generated = generatePolicy(withEnvironments, { accountId: '123456789012' });
+    const names = ['default', 'prod', 'dev'].map((e) => `parameter/images/web/${e}/latest`);
+    expect(statement(generated.policy.Statement, 'PublishImageParameter').Resource).toEqual(
+      ['eu-west-1', 'us-west-2'].flatMap((r) => names.map((n) => `arn:aws:ssm:${r}:123456789012:${n}`)),
+    );
+    expect(generated.explanations.find((e) => e.sid === 'PublishImageParameter')?.text).toContain(
+      "each environment's parameter (/images/web/default/latest, /images/web/prod/latest, /images/web/dev/latest)",
+    );
+  });
+
   it('adds nothing for a project that neither distributes nor prunes', () => {
     const plain = generatePolicy(project({ region: 'eu-west-1' })).policy.Statement.map((s) => s.Sid);
     expect(plain).not.toContain('CopyImageToRegions');

@@ -202,3 +202,45 @@ test('an Auto Scaling group keeps what it launches: a template version it names,
     `in use: launch template ${templateId} (fleet default and latest version 2)`,
   ]);
 });
+
+test('an image an environment’s own parameter names is in use: prod rolled back to its older image keeps it', async () => {
+  h = await BakeHarness.create();
+  const p = project({
+    distribution: { ssmParameter: '/images/{project}/{environment}/latest' },
+    retention: { keep: 1 },
+    environments: { prod: { env: { STAGE: 'prod' } }, dev: { env: { STAGE: 'dev' } } },
+  });
+  const prod1 = await h.bake(p, undefined, { environment: 'prod' });
+  await h.clock.advance(DAY);
+  const prod2 = await h.bake(p, undefined, { environment: 'prod', force: true });
+  await h.clock.advance(DAY);
+  const dev1 = await h.bake(p, undefined, { environment: 'dev', force: true });
+  await h.clock.advance(DAY);
+  const dev2 = await h.bake(p, undefined, { environment: 'dev', force: true });
+  // Prod found a problem in its newest image and pointed its parameter back at the one before.
+  const home = await clientsIn(REGION);
+  await home.ssm.send(
+    new PutParameterCommand({
+      Name: '/images/web/prod/latest',
+      Value: prod1.imageId!,
+      Type: 'String',
+      DataType: 'aws:ec2:image',
+      Overwrite: true,
+    }),
+  );
+  await h.clock.advance(h.sim.timings.ssmImageValidationMs + 1);
+  const plan = await h
+    .engine()
+    .pruner!.plan({ project: p, profile: 'sandbox', region: REGION, endpoint: h.sandbox.url });
+  const verdict = (imageId: string | undefined) => plan.images.find((i) => i.imageId === imageId);
+  expect(verdict(prod1.imageId)).toMatchObject({
+    action: 'keep',
+    usage: [{ kind: 'ssm-parameter', id: '/images/web/prod/latest' }],
+  });
+  expect(verdict(dev2.imageId)).toMatchObject({
+    action: 'keep',
+    usage: [{ kind: 'ssm-parameter', id: '/images/web/dev/latest' }],
+  });
+  expect(verdict(prod2.imageId)).toMatchObject({ action: 'keep', usage: [] });
+  expect(verdict(dev1.imageId)).toMatchObject({ action: 'deregister' });
+});

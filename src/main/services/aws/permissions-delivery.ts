@@ -42,7 +42,8 @@ export function deliveryChecks(
   const d = project.distribution;
   const r = project.retention;
   if (!d && !r) return [];
-  const plan = deliveryPlan(project, clients.target.region);
+  // The checks never name the parameter (PutParameter is left to the policy): any environment's plan will do.
+  const plan = deliveryPlan(project, clients.target.region, undefined);
   const checks: Check[] = [];
   const inEach = async (regions: string[], call: (c: AwsClients) => Promise<unknown>) => {
     // The first refusal is the answer; an allowed region (DryRun's "would have succeeded" is thrown) says

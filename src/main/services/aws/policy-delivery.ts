@@ -2,7 +2,7 @@ import type { IamStatement } from '../../../shared/aws';
 import type { Project } from '../../../shared/project';
 import { TAG_PROJECT } from '../../../protocol/builder-tags';
 import { TAG_DISABLED_AT } from '../delivery/retention/inventory';
-import { parameterName } from '../delivery/plan';
+import { parameterNames } from '../delivery/plan';
 
 type Explained = IamStatement & { explanation: string };
 
@@ -17,7 +17,7 @@ export interface DeliveryPolicyOptions {
  * The statements distribution and retention add to a project's least-privilege policy. Every call that
  * changes an image or snapshot is conditioned on the project's tag (EC2 evaluates aws:ResourceTag on AMIs and
  * snapshots), every call is limited to the project's regions (aws:RequestedRegion), KMS keys are usable only
- * through EC2 (kms:ViaService) and only as the project names them, and the SSM parameter is that one name.
+ * through EC2 (kms:ViaService) and only as the project names them, and the SSM parameters are exactly the names the project's environments publish.
  */
 export function deliveryStatements(project: Project, options: DeliveryPolicyOptions): Explained[] {
   const { partition, account, home } = options;
@@ -154,14 +154,18 @@ export function deliveryStatements(project: Project, options: DeliveryPolicyOpti
         'Let EC2 encrypt the builder’s volumes at launch and the copies in each region with the project’s keys — only when EC2 asks (kms:ViaService), never directly.',
     });
   }
-  if (d?.ssmParameter) {
-    const name = parameterName(d.ssmParameter, project.name).replace(/^\//, '');
+  const parameters = parameterNames(project);
+  if (parameters.length > 0) {
+    const names = parameters.map((name) => name.replace(/^\//, ''));
+    const listed = parameters.join(', ');
     statements.push({
       Sid: 'PublishImageParameter',
       Effect: 'Allow',
       Action: ['ssm:PutParameter', 'ssm:GetParameter', 'ssm:DeleteParameter'],
-      Resource: regions.map((region) => `arn:${partition}:ssm:${region}:${account}:parameter/${name}`),
-      explanation: `Point /${name} at the new image in each region, read it back, and put it back (or remove it, if the bake created it) when a bake fails. Parameter Store validates an aws:ec2:image value with the caller's ec2:DescribeImages, which DescribeBakeResources already allows.`,
+      Resource: regions.flatMap((region) =>
+        names.map((name) => `arn:${partition}:ssm:${region}:${account}:parameter/${name}`),
+      ),
+      explanation: `Point ${parameters.length > 1 ? `each environment's parameter (${listed})` : listed} at the new image in each region, read it back, and put it back (or remove it, if the bake created it) when a bake fails. Parameter Store validates an aws:ec2:image value with the caller's ec2:DescribeImages, which DescribeBakeResources already allows.`,
     });
   }
   return statements;

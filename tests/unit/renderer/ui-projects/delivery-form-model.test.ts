@@ -1,7 +1,10 @@
+import type { ResolverOptions } from 'react-hook-form';
 import { describe, expect, it } from 'vitest';
 import {
   ProjectFormSchema,
   formValuesFromDraft,
+  projectFormResolver,
+  type ProjectFormValues,
   toFormValues,
   toProjectInput,
 } from '../../../../src/renderer/src/components/project/project-form-model';
@@ -91,6 +94,23 @@ describe('delivery sections of the project form', () => {
         distribution: { ...values.distribution, kmsKeyId: 'alias/aws/ebs', kmsKeyIds: [] },
       }),
     ).toEqual([['distribution.kmsKeyId', expect.stringContaining('cannot be shared')]]);
+  });
+
+  it('once the project has environments, says on the parameter field that it needs {environment}', async () => {
+    const values = toFormValues(
+      ProjectSchema.parse({
+        ...base,
+        distribution: { ssmParameter: '/images/{project}/{environment}/latest' },
+        environments: { prod: { env: {} } },
+      }),
+    );
+    const options: ResolverOptions<ProjectFormValues> = { fields: {}, shouldUseNativeValidation: false };
+    expect((await projectFormResolver(values, undefined, options)).errors).toEqual({});
+    values.distribution.ssmParameter = '/images/{project}/latest';
+    const { errors } = await projectFormResolver(values, undefined, options);
+    expect(errors.distribution?.ssmParameter?.message).toMatch(
+      /^The project has environments \(prod\), .* Put \{environment\} in the name, e\.g\. \/images\/\{project\}\/\{environment\}\/latest\.$/,
+    );
   });
 
   it('an old draft without the sections takes them from the saved project', () => {

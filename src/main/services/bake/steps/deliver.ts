@@ -15,7 +15,9 @@ import { imageDescription, tagSpecifications } from './create-image';
  * bake carries on with the same copies and puts back the same parameter values.
  */
 export function delivery(run: BakeRun): DeliveryState {
-  run.state.delivery ??= { plan: deliveryPlan(run.project, run.connection.region) };
+  run.state.delivery ??= {
+    plan: deliveryPlan(run.project, run.connection.region, run.record.environment),
+  };
   return run.state.delivery;
 }
 
@@ -117,7 +119,15 @@ export async function publishStep(run: BakeRun): Promise<string> {
     report: (entry) => run.emit({ type: 'published', ...entry }),
   });
   if (!plan.deprecateOlder) return published;
-  const deprecation = await deprecateOlder(run.project.name, images, run.reach, run.signal);
+  // Images made before the environment tag existed are placed by what their version recorded.
+  const versions = await run.env.store.versions.list(run.project.name, { limit: 10_000 });
+  const recorded = new Map(versions.map((v) => [v.bakeId, v.environment]));
+  const deprecation = await deprecateOlder(
+    { project: run.project.name, environment: run.record.environment, recorded },
+    images,
+    run.reach,
+    run.signal,
+  );
   const n = deprecation.deprecated.length;
   const note = n > 0 ? `; deprecated ${n} older image${n === 1 ? '' : 's'}` : '';
   const problems =

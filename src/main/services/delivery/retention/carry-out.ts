@@ -34,7 +34,7 @@ export async function carryOut(
       usage = await findUsage(
         handle,
         planned.map((e) => e.imageId),
-        ctx.finders(journal.parameter),
+        ctx.finders(journalParameters(journal)),
         signal,
       );
       await ctx.runningBakes(
@@ -126,6 +126,11 @@ async function retire(
   }
   entry.state = 'done';
   await save();
+}
+
+/** The parameters a journal asks about; one from before per-environment parameters named just one. */
+function journalParameters(journal: PruneJournal): string[] {
+  return journal.parameters ?? (journal.parameter !== undefined ? [journal.parameter] : []);
 }
 
 export function terminal(entry: JournalEntry): boolean {

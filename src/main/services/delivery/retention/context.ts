@@ -5,7 +5,7 @@ import type { Clock } from '../../clock';
 import type { Logger } from '../../logger';
 import type { Store } from '../../store';
 import { RegionReach } from '../reach';
-import { add, instancesUsing, parameterUsing, type Usage, type UsageFinder } from './in-use';
+import { add, instancesUsing, parametersUsing, type Usage, type UsageFinder } from './in-use';
 import { autoScalingGroupsUsing, launchTemplatesUsing } from './in-use-templates';
 
 export interface PrunerDeps {
@@ -24,7 +24,8 @@ export interface PrunerDeps {
 export interface PruneContext {
   deps: PrunerDeps;
   reachFor(request: { profile: string; endpoint?: string | undefined }, count: () => void): RegionReach;
-  finders(parameter: string | undefined): UsageFinder[];
+  /** `parameters`: every name the project publishes (one per environment). */
+  finders(parameters: readonly string[]): UsageFinder[];
   runningBakes(images: readonly { imageId: string; bakeId: string }[], usage: Usage): Promise<void>;
 }
 
@@ -46,12 +47,12 @@ export function pruneContext(deps: PrunerDeps): PruneContext {
     });
   }
 
-  function finders(parameter: string | undefined): UsageFinder[] {
+  function finders(parameters: readonly string[]): UsageFinder[] {
     return [
       instancesUsing,
       launchTemplatesUsing,
       autoScalingGroupsUsing,
-      parameterUsing(parameter),
+      parametersUsing(parameters),
       ...(deps.finders ?? []),
     ];
   }

@@ -16,7 +16,7 @@ export type UsageFinder = (handle: RegionHandle, imageIds: string[], signal: Abo
 /**
  * Everything that uses any of these images in this region right now. An image is in use when a running or
  * stopped instance was launched from it, a launch template's default or latest version names it, an Auto
- * Scaling group launches it, or the project's published parameter names it. Asked again right before each
+ * Scaling group launches it, or one of the project's published parameters names it. Asked again right before each
  * retirement, so what came into use since the plan was made is never deleted.
  */
 export async function findUsage(
@@ -75,26 +75,30 @@ export const instancesUsing: UsageFinder = async (handle, imageIds, signal) => {
   return usage;
 };
 
-/** The project's published parameter (when it publishes one) names an image in this region. */
-export function parameterUsing(name: string | undefined): UsageFinder {
+/**
+ * A parameter the project publishes names an image in this region — any of them: with {environment} each
+ * environment has its own (dev's, prod's, `default`'s), and the image prod's names is prod's in use.
+ */
+export function parametersUsing(names: readonly string[]): UsageFinder {
   return async (handle, imageIds, signal) => {
     const usage: Usage = new Map();
-    if (!name) return usage;
-    try {
-      const out = await handle.call(
-        'GetParameter',
-        (o) => handle.clients.ssm.send(new GetParameterCommand({ Name: name }), o),
-        signal,
-      );
-      const value = out.Parameter?.Value;
-      if (value && imageIds.includes(value))
-        add(usage, value, {
-          kind: 'ssm-parameter',
-          id: name,
-          detail: `version ${out.Parameter?.Version ?? '?'}`,
-        });
-    } catch (error) {
-      if (awsErrorCode(error) !== 'ParameterNotFound') throw error;
+    for (const name of names) {
+      try {
+        const out = await handle.call(
+          'GetParameter',
+          (o) => handle.clients.ssm.send(new GetParameterCommand({ Name: name }), o),
+          signal,
+        );
+        const value = out.Parameter?.Value;
+        if (value && imageIds.includes(value))
+          add(usage, value, {
+            kind: 'ssm-parameter',
+            id: name,
+            detail: `version ${out.Parameter?.Version ?? '?'}`,
+          });
+      } catch (error) {
+        if (awsErrorCode(error) !== 'ParameterNotFound') throw error;
+      }
     }
     return usage;
   };

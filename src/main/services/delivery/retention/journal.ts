@@ -33,7 +33,10 @@ export const PruneJournalSchema = z.object({
   project: z.string(),
   profile: z.string(),
   endpoint: z.string().optional(),
+  /** Written by a prune from before per-environment parameters: the one parameter it asked about. */
   parameter: z.string().optional(),
+  /** The published parameters (one per environment) an image must not be named by to be retired. */
+  parameters: z.array(z.string()).optional(),
   startedAt: z.number(),
   finishedAt: z.number().optional(),
   entries: z.array(JournalEntrySchema),

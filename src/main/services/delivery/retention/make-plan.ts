@@ -1,6 +1,6 @@
 import type { PrunePlan } from '../../../../shared/lifecycle';
 import { AppError } from '../../../../shared/result';
-import { parameterName } from '../plan';
+import { parameterNames } from '../plan';
 import type { PruneContext } from './context';
 import { findUsage } from './in-use';
 import { projectImages } from './inventory';
@@ -51,9 +51,8 @@ export async function makePlan(
       { version: v.version, ...(v.environment !== undefined ? { environment: v.environment } : {}) },
     ]),
   );
-  const parameter = project.distribution?.ssmParameter
-    ? parameterName(project.distribution.ssmParameter, project.name)
-    : undefined;
+  // Every environment's parameter (and the project's own values'): an image any of them names is in use.
+  const parameters = parameterNames(project);
   const reach = ctx.reachFor(request, count);
   const now = deps.clock.now();
   const problems: PrunePlan['problems'] = [];
@@ -65,7 +64,7 @@ export async function makePlan(
         const usage = await findUsage(
           handle,
           images.map((i) => i.imageId),
-          ctx.finders(parameter),
+          ctx.finders(parameters),
           signal,
         );
         await ctx.runningBakes(images, usage);

@@ -1,7 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import type { PruneOutcome, PrunePlan, PruneReport } from '../../../../shared/lifecycle';
 import type { Project } from '../../../../shared/project';
-import { parameterName } from '../plan';
+import { parameterNames } from '../plan';
 import { carryOut } from './carry-out';
 import { pruneContext, type PrunerDeps } from './context';
 import { newJournalId, readJournal, withPruneLock, writeJournal, type PruneJournal } from './journal';
@@ -75,9 +75,7 @@ export function createPruner(deps: PrunerDeps): Pruner {
             project: request.project.name,
             profile: request.profile,
             ...(request.endpoint ? { endpoint: request.endpoint } : {}),
-            ...(request.project.distribution?.ssmParameter
-              ? { parameter: parameterName(request.project.distribution.ssmParameter, request.project.name) }
-              : {}),
+            parameters: parameterNames(request.project),
             startedAt: deps.clock.now(),
             entries: chosen.map((i) => ({
               region: i.region,

@@ -248,8 +248,8 @@ export function DeliverySettings() {
               render={({ field }) => (
                 <TextInput
                   label="Publish to SSM parameter"
-                  description="Set to the new AMI in every region it is in (aws:ec2:image); launch templates can use resolve:ssm:. {project} is the project’s name."
-                  placeholder="/images/{project}/latest"
+                  description="Set to the new AMI in every region it is in (aws:ec2:image); launch templates can use resolve:ssm:. {project} is the project’s name; {environment} is the bake’s environment (default for the project’s own values) — required once the project has environments, so a dev bake never moves what prod reads."
+                  placeholder="/images/{project}/{environment}/latest"
                   styles={MONO_INPUT}
                   spellCheck={false}
                   value={field.value}
@@ -259,7 +259,10 @@ export function DeliverySettings() {
               )}
             />
             <Group gap="xl">
-              {flag('distribution.deprecateOlder', 'Deprecate older images when a new one is published')}
+              {flag(
+                'distribution.deprecateOlder',
+                'Deprecate older images of the same environment when a new one is published',
+              )}
               {flag('distribution.allowPartial', 'A failed copy leaves the others (partial distribution)')}
             </Group>
           </Stack>
