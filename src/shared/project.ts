@@ -316,6 +316,18 @@ export const ProjectSchema = z
           message: `There is no environment named ${name} (environments: ${Object.keys(project.environments ?? {}).join(', ') || 'none'}).`,
         });
     }
+    // Webhook queues and locks are files named by the environment, and macOS and Windows ignore case.
+    const byCase = new Map<string, string>();
+    for (const name of Object.keys(project.environments ?? {})) {
+      const other = byCase.get(name.toLowerCase());
+      if (other !== undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['environments', name],
+          message: `Environments ${other} and ${name} differ only in case: give them names that differ otherwise.`,
+        });
+      byCase.set(name.toLowerCase(), name);
+    }
     // A group meant for an environment that does not exist would never be deployed to after a bake.
     (project.deploy?.targets ?? []).forEach((target, index) => {
       if (target.environment !== undefined && !project.environments?.[target.environment])

@@ -9,7 +9,7 @@ const base: ProjectInput = {
   environments: { dev: { env: { APP_MODE: 'dev' } }, prod: { env: { APP_MODE: 'prod' } } },
 };
 
-describe('deploy targets per environment', () => {
+describe('a project’s environments, as the schema checks them', () => {
   it('a bake rolls out only to the groups meant for its environment', () => {
     const project = ProjectSchema.parse({
       ...base,
@@ -37,6 +37,20 @@ describe('deploy targets per environment', () => {
       expect.objectContaining({
         path: ['deploy', 'targets', 0, 'environment'],
         message: 'There is no environment named staging (environments: dev, prod).',
+      }),
+    ]);
+  });
+
+  it('environments whose names differ only in case are refused: their webhook queues would be one file', () => {
+    const result = ProjectSchema.safeParse({
+      ...base,
+      environments: { prod: { env: { APP_MODE: 'prod' } }, Prod: { env: { APP_MODE: 'other' } } },
+    });
+    expect(result.success).toBe(false);
+    expect(result.error!.issues).toEqual([
+      expect.objectContaining({
+        path: ['environments', 'Prod'],
+        message: 'Environments prod and Prod differ only in case: give them names that differ otherwise.',
       }),
     ]);
   });
