@@ -75,3 +75,15 @@ export function environmentForBranch(project: Project, branch: string | undefine
 export function environmentNames(project: Pick<Project, 'environments'>): string[] {
   return Object.keys(project.environments ?? {});
 }
+
+/**
+ * The deploy targets a bake of `environment` rolls out to on its own (after a webhook bake, or with
+ * `--deploy`): those meant for that environment, or for the project's own values when it names none. A dev
+ * bake must never refresh prod's group; an explicit deploy of a chosen version is not limited by this.
+ */
+export function deployTargetsFor(
+  project: Pick<Project, 'deploy'>,
+  environment: string | undefined,
+): NonNullable<Project['deploy']>['targets'] {
+  return (project.deploy?.targets ?? []).filter((t) => t.environment === environment);
+}

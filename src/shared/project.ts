@@ -227,6 +227,12 @@ export const DeployTargetSchema = z.strictObject({
   /** The profile that reaches the group's account; omitted: the profile the deploy is run with. */
   profile: z.string().min(1).max(256).optional(),
   preferences: DeployPreferencesSchema.optional(),
+  /**
+   * The named environment whose images this group runs. A bake deploys here on its own (`afterWebhookBake`,
+   * `quadraxis bake --deploy`) only when it is a bake of this environment; omitted: bakes of the project's
+   * own values. So a push to a dev branch can never roll its image out to prod's group.
+   */
+  environment: EnvironmentNameSchema.optional(),
 });
 export type DeployTarget = z.infer<typeof DeployTargetSchema>;
 
@@ -339,6 +345,27 @@ export const ProjectSchema = z
         });
       }
     }
+    // Webhook queues and locks are files named by the environment, and macOS and Windows ignore case.
+    const byCase = new Map<string, string>();
+    for (const name of Object.keys(project.environments ?? {})) {
+      const other = byCase.get(name.toLowerCase());
+      if (other !== undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['environments', name],
+          message: `Environments ${other} and ${name} differ only in case: give them names that differ otherwise.`,
+        });
+      byCase.set(name.toLowerCase(), name);
+    }
+    // A group meant for an environment that does not exist would never be deployed to after a bake.
+    (project.deploy?.targets ?? []).forEach((target, index) => {
+      if (target.environment !== undefined && !project.environments?.[target.environment])
+        ctx.addIssue({
+          code: 'custom',
+          path: ['deploy', 'targets', index, 'environment'],
+          message: `There is no environment named ${target.environment} (environments: ${Object.keys(project.environments ?? {}).join(', ') || 'none'}).`,
+        });
+    });
   });
 
 /** A project as written by a person (defaults optional). */

@@ -253,12 +253,28 @@ describe('bake screens', () => {
     await page.getByRole('log', { name: 'Console output' }).getByText('mode=prod').waitFor();
     const result = page.getByRole('region', { name: 'Image ready' });
     await result.getByText('Environment', { exact: true }).waitFor();
-    await result.getByText('prod', { exact: true }).waitFor();
+    await result.getByRole('definition').getByText('prod', { exact: true }).waitFor();
+    // …and the image carries it as a tag, so the AWS console can tell which AMI is prod.
+    const tags = result.getByRole('table', { name: 'Tags' });
+    await tags.getByRole('row').filter({ hasText: 'quadraxis:environment' }).getByText('prod').waitFor();
     await screenshotBothThemes(app, 'bake-environment-succeeded');
     // Baking it again offers the environment it was for (and still asks).
     await page.getByRole('button', { name: 'Bake again: staged' }).click();
     const dialog = page.getByRole('dialog', { name: 'Bake staged' });
     await expect.poll(() => dialog.getByLabel('Environment', { exact: true }).inputValue()).toBe('prod');
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    // Once the project no longer defines prod, baking it again says so and asks; it never starts a bake of
+    // the project's own values in its place.
+    const saved = (await bridge.ctx.runtime.store.projects.get('staged'))!;
+    const { environments: _dropped, ...withoutEnvironments } = saved.project;
+    await bridge.ctx.runtime.store.projects.save(withoutEnvironments, { revision: saved.revision });
+    const bakesBefore = (await bridge.ctx.runtime.engine.list()).length;
+    await page.getByRole('button', { name: 'Bake again: staged' }).click();
+    await dialog
+      .getByText('That bake was of environment prod, which staged no longer defines. Choose what to bake.')
+      .waitFor();
+    expect((await bridge.ctx.runtime.engine.list()).length).toBe(bakesBefore);
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'detached' });
 

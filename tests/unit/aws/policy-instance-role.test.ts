@@ -55,4 +55,43 @@ describe('generateInstanceRolePolicy', () => {
     expect(JSON.stringify(prod)).not.toContain('parameter/app/dev/db-password');
     expect(generateInstanceRolePolicy(project({ env: { MODE: 'dev' } }))).toBeUndefined();
   });
+
+  it('names each environment’s own region: the builder reads where it bakes', () => {
+    const spread = project({
+      region: 'eu-west-1',
+      env: { DB_PASSWORD: { ssm: '/app/dev/db-password' } },
+      environments: {
+        prod: { region: 'eu-central-1', env: { DB_PASSWORD: { ssm: '/app/prod/db-password' } } },
+      },
+    });
+    const judge = (policy: ReturnType<typeof generateInstanceRolePolicy>) => {
+      const doc = PolicyDocumentSchema.parse(GeneratedPolicySchema.parse(policy).policy);
+      return (action: string, resource: string, context = {}) =>
+        evaluate([doc], action, resource, context).decision;
+    };
+    const parameter = (region: string, name: string) => `arn:aws:ssm:${region}:${ACCOUNT}:parameter/${name}`;
+    const key = (region: string) =>
+      `arn:aws:kms:${region}:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+    for (const decideIn of [
+      judge(generateInstanceRolePolicy(spread, { accountId: ACCOUNT, environment: 'prod' })),
+      judge(generateInstanceRolePolicy(spread, { accountId: ACCOUNT })),
+    ]) {
+      expect(decideIn('ssm:GetParameters', parameter('eu-central-1', 'app/prod/db-password'))).toBe(
+        'allowed',
+      );
+      expect(decideIn('ssm:GetParameters', parameter('eu-west-1', 'app/prod/db-password'))).toBe(
+        'implicitDeny',
+      );
+      expect(
+        decideIn('kms:Decrypt', key('eu-central-1'), {
+          'kms:ViaService': ['ssm.eu-central-1.amazonaws.com'],
+        }),
+      ).toBe('allowed');
+    }
+    const all = judge(generateInstanceRolePolicy(spread, { accountId: ACCOUNT }));
+    expect(all('ssm:GetParameters', parameter('eu-west-1', 'app/dev/db-password'))).toBe('allowed');
+    expect(all('kms:Decrypt', key('eu-west-1'), { 'kms:ViaService': ['ssm.eu-west-1.amazonaws.com'] })).toBe(
+      'allowed',
+    );
+  });
 });

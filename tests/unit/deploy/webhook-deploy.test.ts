@@ -164,4 +164,32 @@ describe('a webhook push to a project that deploys after webhook bakes', () => {
     expect(final.by.actor).toBe('webhook server');
     expect(await groupImages()).toEqual([bake!.imageId, bake!.imageId]);
   });
+
+  it('a push that bakes the dev environment does not roll its image out to the group of the own values', async () => {
+    const project = (await runtime.store.projects.get('web'))!;
+    await runtime.store.projects.save(
+      {
+        ...project.project,
+        environments: { dev: { env: { APP_MODE: 'dev' } } },
+        triggers: { branches: ['main', 'develop'], environments: { develop: 'dev' } },
+      },
+      { revision: project.revision },
+    );
+    const before = await groupImages();
+    const refreshes = runtime.sandbox.running!.sim.calls({ action: 'StartInstanceRefresh' }).length;
+    const response = await postGithub(server.url, 'web', {
+      secret,
+      payload: pushPayload('develop'),
+      delivery: 'd-dev',
+    });
+    expect(response.status).toBe(202);
+    const { bakeId } = (await response.json()) as { bakeId: string };
+    const bake = await runtime.engine.waitForFinal(bakeId);
+    expect(bake).toMatchObject({ status: 'succeeded', environment: 'dev' });
+    // The bake was not started to deploy: web-asg is for the project's own values, not for dev.
+    expect(runtime.afterBake.outcome(bakeId)).toBeUndefined();
+    expect(runtime.sandbox.running!.sim.calls({ action: 'StartInstanceRefresh' })).toHaveLength(refreshes);
+    expect(await groupImages()).toEqual(before);
+    expect(before).not.toContain(bake.imageId);
+  });
 });

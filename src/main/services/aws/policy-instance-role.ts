@@ -14,28 +14,45 @@ export function generateInstanceRolePolicy(
   project: Project,
   options: { accountId?: string; region?: string; environment?: string } = {},
 ): GeneratedPolicy | undefined {
-  const region = options.region ?? project.region ?? '*';
   const account = options.accountId ?? '*';
-  const partition = region.startsWith('cn-') ? 'aws-cn' : region.startsWith('us-gov-') ? 'aws-us-gov' : 'aws';
-  const envs: Env[] =
+  const home = options.region ?? project.region ?? '*';
+  // Each environment reads in the region it bakes in (its own, else the project's): its ARNs name that one.
+  const reads: { env: Env; region: string }[] =
     options.environment !== undefined
-      ? [{ ...project.env, ...(project.environments?.[options.environment]?.env ?? {}) }]
-      : [project.env, ...Object.values(project.environments ?? {}).map((e) => e.env)];
+      ? [
+          {
+            env: { ...project.env, ...(project.environments?.[options.environment]?.env ?? {}) },
+            region: options.region ?? project.environments?.[options.environment]?.region ?? home,
+          },
+        ]
+      : [
+          { env: project.env, region: home },
+          ...Object.values(project.environments ?? {}).map((e) => ({
+            env: { ...project.env, ...e.env },
+            region: options.region ?? e.region ?? home,
+          })),
+        ];
   const parameters = new Set<string>();
   const secrets = new Set<string>();
-  for (const env of envs) {
+  const parameterRegions = new Set<string>();
+  const secretRegions = new Set<string>();
+  for (const { env, region } of reads) {
+    const partition = partitionOf(region);
     for (const [, ref] of envReferences(env)) {
       if ('ssm' in ref) {
         const name = parameterName(ref.ssm).replace(/^\//, '');
         parameters.add(`arn:${partition}:ssm:${region}:${account}:parameter/${name}`);
+        parameterRegions.add(region);
       } else if (ref.secretsManager.startsWith('arn:')) {
         // A full ARN ends in Secrets Manager's six-character suffix; a partial one does not.
         secrets.add(
           /-[A-Za-z0-9]{6}$/.test(ref.secretsManager) ? ref.secretsManager : `${ref.secretsManager}-??????`,
         );
+        secretRegions.add(secretRegion(ref.secretsManager) ?? region);
       } else {
         const at = secretRegion(ref.secretsManager) ?? region;
         secrets.add(`arn:${partition}:secretsmanager:${at}:${account}:secret:${ref.secretsManager}-??????`);
+        secretRegions.add(at);
       }
     }
   }
@@ -58,14 +75,17 @@ export function generateInstanceRolePolicy(
       explanation: `Read the ${secrets.size === 1 ? 'secret' : `${secrets.size} secrets`} the project's env references — those only (-?????? matches the suffix Secrets Manager adds to a secret's ARN).`,
     });
   const services = [
-    ...(parameters.size > 0 ? [`ssm.${region}.amazonaws.com`] : []),
-    ...(secrets.size > 0 ? [`secretsmanager.${region}.amazonaws.com`] : []),
+    ...[...parameterRegions].sort().map((r) => `ssm.${r}.amazonaws.com`),
+    ...[...secretRegions].sort().map((r) => `secretsmanager.${r}.amazonaws.com`),
   ];
+  const keys = [...new Set([...parameterRegions, ...secretRegions])]
+    .sort()
+    .map((r) => `arn:${partitionOf(r)}:kms:${r}:${account}:key/*`);
   statements.push({
     Sid: 'DecryptThroughThoseServices',
     Effect: 'Allow',
     Action: 'kms:Decrypt',
-    Resource: `arn:${partition}:kms:${region}:${account}:key/*`,
+    Resource: keys.length === 1 ? keys[0]! : keys,
     Condition: { StringEquals: { 'kms:ViaService': services.length === 1 ? services[0]! : services } },
     explanation:
       'Decrypt a SecureString or secret kept under a customer managed key, only through Parameter Store or Secrets Manager (the AWS managed keys aws/ssm and aws/secretsmanager need no grant). Replace key/* with the key’s ARN to narrow it further.',
@@ -77,4 +97,8 @@ export function generateInstanceRolePolicy(
     },
     explanations: statements.map((s) => ({ sid: s.Sid, text: s.explanation })),
   };
+}
+
+function partitionOf(region: string): string {
+  return region.startsWith('cn-') ? 'aws-cn' : region.startsWith('us-gov-') ? 'aws-us-gov' : 'aws';
 }

@@ -1,5 +1,6 @@
 import type { BakeRecord } from '../../../shared/bake';
 import type { Deployment } from '../../../shared/deploy';
+import { deployTargetsFor } from '../../../shared/environments';
 import type { Project } from '../../../shared/project';
 import { AppError } from '../../../shared/result';
 import type { BakeEngine, StartRequest } from '../bake/types';
@@ -31,10 +32,13 @@ export class AfterBakeDeploys {
     return {
       ...engine,
       start: async (request: StartRequest) => {
-        if (request.deploy && (request.project.deploy?.targets.length ?? 0) === 0) {
+        if (request.deploy && deployTargetsFor(request.project, request.environment).length === 0) {
+          const others = request.project.deploy?.targets.length ?? 0;
           throw new AppError(
             'INVALID_INPUT',
-            `Project ${request.project.name} names no Auto Scaling group to deploy to (deploy.targets in its project file).`,
+            others === 0
+              ? `Project ${request.project.name} names no Auto Scaling group to deploy to (deploy.targets in its project file).`
+              : `Project ${request.project.name} names no Auto Scaling group for ${request.environment ? `environment ${request.environment}` : 'its own values (no environment)'}: each of its ${others} deploy target${others === 1 ? ' is' : 's are'} for ${describeTargetEnvironments(request.project)}. Set deploy.targets[].environment to say which group runs which environment.`,
           );
         }
         const record = await engine.start(request);
@@ -63,7 +67,7 @@ export class AfterBakeDeploys {
     }
     const project: Project = request.project;
     const result: AfterBakeResult = { bake: final.status, started: [], refused: [] };
-    for (const target of project.deploy?.targets ?? []) {
+    for (const target of deployTargetsFor(project, request.environment)) {
       const region = target.region ?? project.region ?? final.region;
       try {
         result.started.push(
@@ -90,4 +94,11 @@ export class AfterBakeDeploys {
     }
     return result;
   }
+}
+
+function describeTargetEnvironments(project: Project): string {
+  const names = [
+    ...new Set((project.deploy?.targets ?? []).map((t) => t.environment ?? 'the project’s own values')),
+  ];
+  return names.join(', ');
 }

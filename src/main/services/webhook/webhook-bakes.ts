@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { BakeIdSchema, isFinalStatus, type BakeRecord } from '../../../shared/bake';
+import { deployTargetsFor } from '../../../shared/environments';
 import type { Project } from '../../../shared/project';
 import type { BakeEngine } from '../bake';
 import type { Store } from '../store';
@@ -100,7 +101,10 @@ export class WebhookBakes {
       force: true,
       ...(ticket.environment ? { environment: ticket.environment } : {}),
       ...(after ? { after } : {}),
-      deploy: ticket.project.deploy?.afterWebhookBake === true,
+      // Only to the groups meant for this bake's environment; a branch with none bakes without deploying.
+      deploy:
+        ticket.project.deploy?.afterWebhookBake === true &&
+        deployTargetsFor(ticket.project, ticket.environment).length > 0,
     });
   }
 

@@ -126,7 +126,7 @@ describe('environments in the project form', () => {
 
   it('refuses bad names, duplicates, bad overrides and a mapping to an environment that is gone', () => {
     const values = toFormValues(project);
-    values.environments[1]!.name = 'prod';
+    values.environments[1]!.name = 'Prod';
     values.environments[2]!.name = 'no spaces';
     values.environments[0]!.instanceType = 'big';
     values.environments[0]!.env.push({ name: 'APP_MODE', value: 'again' });
@@ -134,7 +134,8 @@ describe('environments in the project form', () => {
     expect(errorsOf(values).sort()).toEqual([
       ['environments.0.env.2.name', 'Variable APP_MODE is already set above.'],
       ['environments.0.instanceType', 'An instance type looks like t3.micro.'],
-      ['environments.1.name', 'Environment prod is already set above.'],
+      // Ignoring case: webhook queue files are named by the environment, and some file systems ignore case.
+      ['environments.1.name', 'Environment Prod is already set above.'],
       ['environments.2.name', 'An environment name is 1–32 letters, digits, - or _ (like prod).'],
       // staging was renamed away without its mappings (the editor carries them; see the rename test).
       ['triggers.branches.1.environment', 'There is no environment named staging.'],

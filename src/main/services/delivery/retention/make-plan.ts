@@ -38,6 +38,8 @@ export async function makePlan(
     ...new Set([
       home.region,
       ...(project.distribution?.regions ?? []),
+      // An environment that bakes in its own region has its images there, recorded on this machine or not.
+      ...Object.values(project.environments ?? {}).flatMap((e) => (e.region ? [e.region] : [])),
       // A region the project no longer distributes to still holds the images it once copied there.
       ...versions.flatMap((v) =>
         v.profile === request.profile ? [v.region, ...(v.images ?? []).map((i) => i.region)] : [],

@@ -81,8 +81,16 @@ export function useStartBake(): {
     setBusy(true);
     try {
       const defaults = await unwrap(api.bake.getDefaults(project ? { project } : {}));
+      const environments = project ? (defaults.environments?.[project] ?? []) : [];
+      // Bake again of an environment the project no longer defines: say so and ask, never fall back
+      // silently to the project's own values (another instance profile, other secrets).
+      if (project && environment && !environments.some((e) => e.name === environment))
+        return openForm(project, defaults, {
+          code: 'INVALID_INPUT',
+          message: `That bake was of environment ${environment}, which ${project} no longer defines. Choose what to bake.`,
+        });
       // A project with named environments always asks which one: no silent default for prod.
-      if (!project || !defaults.profile || !defaults.region || defaults.environments?.[project]?.length)
+      if (!project || !defaults.profile || !defaults.region || environments.length > 0)
         return openForm(project, defaults, undefined, environment);
       const error = await start({ project }, false);
       if (error && !(error.code === 'CONFLICT' && error.details?.reason === 'identical')) {

@@ -24,19 +24,24 @@ export function blankOr(schema: z.ZodType<unknown>) {
   });
 }
 
-export function uniqueBy<T>(key: (row: T) => string, field: string, what: string) {
+export function uniqueBy<T>(
+  key: (row: T) => string,
+  field: string,
+  what: string,
+  same: (name: string) => string = (name) => name,
+) {
   return (rows: T[], ctx: z.RefinementCtx) => {
     const seen = new Set<string>();
     rows.forEach((row, index) => {
       const name = key(row);
-      if (name !== '' && seen.has(name)) {
+      if (name !== '' && seen.has(same(name))) {
         ctx.addIssue({
           code: 'custom',
           path: [index, field],
           message: `${what} ${name} is already set above.`,
         });
       }
-      seen.add(name);
+      seen.add(same(name));
     });
   };
 }
@@ -63,7 +68,15 @@ export type EnvironmentRow = z.input<typeof EnvironmentRowSchema>;
 
 export const EnvironmentRowsSchema = z
   .array(EnvironmentRowSchema)
-  .superRefine(uniqueBy((r) => r.name, 'name', 'Environment'));
+  // Ignoring case, as the project schema does: names differing only in case would share queue files.
+  .superRefine(
+    uniqueBy(
+      (r) => r.name,
+      'name',
+      'Environment',
+      (name) => name.toLowerCase(),
+    ),
+  );
 
 const triggers = ProjectSchema.shape.triggers.unwrap().shape;
 const BranchNameSchema = triggers.branches.unwrap().element;

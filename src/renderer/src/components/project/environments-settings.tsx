@@ -33,10 +33,13 @@ export function EnvironmentsSettings({ onShowTriggers }: { onShowTriggers: () =>
   const { fields, append, remove } = useFieldArray({ control, name: 'environments' });
   const [dialog, setDialog] = useState<Dialog>();
   const close = () => setDialog(undefined);
-  const taken = (except?: string) => (name: string) =>
-    name !== except && getValues('environments').some((e) => e.name === name)
-      ? `There is already an environment named ${name}.`
-      : undefined;
+  // Ignoring case, as the project schema does (a rename may still change a name's case).
+  const taken = (except?: string) => (name: string) => {
+    const same = getValues('environments').find(
+      (e) => e.name !== except && e.name.toLowerCase() === name.toLowerCase(),
+    );
+    return same ? `There is already an environment named ${same.name}.` : undefined;
+  };
 
   return (
     <Stack gap="md">
