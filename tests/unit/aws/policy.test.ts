@@ -115,4 +115,37 @@ describe('generatePolicy', () => {
     );
     expect(statement(china.policy.Statement, 'BrowseForProjectForm').Action).toContain('ec2:DescribeSubnets');
   });
+
+  it('lets preflight look up a secret referenced by name, only when one is', () => {
+    const withRefs = (env: Parameters<typeof project>[0]['env']) =>
+      statement(
+        generatePolicy(project({ region: 'eu-west-1', iamInstanceProfile: 'builder-profile', env }), {
+          accountId: '123456789012',
+        }).policy.Statement,
+        'CheckBuilderRoleReads',
+      );
+    const byName = withRefs({
+      API_TOKEN: { secretsManager: 'prod/api', key: 'token' },
+      API_USER: { secretsManager: 'prod/api', key: 'user' },
+    });
+    expect(byName.Action).toEqual([
+      'iam:GetInstanceProfile',
+      'iam:SimulatePrincipalPolicy',
+      'secretsmanager:DescribeSecret',
+    ]);
+    expect(byName.Resource).toContain('arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/api-??????');
+    expect([byName.Resource].flat().filter((r) => r.includes(':secret:'))).toHaveLength(1);
+    const explained = generatePolicy(
+      project({ iamInstanceProfile: 'builder-profile', env: { T: { secretsManager: 'prod/api' } } }),
+    ).explanations.find((e) => e.sid === 'CheckBuilderRoleReads');
+    expect(explained?.text).toMatch(/DescribeSecret looks up the full ARN of prod\/api/);
+
+    // A parameter, or a secret named by its ARN, needs no lookup.
+    const byArn = withRefs({
+      DB: { ssm: '/app/prod/db' },
+      T: { secretsManager: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/api-AbC123' },
+    });
+    expect(byArn.Action).toEqual(['iam:GetInstanceProfile', 'iam:SimulatePrincipalPolicy']);
+    expect([byArn.Resource].flat().some((r) => r.includes('secretsmanager'))).toBe(false);
+  });
 });
