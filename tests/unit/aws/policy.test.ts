@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { generatePolicy } from '../../../src/main/services/aws/policy';
 import { GeneratedPolicySchema, type IamStatement } from '../../../src/shared/aws';
+import type { Env } from '../../../src/shared/project';
 import { project } from './project-fixtures';
 
 function statement(statements: IamStatement[], sid: string): IamStatement {
@@ -117,7 +118,7 @@ describe('generatePolicy', () => {
   });
 
   it('lets preflight look up a secret referenced by name, only when one is', () => {
-    const withRefs = (env: Parameters<typeof project>[0]['env']) =>
+    const withRefs = (env: Env) =>
       statement(
         generatePolicy(project({ region: 'eu-west-1', iamInstanceProfile: 'builder-profile', env }), {
           accountId: '123456789012',
