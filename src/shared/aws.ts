@@ -219,6 +219,14 @@ export const BuilderRoleReadSchema = z.object({
   resource: z.string(),
   /** IAM's policy simulator's answer (`allowed`, `implicitDeny`, `explicitDeny`); absent when not asked. */
   decision: z.string().optional(),
+  /**
+   * A read IAM's answer cannot settle (decision then absent): `no-such-secret` — the secret named does not
+   * exist where the builder looks, so no role could read it (a failure); `unchecked` — the secret's full ARN
+   * could not be looked up, and the simulator's denial of the name pattern may be false (not a failure).
+   */
+  problem: z.enum(['no-such-secret', 'unchecked']).optional(),
+  /** The problem in words, naming the secret and region (and, for `unchecked`, what IAM said of the pattern). */
+  why: z.string().optional(),
 });
 export type BuilderRoleRead = z.infer<typeof BuilderRoleReadSchema>;
 
@@ -230,6 +238,7 @@ export const BUILDER_ROLE_STATUSES = [
   'no-role', // it exists and holds no role: the builder gets no credentials
   'unchecked', // the identity that bakes may not ask IAM (not a failure: the builder reports a denial itself)
   'error', // IAM answered something else (code and message say what)
+  'no-such-secret', // a secret referenced by name does not exist in its region: no role could read it
 ] as const;
 export const BuilderRoleStatusSchema = z.enum(BUILDER_ROLE_STATUSES);
 export type BuilderRoleStatus = z.infer<typeof BuilderRoleStatusSchema>;

@@ -13,6 +13,7 @@ export const BUILDER_ROLE_STATUS_LABELS: Record<BuilderRoleStatus, string> = {
   'no-role': 'No role',
   unchecked: 'Not checkable',
   error: 'Error',
+  'no-such-secret': 'No such secret',
 };
 
 /** Whose values a check is for: `the project's own values and staging`, `environment prod`. */
@@ -42,7 +43,13 @@ export function builderRoleSummary(check: BuilderRoleCheck): string {
       return `There is no instance profile named ${profile} in this account: a bake fails in preflight.`;
     case 'no-role':
       return `Instance profile ${profile} holds no role, so the builder gets no credentials: a bake fails in preflight.`;
+    case 'no-such-secret': {
+      const missing = check.reads.filter((r) => r.problem === 'no-such-secret');
+      return `${missing[0]?.why ?? 'A referenced secret does not exist.'}${missing.length > 1 ? ` ${missing.length - 1} more referenced secret${missing.length > 2 ? 's do' : ' does'} not exist either.` : ''} A bake fails in preflight.`;
+    }
     case 'unchecked':
+      if (check.code === 'secretsmanager:DescribeSecret')
+        return `${check.message ?? 'A secret’s ARN could not be looked up'}. Not a failure: a bake goes on, and the builder reports a denial itself.`;
       return `${check.message ?? 'IAM may not be asked'} for this identity, so the role was not checked. Not a failure: a bake goes on, and the builder reports a denial itself.`;
     case 'error':
       return `IAM could not answer${check.code ? ` (${check.code})` : ''}: ${check.message ?? 'no details'}`;

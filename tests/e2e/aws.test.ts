@@ -1,5 +1,7 @@
+import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Page } from 'playwright';
 import { describe, expect, it } from 'vitest';
+import { sandboxClientConfig } from '../../src/sandbox';
 import { IamPolicySchema } from '../../src/shared/aws';
 import { openApp, poll, screenshotBothThemes, useBrowser } from './harness';
 
@@ -217,6 +219,12 @@ describe('AWS access', () => {
         prod: { env: { APP_MODE: 'prod', DB_PASSWORD: { ssm: '/app/prod/db-password' } } },
       },
     });
+    // The secret exists (one that does not is "no such secret"): its full ARN is what IAM is asked about.
+    const sm = new SecretsManagerClient(sandboxClientConfig(sandbox.running!, { region: 'us-east-1' }));
+    const { ARN: secretArn } = await sm.send(
+      new CreateSecretCommand({ Name: 'prod/api', SecretString: '{"token":"t"}' }),
+    );
+    sm.destroy();
     // The role may read the prod parameter and nothing else.
     sandbox.running!.sim.putRole('prod-only', {
       ProdParameters: {
@@ -246,6 +254,7 @@ describe('AWS access', () => {
     await password.getByText('Denied (implicitDeny)').waitFor();
     const token = own.getByRole('row').filter({ hasText: 'API_TOKEN' });
     await token.getByText('secretsmanager:GetSecretValue').waitFor();
+    await token.getByText(secretArn!, { exact: true }).waitFor();
     await token.getByText('Denied (implicitDeny)').waitFor();
 
     const prod = section.getByLabel('Builder role for environment prod');

@@ -119,7 +119,13 @@ function printBuilderRole(io: CliIO, report: PermissionReport, policy: string): 
       lines.push(
         formatTable(
           ['VARIABLE', 'REFERENCE', 'ACTION', 'RESOURCE', 'IAM SAYS'],
-          check.reads.map((r) => [r.variable, r.reference, r.action, r.resource, r.decision ?? '-']),
+          check.reads.map((r) => [
+            r.variable,
+            r.reference,
+            r.action,
+            r.resource,
+            r.decision ?? r.problem ?? '-',
+          ]),
         ),
       );
     const env =

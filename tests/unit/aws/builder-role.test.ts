@@ -1,3 +1,4 @@
+import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { checkBuilderRole, firstDenied, type IamCall } from '../../../src/main/services/aws/builder-role';
 import { createAwsClients, type AwsClients } from '../../../src/main/services/aws/clients';
@@ -47,7 +48,15 @@ const ENV: Env = {
   API_TOKEN: { secretsManager: 'prod/api', key: 'token' },
 };
 const check = (env: Env, iamInstanceProfile?: string) =>
-  checkBuilderRole(clients.iam, { env, iamInstanceProfile, region: REGION, accountId: ACCOUNT }, send);
+  checkBuilderRole(clients, { env, iamInstanceProfile, region: REGION, accountId: ACCOUNT }, send);
+
+/** Creates a secret in the Sandbox (as the account's own user) and returns its full ARN. */
+async function putSecret(name: string, region = REGION): Promise<string> {
+  const out = await clients
+    .secretsManager(region)
+    .send(new CreateSecretCommand({ Name: name, SecretString: '{"token":"t0ken-value"}' }));
+  return out.ARN!;
+}
 
 /** A role (and same-named profile) that may read the prod parameters and nothing else. */
 function prodOnly(): void {
@@ -64,6 +73,7 @@ function prodOnly(): void {
 
 describe('checkBuilderRole', () => {
   it('asks IAM about each referenced read with the role the profile holds, and says allowed', async () => {
+    const secretArn = await putSecret('prod/api');
     const verdict = await check(ENV, 'builder-role');
     expect(verdict).toEqual({
       status: 'allowed',
@@ -89,13 +99,22 @@ describe('checkBuilderRole', () => {
           variable: 'API_TOKEN',
           reference: 'secretsmanager:prod/api#token',
           action: 'secretsmanager:GetSecretValue',
-          resource: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:prod/api-??????`,
+          // A secret named without an ARN is asked about by its full ARN, as Secrets Manager names it.
+          resource: secretArn,
           decision: 'allowed',
         },
       ],
     });
-    // One simulation per action, after the profile: never a read of a value.
-    expect(calls).toEqual(['GetInstanceProfile', 'SimulatePrincipalPolicy', 'SimulatePrincipalPolicy']);
+    expect(secretArn).toMatch(
+      new RegExp(`^arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:prod/api-\\w{6}$`),
+    );
+    // One lookup of the secret's ARN and one simulation per action, after the profile: never a read of a value.
+    expect(calls).toEqual([
+      'GetInstanceProfile',
+      'DescribeSecret',
+      'SimulatePrincipalPolicy',
+      'SimulatePrincipalPolicy',
+    ]);
     expect(sandbox.sim.calls({ action: 'GetParameters' })).toEqual([]);
     expect(sandbox.sim.calls({ action: 'GetSecretValue' })).toEqual([]);
   });
@@ -116,6 +135,7 @@ describe('checkBuilderRole', () => {
   });
 
   it('accepts the profile as an ARN', async () => {
+    await putSecret('prod/api');
     const verdict = await check(ENV, `arn:aws:iam::${ACCOUNT}:instance-profile/builder-role`);
     expect(verdict?.status).toBe('allowed');
   });
@@ -147,6 +167,93 @@ describe('checkBuilderRole', () => {
       code: 'iam:GetInstanceProfile',
       message: 'iam:GetInstanceProfile is not allowed',
     });
+  });
+
+  it('allows a role whose policy names the secret’s exact ARN (IAM denies that policy on the name pattern)', async () => {
+    const secretArn = await putSecret('prod/api');
+    sandbox.sim.putRole('exact-arn', {
+      ReadApiSecret: {
+        Statement: { Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: secretArn },
+      },
+    });
+    const verdict = await check({ API_TOKEN: { secretsManager: 'prod/api', key: 'token' } }, 'exact-arn');
+    expect(verdict?.status).toBe('allowed');
+    expect(verdict?.reads).toEqual([
+      expect.objectContaining({ variable: 'API_TOKEN', resource: secretArn, decision: 'allowed' }),
+    ]);
+    expect(verdict?.reads[0]?.problem).toBeUndefined();
+    // A secret referenced by its ARN is not looked up: the ARN is what a policy names.
+    calls.length = 0;
+    const byArn = await check({ API_TOKEN: { secretsManager: secretArn, key: 'token' } }, 'exact-arn');
+    expect(byArn?.status).toBe('allowed');
+    expect(calls).not.toContain('DescribeSecret');
+  });
+
+  it('is not checkable, not denied, when the secret’s ARN may not be looked up and IAM denies the pattern', async () => {
+    const secretArn = await putSecret('prod/api');
+    sandbox.sim.putRole('exact-arn', {
+      ReadApiSecret: {
+        Statement: { Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: secretArn },
+      },
+    });
+    sandbox.sim.setCallerAllowed('secretsmanager:DescribeSecret', false);
+    const verdict = await check({ API_TOKEN: { secretsManager: 'prod/api', key: 'token' } }, 'exact-arn');
+    expect(verdict).toMatchObject({
+      status: 'unchecked',
+      code: 'secretsmanager:DescribeSecret',
+      message: expect.stringMatching(
+        /DescribeSecret is not allowed.*secret prod\/api could not be looked up/,
+      ),
+    });
+    const [read] = verdict!.reads;
+    expect(read).toMatchObject({
+      problem: 'unchecked',
+      resource: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:prod/api-??????`,
+    });
+    expect(read?.decision).toBeUndefined();
+    expect(read?.why).toMatch(
+      /says implicitDeny for the name pattern .*prod\/api in us-east-1 could not be looked up/,
+    );
+    expect(firstDenied(verdict!)).toBeUndefined();
+
+    // An allow of the pattern still counts, and a denial IAM states of another read still stands.
+    sandbox.sim.putRole('pattern', {
+      Read: {
+        Statement: [
+          { Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: '*:secret:prod/api-*' },
+          { Effect: 'Allow', Action: 'ssm:GetParameters', Resource: '*:parameter/app/prod/*' },
+        ],
+      },
+    });
+    expect(await check({ API_TOKEN: { secretsManager: 'prod/api' } }, 'pattern')).toMatchObject({
+      status: 'allowed',
+    });
+    const mixed = await check(
+      { API_TOKEN: { secretsManager: 'prod/api' }, CACHE_KEY: { ssm: '/app/dev/cache' } },
+      'exact-arn',
+    );
+    expect(mixed?.status).toBe('denied');
+    expect(mixed?.reads.map((r) => [r.variable, r.decision ?? r.problem])).toEqual([
+      ['CACHE_KEY', 'implicitDeny'],
+      ['API_TOKEN', 'unchecked'],
+    ]);
+  });
+
+  it('fails naming the secret and region when a secret referenced by name does not exist', async () => {
+    const verdict = await check(
+      { DB_PASSWORD: { ssm: '/app/prod/db-password' }, API_TOKEN: { secretsManager: 'prod/gone' } },
+      'builder-role',
+    );
+    expect(verdict?.status).toBe('no-such-secret');
+    expect(verdict?.reads.map((r) => [r.variable, r.decision ?? r.problem])).toEqual([
+      ['DB_PASSWORD', 'allowed'],
+      ['API_TOKEN', 'no-such-secret'],
+    ]);
+    expect(verdict?.reads[1]?.why).toMatch(
+      /There is no secret named prod\/gone in us-east-1 .*so the builder could never read API_TOKEN/,
+    );
+    // Nothing is simulated for a secret that is not there.
+    expect(calls.filter((c) => c === 'SimulatePrincipalPolicy')).toHaveLength(1);
   });
 
   it('needs a profile only when something is referenced', async () => {
@@ -218,6 +325,13 @@ describe('the permission report’s builder role', () => {
     );
     expect(missing.builderRole?.[0]?.status).toBe('no-such-profile');
     expect(missing.ok).toBe(false);
+
+    const noSecret = await checkPermissions(
+      clients,
+      project({ iamInstanceProfile: 'builder-role', env: { API_TOKEN: { secretsManager: 'dev/gone' } } }),
+    );
+    expect(noSecret.builderRole?.[0]?.status).toBe('no-such-secret');
+    expect(noSecret.ok).toBe(false);
 
     const plain = await checkPermissions(clients, project({ env: { APP_MODE: 'dev' } }));
     expect(plain.builderRole).toBeUndefined();

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { generatePolicy } from '../../../src/main/services/aws/policy';
 import { GeneratedPolicySchema, type IamStatement } from '../../../src/shared/aws';
+import type { Env } from '../../../src/shared/project';
 import { project } from './project-fixtures';
 
 function statement(statements: IamStatement[], sid: string): IamStatement {
@@ -114,5 +115,38 @@ describe('generatePolicy', () => {
       'arn:aws-cn:ec2:cn-north-1:*:instance/*',
     );
     expect(statement(china.policy.Statement, 'BrowseForProjectForm').Action).toContain('ec2:DescribeSubnets');
+  });
+
+  it('lets preflight look up a secret referenced by name, only when one is', () => {
+    const withRefs = (env: Env) =>
+      statement(
+        generatePolicy(project({ region: 'eu-west-1', iamInstanceProfile: 'builder-profile', env }), {
+          accountId: '123456789012',
+        }).policy.Statement,
+        'CheckBuilderRoleReads',
+      );
+    const byName = withRefs({
+      API_TOKEN: { secretsManager: 'prod/api', key: 'token' },
+      API_USER: { secretsManager: 'prod/api', key: 'user' },
+    });
+    expect(byName.Action).toEqual([
+      'iam:GetInstanceProfile',
+      'iam:SimulatePrincipalPolicy',
+      'secretsmanager:DescribeSecret',
+    ]);
+    expect(byName.Resource).toContain('arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/api-??????');
+    expect([byName.Resource].flat().filter((r) => r.includes(':secret:'))).toHaveLength(1);
+    const explained = generatePolicy(
+      project({ iamInstanceProfile: 'builder-profile', env: { T: { secretsManager: 'prod/api' } } }),
+    ).explanations.find((e) => e.sid === 'CheckBuilderRoleReads');
+    expect(explained?.text).toMatch(/DescribeSecret looks up the full ARN of prod\/api/);
+
+    // A parameter, or a secret named by its ARN, needs no lookup.
+    const byArn = withRefs({
+      DB: { ssm: '/app/prod/db' },
+      T: { secretsManager: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/api-AbC123' },
+    });
+    expect(byArn.Action).toEqual(['iam:GetInstanceProfile', 'iam:SimulatePrincipalPolicy']);
+    expect([byArn.Resource].flat().some((r) => r.includes('secretsmanager'))).toBe(false);
   });
 });

@@ -2,6 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { DescribeInstanceAttributeCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterEach, expect, test } from 'vitest';
 import { TAG_BAKE_ID, TAG_ENVIRONMENT } from '../../../src/protocol/builder-tags';
@@ -198,5 +199,54 @@ test('where the baking identity may not ask IAM, the builder reports the denial 
     /instance profile prod-only may not read DB_PASSWORD \(ssm:\/app\/dev\/db-password\): AccessDeniedException: User: arn:aws:sts::\d{12}:assumed-role\/prod-only\/i-\w+ is not authorized to perform: ssm:GetParameters on resource: arn:aws:ssm:eu-west-1:\d{12}:parameter\/app\/dev\/db-password/,
   );
   expect(record.imageId).toBeUndefined();
+  await h.expectNoLeaks();
+});
+
+test('a role whose policy names the secret’s exact ARN (as the console copies it) is not refused in preflight', async () => {
+  await setUp();
+  const config = { ...sandboxClientConfig(h.sandbox, { region: REGION, clock: h.clock }), maxAttempts: 1 };
+  const sm = new SecretsManagerClient(config);
+  const created = await sm.send(
+    new CreateSecretCommand({ Name: 'dev/api', SecretString: JSON.stringify({ token: 'api-T0ken-0003' }) }),
+  );
+  sm.destroy();
+  h.sim.putRole('exact-arn', {
+    Reads: {
+      Statement: [
+        { Effect: 'Allow', Action: 'ssm:GetParameters', Resource: 'arn:aws:ssm:*:*:parameter/app/dev/*' },
+        { Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: created.ARN! },
+        { Effect: 'Allow', Action: 'kms:Decrypt', Resource: '*' },
+      ],
+    },
+  });
+  const record = await h.bake(
+    withReferences({
+      iamInstanceProfile: 'exact-arn',
+      initScript: '#!/bin/sh\necho "API_TOKEN length=${#API_TOKEN}"\n',
+      env: {
+        DB_PASSWORD: { ssm: '/app/dev/db-password' },
+        API_TOKEN: { secretsManager: 'dev/api', key: 'token' },
+      },
+    }),
+  );
+  expect(record.error?.message).toBeUndefined();
+  expect(record.status).toBe('succeeded');
+  // Asked in advance, and allowed: not a bake that went on unchecked.
+  expect(record.steps.find((s) => s.step === 'preflight')?.message).not.toMatch(/not checked/);
+  const console = await h.store.bakes.readConsole(record.id);
+  expect(console.some((l) => l.endsWith(`API_TOKEN length=${'api-T0ken-0003'.length}`))).toBe(true);
+  await h.expectNoLeaks();
+});
+
+test('a secret referenced by name that does not exist fails preflight naming it and its region; nothing is launched', async () => {
+  await setUp();
+  const record = await h.bake(
+    withReferences({ env: { API_TOKEN: { secretsManager: 'dev/missing', key: 'token' } } }),
+  );
+  expect(record.status).toBe('failed');
+  expect(record.error?.message).toMatch(
+    /env: API_TOKEN references secretsmanager:dev\/missing#token\. There is no secret named dev\/missing in eu-west-1 .*could never read API_TOKEN/,
+  );
+  expect(h.sim.instances()).toEqual([]);
   await h.expectNoLeaks();
 });

@@ -4,10 +4,12 @@ import {
   type EvaluationResult,
   type IAMClient,
 } from '@aws-sdk/client-iam';
+import { DescribeSecretCommand } from '@aws-sdk/client-secrets-manager';
 import type { BuilderRoleRead, BuilderRoleVerdict } from '../../../shared/aws';
 import { describeReference, envReferences, parameterName, secretRegion } from '../../../shared/environments';
 import type { Env } from '../../../shared/project';
 import { AppError } from '../../../shared/result';
+import type { AwsClients } from './clients';
 
 /**
  * Whether the builder's role may read what the env references (issue 18), asked of IAM before anything is
@@ -15,7 +17,15 @@ import { AppError } from '../../../shared/result';
  * allows that role each read on each referenced name (SimulatePrincipalPolicy). The bake's preflight turns
  * the verdict into its errors; the permission check shows it. Only names and ARNs are involved: no value is
  * ever read here.
+ *
+ * A secret referenced by name has its full ARN looked up first (DescribeSecret, with the baking identity):
+ * the simulator compares a policy's resources with the resource it is given as written, so the name pattern
+ * `…:secret:prod/api-??????` is denied by a policy naming the secret's exact ARN (`…:secret:prod/api-AbC123`,
+ * what the console copies) although the builder may read it.
  */
+
+/** What the check calls: IAM, and Secrets Manager in a secret's region (only DescribeSecret). */
+export type BuilderRoleClients = Pick<AwsClients, 'iam' | 'secretsManager'>;
 
 /** What a bake of one project or environment resolves on its builder, and with which profile. */
 export interface BuilderRoleSubject {
@@ -27,8 +37,8 @@ export interface BuilderRoleSubject {
   accountId?: string | undefined;
 }
 
-export type IamAction = 'GetInstanceProfile' | 'SimulatePrincipalPolicy';
-/** How one IAM call is sent: the bake's `run.call` (limiter, retries, counting) or a plain send. */
+export type IamAction = 'GetInstanceProfile' | 'SimulatePrincipalPolicy' | 'DescribeSecret';
+/** How one IAM (or DescribeSecret) call is sent: the bake's `run.call` (limiter, retries, counting) or a plain send. */
 export type IamCall = <T>(
   action: IamAction,
   send: (options: { abortSignal?: AbortSignal }) => Promise<T>,
@@ -37,10 +47,11 @@ export type IamCall = <T>(
 const DENIED = new Set(['AccessDenied', 'AccessDeniedException']);
 
 export async function checkBuilderRole(
-  iam: IAMClient,
+  clients: BuilderRoleClients,
   subject: BuilderRoleSubject,
   call: IamCall,
 ): Promise<BuilderRoleVerdict | undefined> {
+  const { iam } = clients;
   const refs = envReferences(subject.env);
   if (refs.length === 0) return undefined;
   const profile = subject.iamInstanceProfile;
@@ -76,9 +87,10 @@ export async function checkBuilderRole(
   // The role lives in the account the builder reads from: its ARN names the account and partition.
   const [, rolePartition = 'aws', , , account = '*'] = roleArn.split(':');
   const all = reads(account, rolePartition);
+  const unlookable = await lookUpSecretArns(clients, subject, all, call);
   let refused = false;
   for (const action of ['ssm:GetParameters', 'secretsmanager:GetSecretValue'] as const) {
-    const mine = all.filter((r) => r.action === action);
+    const mine = all.filter((r) => r.action === action && r.problem === undefined);
     if (mine.length === 0) continue;
     let results: EvaluationResult[];
     try {
@@ -98,6 +110,17 @@ export async function checkBuilderRole(
       if (decision) read.decision = decision;
     }
   }
+  // Where the secret's ARN is unknown, only an allow of the name pattern means something: a policy naming
+  // the exact ARN is denied on the pattern, so a denial there is no verdict on the role.
+  for (const read of all) {
+    const lookup = unlookable.get(read.variable);
+    if (!lookup || read.decision === undefined || read.decision === 'allowed') continue;
+    read.problem = 'unchecked';
+    read.why = `IAM's policy simulator says ${read.decision} for the name pattern ${read.resource}, but the full ARN of secret ${lookup.name} in ${lookup.region} could not be looked up (secretsmanager:DescribeSecret is not allowed), and a role policy naming that exact ARN cannot be judged against the pattern.`;
+    delete read.decision;
+  }
+  if (all.some((r) => r.problem === 'no-such-secret'))
+    return { ...base, roleArn, status: 'no-such-secret', reads: all };
   // A denial IAM has stated stands even if another read could not be asked about.
   const denied = all.some((r) => r.decision !== undefined && r.decision !== 'allowed');
   if (denied) return { ...base, roleArn, status: 'denied', reads: all };
@@ -110,12 +133,82 @@ export async function checkBuilderRole(
       message: 'iam:SimulatePrincipalPolicy is not allowed',
       reads: all,
     };
+  const unchecked = [
+    ...new Set(all.filter((r) => r.problem === 'unchecked').map((r) => unlookable.get(r.variable)!.name)),
+  ];
+  if (unchecked.length > 0)
+    return {
+      ...base,
+      roleArn,
+      status: 'unchecked',
+      code: 'secretsmanager:DescribeSecret',
+      message: `secretsmanager:DescribeSecret is not allowed, so the full ARN of secret ${unchecked.join(', ')} could not be looked up, and a role policy naming it exactly cannot be judged`,
+      reads: all,
+    };
   return { ...base, roleArn, status: 'allowed', reads: all };
+}
+
+/** A secret named without an ARN, and the region the builder reads it in. */
+interface SecretByName {
+  name: string;
+  region: string;
+}
+
+/**
+ * Replaces each by-name secret's pattern with its full ARN, as Secrets Manager says (DescribeSecret). A
+ * secret that does not exist is marked so (`no-such-secret`). Returns the reads whose ARN could not be looked
+ * up because the baking identity may not call DescribeSecret: they keep the pattern.
+ */
+async function lookUpSecretArns(
+  clients: BuilderRoleClients,
+  subject: BuilderRoleSubject,
+  reads: BuilderRoleRead[],
+  call: IamCall,
+): Promise<Map<string, SecretByName>> {
+  const byName = new Map<string, SecretByName>();
+  for (const [variable, ref] of envReferences(subject.env)) {
+    if ('secretsManager' in ref && !ref.secretsManager.startsWith('arn:'))
+      byName.set(variable, { name: ref.secretsManager, region: subject.region });
+  }
+  const unlookable = new Map<string, SecretByName>();
+  // One lookup per secret, however many variables read it.
+  const answers = new Map<string, Promise<{ arn?: string; missing?: true; denied?: true }>>();
+  const lookUp = async ({ name, region }: SecretByName) => {
+    try {
+      const out = await call('DescribeSecret', (o) =>
+        clients.secretsManager(region).send(new DescribeSecretCommand({ SecretId: name }), o),
+      );
+      return out.ARN ? { arn: out.ARN } : {};
+    } catch (error) {
+      const code = errorCode(error);
+      if (code === 'ResourceNotFoundException') return { missing: true as const };
+      if (code !== undefined && DENIED.has(code)) return { denied: true as const };
+      throw error;
+    }
+  };
+  for (const read of reads) {
+    const secret = byName.get(read.variable);
+    if (!secret) continue;
+    const key = `${secret.region}\n${secret.name}`;
+    if (!answers.has(key)) answers.set(key, lookUp(secret));
+    const answer = await answers.get(key)!;
+    if (answer.arn) read.resource = answer.arn;
+    else if (answer.missing) {
+      read.problem = 'no-such-secret';
+      read.why = `There is no secret named ${secret.name} in ${secret.region} (Secrets Manager: ResourceNotFoundException), so the builder could never read ${read.variable}.`;
+    } else if (answer.denied) unlookable.set(read.variable, secret);
+  }
+  return unlookable;
 }
 
 /** The verdict's first denied read, in the order the env lists them (parameters first, then secrets). */
 export function firstDenied(verdict: BuilderRoleVerdict): BuilderRoleRead | undefined {
   return verdict.reads.find((r) => r.decision !== undefined && r.decision !== 'allowed');
+}
+
+/** The verdict's first read of a secret that does not exist. */
+export function firstMissing(verdict: BuilderRoleVerdict): BuilderRoleRead | undefined {
+  return verdict.reads.find((r) => r.problem === 'no-such-secret');
 }
 
 /** Every page of the simulator's answer (IAM pages at 100 results). */

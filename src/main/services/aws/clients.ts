@@ -2,9 +2,10 @@ import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { KMSClient } from '@aws-sdk/client-kms';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
-import type { AwsService } from '../../../shared/aws';
+import { AWS_SERVICES, type AwsService } from '../../../shared/aws';
 import { tagErrorAction } from './errors';
 import type { AwsTarget } from './target';
 
@@ -18,6 +19,12 @@ export interface AwsClients {
   autoScaling: AutoScalingClient;
   /** Only GetInstanceProfile and SimulatePrincipalPolicy: can the builder's role read the env references. */
   iam: IAMClient;
+  /**
+   * Only DescribeSecret: a secret referenced by name has its full ARN looked up, so the builder-role check
+   * asks IAM about the ARN a role policy names (builder-role.ts). One client per region, made when first
+   * asked for: a secret may live in another region than the target's.
+   */
+  secretsManager(region: string): SecretsManagerClient;
   target: AwsTarget;
   /** Closes the clients' sockets. */
   destroy(): void;
@@ -55,6 +62,18 @@ export function createAwsClients(target: AwsTarget, options: AwsClientOptions = 
   const kms = new KMSClient(common('kms'));
   const autoScaling = new AutoScalingClient(common('autoscaling'));
   const iam = new IAMClient(common('iam'));
+  const secretsManagers = new Map<string, SecretsManagerClient>();
+  const secretsManager = (region: string): SecretsManagerClient => {
+    let client = secretsManagers.get(region);
+    if (!client) {
+      const { endpoint: _, ...config } = common('ec2');
+      const endpoint = secretsManagerEndpoint(target);
+      client = new SecretsManagerClient({ ...config, region, ...(endpoint ? { endpoint } : {}) });
+      nameFailedActions(client, 'secretsmanager');
+      secretsManagers.set(region, client);
+    }
+    return client;
+  };
   nameFailedActions(ec2, 'ec2');
   nameFailedActions(sts, 'sts');
   nameFailedActions(ssm, 'ssm');
@@ -67,6 +86,7 @@ export function createAwsClients(target: AwsTarget, options: AwsClientOptions = 
     kms,
     autoScaling,
     iam,
+    secretsManager,
     target,
     destroy() {
       ec2.destroy();
@@ -75,6 +95,8 @@ export function createAwsClients(target: AwsTarget, options: AwsClientOptions = 
       kms.destroy();
       autoScaling.destroy();
       iam.destroy();
+      for (const client of secretsManagers.values()) client.destroy();
+      secretsManagers.clear();
     },
   };
 }
@@ -84,8 +106,22 @@ function endpointOf(target: AwsTarget, service: AwsService): string | undefined 
   return target.endpoints[service] ?? (target.simulated ? target.endpoints.ec2 : undefined);
 }
 
+/**
+ * Secrets Manager has no endpoint setting of its own (a target names only the services the app always
+ * calls): the Sandbox's one URL when simulated, the one URL every service is sent to when the profile or
+ * `--endpoint` names a single one (LocalStack), else AWS's own endpoint for the secret's region.
+ */
+function secretsManagerEndpoint(target: AwsTarget): string | undefined {
+  if (target.simulated) return target.endpoints.ec2;
+  const urls = AWS_SERVICES.map((service) => target.endpoints[service]);
+  return urls.every((url) => url !== undefined && url === urls[0]) ? urls[0] : undefined;
+}
+
 /** So an error can say "not allowed to call ec2:RunInstances" whoever catches it. */
-function nameFailedActions(client: EC2Client | STSClient | SSMClient | KMSClient, service: AwsService): void {
+function nameFailedActions(
+  client: EC2Client | STSClient | SSMClient | KMSClient | SecretsManagerClient,
+  service: AwsService | 'secretsmanager',
+): void {
   (client as EC2Client).middlewareStack.add(
     (next, context) => async (args) => {
       try {

@@ -5,7 +5,14 @@ import { checkBuilderRole, type BuilderRoleSubject } from './builder-role';
 import type { AwsClients } from './clients';
 
 /** Statuses that make the permission report fail: IAM said no, or there is nothing to say yes. */
-const FAILING = new Set<BuilderRoleStatus>(['denied', 'no-profile', 'no-such-profile', 'no-role', 'error']);
+const FAILING = new Set<BuilderRoleStatus>([
+  'denied',
+  'no-profile',
+  'no-such-profile',
+  'no-role',
+  'error',
+  'no-such-secret',
+]);
 
 export function builderRoleFails(check: BuilderRoleCheck): boolean {
   return FAILING.has(check.status);
@@ -56,7 +63,7 @@ export async function builderRoleChecks(
   return Promise.all(
     [...groups.values()].map(async ({ subject, scope }): Promise<BuilderRoleCheck> => {
       try {
-        const verdict = await checkBuilderRole(clients.iam, subject, (_action, call) => call(send));
+        const verdict = await checkBuilderRole(clients, subject, (_action, call) => call(send));
         return { ...verdict!, scope };
       } catch (error) {
         const { code, message } = options.onError(error);

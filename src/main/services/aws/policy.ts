@@ -143,16 +143,34 @@ export function generatePolicy(project: Project, options: PolicyOptions = {}): G
     });
   }
   if (project.iamInstanceProfile && envReferences(project.env).length > 0) {
+    // A secret named without an ARN is looked up (DescribeSecret) so IAM is asked about its exact ARN.
+    const secretsByName = [
+      ...new Set(
+        envReferences(project.env).flatMap(([, ref]) =>
+          'secretsManager' in ref && !ref.secretsManager.startsWith('arn:') ? [ref.secretsManager] : [],
+        ),
+      ),
+    ];
     statements.push({
       Sid: 'CheckBuilderRoleReads',
       Effect: 'Allow',
-      Action: ['iam:GetInstanceProfile', 'iam:SimulatePrincipalPolicy'],
+      Action: [
+        'iam:GetInstanceProfile',
+        'iam:SimulatePrincipalPolicy',
+        ...(secretsByName.length > 0 ? ['secretsmanager:DescribeSecret'] : []),
+      ],
       Resource: [
         `arn:${partition}:iam::${account}:instance-profile/${project.iamInstanceProfile.split('/').at(-1)}`,
         `arn:${partition}:iam::${account}:role/*`,
+        ...secretsByName.map(
+          (name) => `arn:${partition}:secretsmanager:${region}:${account}:secret:${name}-??????`,
+        ),
       ],
       explanation:
-        'Optional: lets preflight ask IAM whether the builder’s role may read the env references, so a missing permission fails before anything is launched rather than on the builder.',
+        'Optional: lets preflight ask IAM whether the builder’s role may read the env references, so a missing permission fails before anything is launched rather than on the builder.' +
+        (secretsByName.length > 0
+          ? ` DescribeSecret looks up the full ARN of ${secretsByName.join(', ')} (referenced by name), because IAM judges a role policy naming that exact ARN only against the ARN itself; it reads no value, and without it a denial of such a secret is reported as not checkable.`
+          : ''),
     });
   }
   if (options.forms) {

@@ -4,7 +4,7 @@ import { describeReference, envReferences } from '../../../../shared/environment
 import { SANDBOX_AWS_GUEST_ENDPOINT } from '../../../../protocol/sandbox-endpoint';
 import { AppError } from '../../../../shared/result';
 import { resolveBaseImage } from '../../aws/base-image';
-import { checkBuilderRole, firstDenied } from '../../aws/builder-role';
+import { checkBuilderRole, firstDenied, firstMissing } from '../../aws/builder-role';
 import { awsErrorCode } from '../aws-call';
 import type { BakeRun } from '../bake-run';
 import { renderImageName } from '../image-name';
@@ -112,7 +112,7 @@ async function checkReferencedReads(run: BakeRun): Promise<string> {
       { reason: 'no-instance-profile', variable: name },
     );
   const verdict = await checkBuilderRole(
-    run.connection.clients.iam,
+    run.connection.clients,
     { env: project.env, iamInstanceProfile: profile, region: run.connection.region },
     (action, send) => run.call(action, send),
   );
@@ -136,6 +136,14 @@ async function checkReferencedReads(run: BakeRun): Promise<string> {
         'ACCESS_DENIED',
         `iamInstanceProfile: the role ${verdict.roleArn?.split('/').at(-1) ?? ''} of instance profile ${profileName} may not ${denied.action} on ${denied.resource} (${denied.variable}): IAM's policy simulator says ${denied.decision}. Allow it (quadraxis policy --instance-role prints the policy the role needs).`,
         { reason: 'builder-role-denied', action: denied.action },
+      );
+    }
+    case 'no-such-secret': {
+      const missing = firstMissing(verdict)!;
+      throw new AppError(
+        'INVALID_INPUT',
+        `env: ${missing.variable} references ${missing.reference}. ${missing.why ?? ''} Create the secret, or correct the reference.`,
+        { reason: 'no-such-secret', variable: missing.variable },
       );
     }
     case 'unchecked':

@@ -15,6 +15,7 @@ const COLORS: Record<BuilderRoleStatus, string> = {
   'no-role': 'red',
   unchecked: 'gray',
   error: 'orange',
+  'no-such-secret': 'red',
 };
 
 /**
@@ -119,7 +120,15 @@ function Reads({ reads }: { reads: BuilderRoleRead[] }) {
               </Text>
             </Table.Td>
             <Table.Td>
-              {r.decision === undefined ? (
+              {r.problem === 'no-such-secret' ? (
+                <Badge color="red" variant="light" title={r.why}>
+                  No such secret
+                </Badge>
+              ) : r.problem === 'unchecked' ? (
+                <Badge color="gray" variant="light" title={r.why}>
+                  Not checkable
+                </Badge>
+              ) : r.decision === undefined ? (
                 <Badge color="gray" variant="light">
                   Not asked
                 </Badge>
