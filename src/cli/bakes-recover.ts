@@ -4,6 +4,7 @@ import type { BakeRecord } from '../shared/bake';
 import { AppError } from '../shared/result';
 import { EXIT_INTERRUPTED, EXIT_OK } from './exit-codes';
 import type { CliIO } from './program';
+import { withInterrupt } from './interrupt';
 import { cliRuntime, printRecovery } from './runtime';
 
 export interface RecoverFlags {
@@ -20,50 +21,50 @@ export interface RecoverFlags {
  */
 export async function recoverBakes(command: Command, io: CliIO, flags: RecoverFlags): Promise<number> {
   const runtime = cliRuntime(command, io, flags);
-  const { engine } = runtime;
-  const interrupt = new AbortController();
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (interrupt.signal.aborted) {
-      process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
-      process.kill(process.pid, signal);
-      return;
-    }
-    io.stderr(
-      '\nCancelling the resumed bakes: removing what they made (press Ctrl-C again to quit at once)…\n',
-    );
-    interrupt.abort();
-  };
-  process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
   try {
-    const report = await engine.recover();
-    printRecovery(io, report);
-    const resumed = report.bakes.filter((b) => b.outcome === 'resumed').map((b) => b.bakeId);
-    const off = engine.subscribe((event) => {
-      if (!resumed.includes(event.bakeId)) return;
-      for (const line of describeEvent(event)) io.stderr(`${event.bakeId}: ${line}\n`);
-    });
-    const cancel = () => resumed.forEach((id) => void engine.cancel(id).catch(() => undefined));
-    interrupt.signal.addEventListener('abort', cancel, { once: true });
-    let finals: BakeRecord[];
-    try {
-      finals = await Promise.all(resumed.map((id) => engine.waitForFinal(id)));
-    } finally {
-      off();
-      interrupt.signal.removeEventListener('abort', cancel);
-    }
-    printRecovered(io, report, finals, flags.json === true);
-    const unreachable = report.bakes.filter((b) => b.outcome === 'unreachable');
-    if (unreachable.length > 0) {
-      throw new AppError(
-        'AWS_ERROR',
-        `${unreachable.map((b) => `${b.bakeId} (${b.project})`).join(', ')} could not be recovered yet; run \`quadraxis bakes --recover\` again once AWS can be reached.`,
-      );
-    }
-    return interrupt.signal.aborted ? EXIT_INTERRUPTED : EXIT_OK;
+    return await withInterrupt(
+      io,
+      'Cancelling the resumed bakes: removing what they made (press Ctrl-C again to quit at once)…',
+      (interrupt) => settle(io, runtime, flags, interrupt),
+    );
   } finally {
-    process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
     await runtime.close();
   }
+}
+
+/** Recovers, then follows the resumed bakes to their end; `interrupt` cancels them. */
+async function settle(
+  io: CliIO,
+  runtime: ReturnType<typeof cliRuntime>,
+  flags: RecoverFlags,
+  interrupt: AbortSignal,
+): Promise<number> {
+  const { engine } = runtime;
+  const report = await engine.recover();
+  printRecovery(io, report);
+  const resumed = report.bakes.filter((b) => b.outcome === 'resumed').map((b) => b.bakeId);
+  const off = engine.subscribe((event) => {
+    if (!resumed.includes(event.bakeId)) return;
+    for (const line of describeEvent(event)) io.stderr(`${event.bakeId}: ${line}\n`);
+  });
+  const cancel = () => resumed.forEach((id) => void engine.cancel(id).catch(() => undefined));
+  interrupt.addEventListener('abort', cancel, { once: true });
+  let finals: BakeRecord[];
+  try {
+    finals = await Promise.all(resumed.map((id) => engine.waitForFinal(id)));
+  } finally {
+    off();
+    interrupt.removeEventListener('abort', cancel);
+  }
+  printRecovered(io, report, finals, flags.json === true);
+  const unreachable = report.bakes.filter((b) => b.outcome === 'unreachable');
+  if (unreachable.length > 0) {
+    throw new AppError(
+      'AWS_ERROR',
+      `${unreachable.map((b) => `${b.bakeId} (${b.project})`).join(', ')} could not be recovered yet; run \`quadraxis bakes --recover\` again once AWS can be reached.`,
+    );
+  }
+  return interrupt.aborted ? EXIT_INTERRUPTED : EXIT_OK;
 }
 
 /** stdout: what became of each bake recovered (JSON: the report and the resumed bakes' final records). */

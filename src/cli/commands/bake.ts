@@ -11,6 +11,7 @@ import type { RegisterCommand } from './index';
 import { loadProject } from '../project-target';
 import type { TargetFlags } from '../aws-session';
 import { cliRuntime, printRecovery } from '../runtime';
+import { withInterrupt } from '../interrupt';
 
 interface BakeFlags extends TargetFlags {
   file?: string;
@@ -51,25 +52,12 @@ export const registerBake: RegisterCommand = (program, io) => {
         'Exit codes: 0 baked (and, with --deploy, deployed), 1 failed, 2 bad input, 130 cancelled.',
     )
     .action(async (name: string | undefined, flags: BakeFlags, command: Command) => {
-      // Ctrl-C (or SIGTERM from CI) cancels the bake, which cleans up before the command ends; a second one
-      // quits at once, leaving the cleanup to the next start's recovery.
-      const interrupt = new AbortController();
-      const onSignal = (signal: NodeJS.Signals) => {
-        if (interrupt.signal.aborted) {
-          process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
-          process.kill(process.pid, signal);
-          return;
-        }
-        io.stderr('\nCancelling: removing what the bake made (press Ctrl-C again to quit at once)…\n');
-        interrupt.abort();
-      };
-      process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
-      try {
-        const code = await runBake(command, io, name, flags, interrupt.signal);
-        if (code !== EXIT_OK) process.exitCode = code;
-      } finally {
-        process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
-      }
+      const code = await withInterrupt(
+        io,
+        'Cancelling: removing what the bake made (press Ctrl-C again to quit at once)…',
+        (interrupt) => runBake(command, io, name, flags, interrupt),
+      );
+      if (code !== EXIT_OK) process.exitCode = code;
     });
 };
 

@@ -10,6 +10,7 @@ import { cliRuntime } from '../runtime';
 import type { RegisterCommand } from './index';
 import type { TargetFlags } from '../aws-session';
 import { follow } from '../deploy-follow';
+import { withInterrupt } from '../interrupt';
 
 interface DeployFlags extends TargetFlags {
   version?: string;
@@ -62,25 +63,12 @@ export const registerDeploy: RegisterCommand = (program, io) => {
         '2 bad input, 130 after Ctrl-C (which asks AWS to cancel the instance refresh first).',
     )
     .action(async (project: string, flags: DeployFlags, command: Command) => {
-      const interrupt = new AbortController();
-      const onSignal = (signal: NodeJS.Signals) => {
-        if (interrupt.signal.aborted) {
-          process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
-          process.kill(process.pid, signal);
-          return;
-        }
-        io.stderr(
-          '\nCancelling the instance refresh (press Ctrl-C again to quit at once; AWS carries on)…\n',
-        );
-        interrupt.abort();
-      };
-      process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
-      try {
-        const code = await runDeploy(command, io, project, flags, interrupt.signal);
-        if (code !== EXIT_OK) process.exitCode = code;
-      } finally {
-        process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
-      }
+      const code = await withInterrupt(
+        io,
+        'Cancelling the instance refresh (press Ctrl-C again to quit at once; AWS carries on)…',
+        (interrupt) => runDeploy(command, io, project, flags, interrupt),
+      );
+      if (code !== EXIT_OK) process.exitCode = code;
     });
 };
 
