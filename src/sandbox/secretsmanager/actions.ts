@@ -6,6 +6,7 @@ import type { IdGenerator } from '../ids';
 import type { KmsRegion } from '../kms/keys';
 import { keyNotFound } from '../kms/service';
 import { SandboxError } from '../wire/errors';
+import { parseJsonInput } from '../wire/json-input';
 import type { SecretRecord, SecretsRegion, SecretVersion } from './store';
 
 /** What a Secrets Manager action works with: the caller's region and who the caller is. */
@@ -26,19 +27,6 @@ const NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
 const VALUE_LIMIT = 65_536;
 const SecretIdSchema = z.string().min(1).max(2048);
 const TokenSchema = z.string().min(32).max(64);
-
-function parse<T extends z.ZodType>(schema: T, body: unknown): z.output<T> {
-  const result = schema.safeParse(body);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    const at = issue?.path.length ? ` at '${issue.path.map(String).join('.')}'` : '';
-    throw new SandboxError(
-      'ValidationException',
-      `1 validation error detected: Value${at} failed to satisfy constraint: ${issue?.message ?? 'invalid request'}`,
-    );
-  }
-  return result.data;
-}
 
 function notFound(): SandboxError {
   return new SandboxError('ResourceNotFoundException', "Secrets Manager can't find the specified secret.");
@@ -122,7 +110,7 @@ const CreateSecretSchema = z.object({
 });
 
 const createSecret: Handler = (ctx, body) => {
-  const p = parse(CreateSecretSchema, body);
+  const p = parseJsonInput(CreateSecretSchema, body);
   if (!NAME.test(p.Name))
     throw new SandboxError(
       'ValidationException',
@@ -162,7 +150,7 @@ const PutSecretValueSchema = z.object({
 });
 
 const putSecretValue: Handler = (ctx, body) => {
-  const p = parse(PutSecretValueSchema, body);
+  const p = parseJsonInput(PutSecretValueSchema, body);
   const secret = allowed(ctx, 'PutSecretValue', p.SecretId);
   const given = value(p);
   if (!given) throw invalidParameter('You must provide either SecretString or SecretBinary.');
@@ -193,7 +181,7 @@ const GetSecretValueSchema = z.object({
 });
 
 const getSecretValue: Handler = (ctx, body) => {
-  const p = parse(GetSecretValueSchema, body);
+  const p = parseJsonInput(GetSecretValueSchema, body);
   const secret = allowed(ctx, 'GetSecretValue', p.SecretId);
   const version = p.VersionId
     ? secret.versions.find((v) => v.versionId === p.VersionId)
@@ -217,7 +205,7 @@ const getSecretValue: Handler = (ctx, body) => {
 };
 
 const describeSecret: Handler = (ctx, body) => {
-  const { SecretId } = parse(z.object({ SecretId: SecretIdSchema }), body);
+  const { SecretId } = parseJsonInput(z.object({ SecretId: SecretIdSchema }), body);
   const secret = allowed(ctx, 'DescribeSecret', SecretId);
   return {
     ARN: secret.arn,

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import type { z } from 'zod';
 import type { RegionState } from '../ec2/region-state';
 import { authorize, decide, denialMessage } from '../iam/authorize';
 import type { Principal } from '../iam/credentials';
@@ -35,19 +34,6 @@ export type Handler = (ctx: SsmContext, body: unknown) => unknown;
 
 export const VALUE_LIMIT = 4096;
 const NAME = /^[a-zA-Z0-9_.\-/]+$/;
-
-export function parse<T extends z.ZodType>(schema: T, body: unknown): z.output<T> {
-  const result = schema.safeParse(body);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    const at = issue?.path.length ? ` at '${issue.path.map(String).join('.')}'` : '';
-    throw new SandboxError(
-      'ValidationException',
-      `1 validation error detected: Value${at} failed to satisfy constraint: ${issue?.message ?? 'invalid request'}`,
-    );
-  }
-  return result.data;
-}
 
 export function validation(message: string): SandboxError {
   return new SandboxError('ValidationException', message);

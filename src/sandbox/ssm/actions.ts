@@ -2,11 +2,11 @@ import { z } from 'zod';
 import { authorize, decide, denialMessage } from '../iam/authorize';
 import { keyNotFound } from '../kms/service';
 import { SandboxError } from '../wire/errors';
+import { parseJsonInput } from '../wire/json-input';
 import type { ParameterType, ParameterVersion } from './store';
 import {
   type Handler,
   VALUE_LIMIT,
-  parse,
   validation,
   checkName,
   arn,
@@ -47,7 +47,7 @@ const HistorySchema = z.object({
 });
 
 const getParameter: Handler = (ctx, body) => {
-  const { Name, WithDecryption } = parse(GetParameterSchema, body);
+  const { Name, WithDecryption } = parseJsonInput(GetParameterSchema, body);
   allow(ctx, 'GetParameter', selector(Name).name);
   settle(ctx);
   const found = read(ctx, Name, WithDecryption === true);
@@ -64,7 +64,7 @@ const getParameter: Handler = (ctx, body) => {
 };
 
 const getParameters: Handler = (ctx, body) => {
-  const { Names, WithDecryption } = parse(GetParametersSchema, body);
+  const { Names, WithDecryption } = parseJsonInput(GetParametersSchema, body);
   // One name the caller may not read refuses the whole call, as IAM does.
   for (const name of Names) allow(ctx, 'GetParameters', selector(name).name);
   settle(ctx);
@@ -76,7 +76,7 @@ const getParameters: Handler = (ctx, body) => {
 };
 
 const putParameter: Handler = (ctx, body) => {
-  const p = parse(PutParameterSchema, body);
+  const p = parseJsonInput(PutParameterSchema, body);
   checkName(p.Name);
   allow(ctx, 'PutParameter', p.Name);
   settle(ctx);
@@ -162,7 +162,7 @@ const putParameter: Handler = (ctx, body) => {
 };
 
 const deleteParameter: Handler = (ctx, body) => {
-  const { Name } = parse(DeleteParameterSchema, body);
+  const { Name } = parseJsonInput(DeleteParameterSchema, body);
   allow(ctx, 'DeleteParameter', Name);
   settle(ctx);
   if (!ctx.store.delete(Name)) throw notFound(Name);
@@ -170,7 +170,7 @@ const deleteParameter: Handler = (ctx, body) => {
 };
 
 const getParameterHistory: Handler = (ctx, body) => {
-  const p = parse(HistorySchema, body);
+  const p = parseJsonInput(HistorySchema, body);
   allow(ctx, 'GetParameterHistory', p.Name);
   settle(ctx);
   const record = ctx.store.parameters.get(p.Name);
@@ -218,7 +218,7 @@ const DescribeParametersSchema = z.object({
  * exists and which key protects it. Filters by Name (Equals, BeginsWith) and Type (Equals).
  */
 const describeParameters: Handler = (ctx, body) => {
-  const p = parse(DescribeParametersSchema, body);
+  const p = parseJsonInput(DescribeParametersSchema, body);
   authorize(ctx.iam, ctx.principal, 'ssm:DescribeParameters', `arn:aws:ssm:${ctx.region}:${ctx.accountId}:*`);
   settle(ctx);
   const filters = [
