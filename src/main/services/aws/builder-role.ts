@@ -6,9 +6,10 @@ import {
 } from '@aws-sdk/client-iam';
 import { DescribeSecretCommand } from '@aws-sdk/client-secrets-manager';
 import type { BuilderRoleRead, BuilderRoleVerdict } from '../../../shared/aws';
-import { describeReference, envReferences, parameterName, secretRegion } from '../../../shared/environments';
+import { describeReference, envReferences, secretRegion } from '../../../shared/environments';
 import type { Env } from '../../../shared/project';
 import { AppError } from '../../../shared/result';
+import { parameterArn, partitionOf, secretNameArn } from './arns';
 import type { AwsClients } from './clients';
 
 /**
@@ -246,12 +247,11 @@ function referencedReads(env: Env, partition: string, region: string, account: s
   for (const [variable, ref] of envReferences(env)) {
     const reference = describeReference(ref);
     if ('ssm' in ref) {
-      const name = parameterName(ref.ssm).replace(/^\//, '');
       parameters.push({
         variable,
         reference,
         action: 'ssm:GetParameters',
-        resource: `arn:${partition}:ssm:${region}:${account}:parameter/${name}`,
+        resource: parameterArn(partition, region, account, ref.ssm),
       });
     } else {
       secrets.push({
@@ -260,15 +260,11 @@ function referencedReads(env: Env, partition: string, region: string, account: s
         action: 'secretsmanager:GetSecretValue',
         resource: ref.secretsManager.startsWith('arn:')
           ? ref.secretsManager
-          : `arn:${partition}:secretsmanager:${secretRegion(ref.secretsManager) ?? region}:${account}:secret:${ref.secretsManager}-??????`,
+          : secretNameArn(partition, secretRegion(ref.secretsManager) ?? region, account, ref.secretsManager),
       });
     }
   }
   return [...parameters, ...secrets];
-}
-
-function partitionOf(region: string): string {
-  return region.startsWith('cn-') ? 'aws-cn' : region.startsWith('us-gov-') ? 'aws-us-gov' : 'aws';
 }
 
 /** AWS's error code: the SDK puts it in `name`; an error already translated keeps it in its details. */

@@ -1,6 +1,7 @@
 import type { GeneratedPolicy, IamStatement } from '../../../shared/aws';
-import { envReferences, parameterName, secretRegion } from '../../../shared/environments';
+import { envReferences, secretRegion } from '../../../shared/environments';
 import type { Env, Project } from '../../../shared/project';
+import { parameterArn, partitionOf, secretNameArn } from './arns';
 
 type Explained = IamStatement & { explanation: string };
 
@@ -40,8 +41,7 @@ export function generateInstanceRolePolicy(
     const partition = partitionOf(region);
     for (const [, ref] of envReferences(env)) {
       if ('ssm' in ref) {
-        const name = parameterName(ref.ssm).replace(/^\//, '');
-        parameters.add(`arn:${partition}:ssm:${region}:${account}:parameter/${name}`);
+        parameters.add(parameterArn(partition, region, account, ref.ssm));
         parameterRegions.add(region);
       } else if (ref.secretsManager.startsWith('arn:')) {
         // A full ARN ends in Secrets Manager's six-character suffix; a partial one does not.
@@ -51,7 +51,7 @@ export function generateInstanceRolePolicy(
         secretRegions.add(secretRegion(ref.secretsManager) ?? region);
       } else {
         const at = secretRegion(ref.secretsManager) ?? region;
-        secrets.add(`arn:${partition}:secretsmanager:${at}:${account}:secret:${ref.secretsManager}-??????`);
+        secrets.add(secretNameArn(partition, at, account, ref.secretsManager));
         secretRegions.add(at);
       }
     }
@@ -97,8 +97,4 @@ export function generateInstanceRolePolicy(
     },
     explanations: statements.map((s) => ({ sid: s.Sid, text: s.explanation })),
   };
-}
-
-function partitionOf(region: string): string {
-  return region.startsWith('cn-') ? 'aws-cn' : region.startsWith('us-gov-') ? 'aws-us-gov' : 'aws';
 }

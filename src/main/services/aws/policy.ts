@@ -2,6 +2,7 @@ import type { GeneratedPolicy, IamStatement } from '../../../shared/aws';
 import type { Project } from '../../../shared/project';
 import { ROLE_BUILDER, TAG_PROJECT, TAG_ROLE } from '../../../protocol/builder-tags';
 import { envReferences } from '../../../shared/environments';
+import { partitionOf, secretNameArn } from './arns';
 import { deployStatements } from './policy-deploy';
 import { deliveryStatements } from './policy-delivery';
 
@@ -162,9 +163,7 @@ export function generatePolicy(project: Project, options: PolicyOptions = {}): G
       Resource: [
         `arn:${partition}:iam::${account}:instance-profile/${project.iamInstanceProfile.split('/').at(-1)}`,
         `arn:${partition}:iam::${account}:role/*`,
-        ...secretsByName.map(
-          (name) => `arn:${partition}:secretsmanager:${region}:${account}:secret:${name}-??????`,
-        ),
+        ...secretsByName.map((name) => secretNameArn(partition, region, account, name)),
       ],
       explanation:
         'Optional: lets preflight ask IAM whether the builder’s role may read the env references, so a missing permission fails before anything is launched rather than on the builder.' +
@@ -206,12 +205,4 @@ export function generatePolicy(project: Project, options: PolicyOptions = {}): G
     },
     explanations: statements.map((s) => ({ sid: s.Sid, text: s.explanation })),
   };
-}
-
-function partitionOf(region: string): string {
-  if (region.startsWith('cn-')) return 'aws-cn';
-  if (region.startsWith('us-gov-')) return 'aws-us-gov';
-  if (region.startsWith('us-isob-')) return 'aws-iso-b';
-  if (region.startsWith('us-iso-')) return 'aws-iso';
-  return 'aws';
 }
